@@ -1,0 +1,57 @@
+"""The application factory: create_app(settings) builds the FastAPI app with every domain's routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from starlette.middleware.sessions import SessionMiddleware
+
+from plein import __version__
+from plein.db import make_engine, make_session_factory
+from plein.http import API_VERSION, install_problem_handlers
+from plein.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the engine is created here, never at import time."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Plein", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="Open-source platform for Dutch municipalities: the app store, the common ground and shared "
+        "services.",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.sessions = make_session_factory(app.state.engine)
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie="plein_session",
+        same_site="lax", https_only=settings.session_cookie_secure, max_age=8 * 3600,
+    )
+
+    @app.middleware("http")
+    async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("API-Version", API_VERSION)
+        return response
+
+    install_problem_handlers(app)
+    _include_domains(app)
+    return app
+
+
+def _include_domains(app: FastAPI) -> None:
+    from plein.store import api as store_api
+    from plein.web import include as include_web
+
+    app.include_router(store_api.router)
+    include_web(app)

@@ -1,0 +1,170 @@
+"""Staff accounts and API clients: password hashing, log-in, JWT verification and the acting principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.auth.models import ApiClient, User, UserRole
+from plein.organisations import service as organisations
+
+ROLES = {
+    "beheerder": "Functioneel beheerder: adopts and configures apps for the organisation",
+    "publisher": "Publisher: publishes apps and releases for the organisation",
+    "curator": "Curator: sets admission policy for the store",
+}
+JWT_MAX_AGE = dt.timedelta(hours=1)
+JWT_LEEWAY = dt.timedelta(minutes=5)
+
+_hasher = PasswordHasher()
+
+
+class AuthError(Exception):
+    """Authentication failed; the message says why without revealing secrets."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a staff user or an API client, with roles as (organisation code, role) pairs."""
+
+    kind: str
+    id: str
+    display_name: str
+    roles: frozenset[tuple[str, str]]
+    all_rights: bool = False
+
+    def has_role(self, organisation_code: str, role: str) -> bool:
+        return self.all_rights or (organisation_code, role) in self.roles
+
+    def organisations_with(self, role: str) -> list[str]:
+        return sorted(code for code, held in self.roles if held == role)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_user(
+    session: AsyncSession, username: str, password: str, display_name: str, roles: list[tuple[str, str]]
+) -> User:
+    """Create a staff user with roles given as (organisation code, role); the password is stored argon2-hashed."""
+    if len(password) < 10:
+        raise ValueError("password: must be at least 10 characters")
+    user = User(username=username, display_name=display_name, password_hash=hash_password(password))
+    for code, role in roles:
+        if role not in ROLES:
+            raise ValueError(f"role: '{role}' is not one of {', '.join(ROLES)}")
+        organisation = await organisations.get_by_code(session, code)
+        user.roles.append(UserRole(organisation_id=organisation.id, role=role))
+    session.add(user)
+    await session.commit()
+    return user
+
+
+def principal_for_user(user: User) -> Principal:
+    roles = frozenset((role.organisation.code, role.role) for role in user.roles)
+    return Principal("staff", user.username, user.display_name, roles)
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> Principal:
+    """Check a staff log-in; the same error for an unknown user and a wrong password."""
+    user = await session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or not verify_password(user.password_hash, password):
+        raise AuthError("unknown username or wrong password")
+    return principal_for_user(user)
+
+
+async def user_principal(session: AsyncSession, user_id: str) -> Principal | None:
+    """The principal of a logged-in user (from the session cookie), or None if the account is gone."""
+    try:
+        key = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    user = await session.get(User, key)
+    if user is None or not user.active:
+        return None
+    return principal_for_user(user)
+
+
+async def create_client(
+    session: AsyncSession, client_id: str, organisation_code: str | None, roles: list[str],
+    secret: str | None = None, all_rights: bool = False,
+) -> tuple[ApiClient, str]:
+    """Register an API client; returns it with its secret (shown once)."""
+    organisation_id = None
+    if organisation_code:
+        organisation_id = (await organisations.get_by_code(session, organisation_code)).id
+    secret = secret or secrets.token_urlsafe(32)
+    client = ApiClient(
+        client_id=client_id, secret=secret, organisation_id=organisation_id, roles=roles, all_rights=all_rights
+    )
+    session.add(client)
+    await session.commit()
+    return client, secret
+
+
+def make_jwt(client_id: str, secret: str, user_id: str = "", user_representation: str = "") -> str:
+    """A ZGW-style HS256 token as a client makes it (used by tests, the demo and scripts)."""
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    claims = {
+        "iss": client_id, "client_id": client_id, "iat": now,
+        "user_id": user_id, "user_representation": user_representation,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+async def client_principal(session: AsyncSession, token: str) -> Principal:
+    """Verify a client's JWT (HS256 only, signed with the client's secret, recent `iat`)."""
+    claims = _unverified_claims(token)
+    client_id = claims.get("client_id") or claims.get("iss")
+    if not isinstance(client_id, str) or not client_id:
+        raise AuthError("the token has no client_id claim")
+    client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    if client is None:
+        raise AuthError("unknown client_id")
+    try:
+        verified = jwt.decode(token, client.secret, algorithms=["HS256"], options={"require": ["iat"]})
+    except jwt.PyJWTError as exc:
+        raise AuthError(f"the token is not valid: {exc}") from exc
+    _check_iat(verified["iat"])
+    code = client.organisation.code if client.organisation else None
+    roles = frozenset((code, role) for role in client.roles) if code else frozenset()
+    return Principal("client", client.client_id, client.client_id, roles, all_rights=client.all_rights)
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise AuthError(f"the token is not a JWT: {exc}") from exc
+    if header.get("alg") != "HS256":
+        raise AuthError("the token must be signed with HS256")
+    return claims
+
+
+def _check_iat(iat: Any) -> None:
+    if not isinstance(iat, int | float):
+        raise AuthError("the token's iat claim must be a number")
+    issued = dt.datetime.fromtimestamp(iat, dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    if issued > now + JWT_LEEWAY:
+        raise AuthError("the token was issued in the future")
+    if issued < now - JWT_MAX_AGE:
+        raise AuthError("the token has expired (iat is more than an hour ago)")

@@ -1,0 +1,100 @@
+"""The `plein` command: serve, demo, database, configuration, and each domain's sub-commands."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from plein.settings import Settings, SettingsError
+
+app = typer.Typer(help="Plein: the platform on which municipalities build a service once and all use it.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+db_app = typer.Typer(help="Database: apply migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; unsafe production settings stop the command with the reason."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except (SettingsError, ValueError) as exc:
+        errors.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the database in PLEIN_DATABASE_URL."""
+    from plein.migrate import upgrade_and_seed
+
+    settings = load_settings()
+    upgrade_and_seed(settings)
+    console.print(f"Database is up to date: {settings.describe()[1][1]}")
+
+
+@app.command("config")
+def config() -> None:
+    """List every setting (PLEIN_* environment variable) with its current value and what it does."""
+    settings = load_settings()
+    table = Table(title="Plein settings", show_lines=False)
+    table.add_column("Variable", style="bold")
+    table.add_column("Value")
+    table.add_column("Description")
+    for name, value, description in settings.describe():
+        table.add_row(name, value, description)
+    console.print(table)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Apply pending migrations and serve Plein (pages and APIs)."""
+    import uvicorn
+
+    from plein.app import create_app
+    from plein.migrate import upgrade_and_seed
+
+    settings = load_settings()
+    upgrade_and_seed(settings)
+    console.print(f"Plein serves on http://{host}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+
+
+@app.command("demo")
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty demo database.")] = True,
+) -> None:
+    """Create a demo database (all municipalities, sample apps, adoptions) and serve it."""
+    import uvicorn
+
+    from plein.app import create_app
+    from plein.demo import build_demo, print_logins
+
+    settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db")
+    asyncio.run(build_demo(settings, fresh=fresh))
+    print_logins(console, port)
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level=settings.log_level)
+
+
+def _register_domains() -> None:
+    from plein.auth.cli import app as users_app
+    from plein.store.cli import app as store_app
+
+    app.add_typer(store_app, name="store")
+    app.add_typer(users_app, name="users")
+
+
+_register_domains()
+
+
+def main() -> None:
+    app()

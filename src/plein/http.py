@@ -1,0 +1,105 @@
+"""Shared HTTP plumbing: the request's database session, who is asking, and problem+json errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plein.auth import service as auth
+from plein.errors import InvalidParam, NotAuthenticated, PleinError
+from plein.settings import Settings
+
+PROBLEM_JSON = "application/problem+json"
+API_VERSION = "1.0.0"
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def current_principal(request: Request, session: SessionDep) -> auth.Principal | None:
+    """The caller: an API client by its Bearer JWT, else a staff user by the session cookie, else nobody."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("use 'Authorization: Bearer <JWT>'")
+        try:
+            return await auth.client_principal(session, token.strip())
+        except auth.AuthError as exc:
+            raise NotAuthenticated(str(exc)) from exc
+    user_id = request.session.get("user_id") if "session" in request.scope else None
+    if user_id:
+        return await auth.user_principal(session, str(user_id))
+    return None
+
+
+OptionalPrincipal = Annotated[auth.Principal | None, Depends(current_principal)]
+
+
+async def require_principal(principal: OptionalPrincipal) -> auth.Principal:
+    if principal is None:
+        raise NotAuthenticated("log in or send a client JWT (Authorization: Bearer …) to do this")
+    return principal
+
+
+PrincipalDep = Annotated[auth.Principal, Depends(require_principal)]
+
+
+def problem(status: int, title: str, detail: str, instance: str, code: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"urn:plein:problem:{code}", "title": title, "status": status, "detail": detail,
+            "instance": instance, "code": code, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"API-Version": API_VERSION})
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error of an API becomes application/problem+json with status, title, detail and invalidParams."""
+
+    async def plein_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PleinError)
+        extra: dict[str, Any] = dict(exc.extra)
+        if exc.invalid_params:
+            extra["invalidParams"] = [param.as_dict() for param in exc.invalid_params]
+        response = problem(exc.status, exc.title, exc.detail, request.url.path, exc.code, **extra)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        params = [_invalid_param(error) for error in exc.errors()]
+        detail = "; ".join(f"{p.name}: {p.reason}" for p in params)
+        return problem(400, "The input is not valid", detail, request.url.path, "invalid",
+                       invalidParams=[p.as_dict() for p in params])
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), request.url.path, f"http-{exc.status_code}")
+
+    app.add_exception_handler(PleinError, plein_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _invalid_param(error: Any) -> InvalidParam:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    return InvalidParam(".".join(location) or "body", str(error.get("type", "invalid")), str(error.get("msg", "")))

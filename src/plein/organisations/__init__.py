@@ -1,0 +1,1 @@
+"""Municipalities and other organisations: identifiers (CBS code, OIN, RSIN), slugs and themes."""

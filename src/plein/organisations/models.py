@@ -1,0 +1,28 @@
+"""Tables of the organisations domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plein.db import Base, JSONType, UTCDateTime, new_uuid, utcnow
+
+
+class Organisation(Base):
+    """A municipality or another organisation (a vendor, a cooperation) that publishes or adopts apps."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="municipality")
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    oin: Mapped[str] = mapped_column(String(20), unique=True)
+    rsin: Mapped[str] = mapped_column(String(9))
+    theme: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Source registers (BRP persons, BAG addresses), queried only through the exchange layer."""

@@ -1,0 +1,1 @@
+"""The municipal app store: app packages, admission checks, releases, search and adoptions."""

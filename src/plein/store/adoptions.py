@@ -1,0 +1,205 @@
+"""Adoptions: a municipality takes an app into use with its own options, activates, upgrades and ends it."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+import semver
+from jsonschema import Draft202012Validator
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.auth.service import Principal
+from plein.db import utcnow
+from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from plein.organisations import service as organisations
+from plein.organisations.models import Organisation
+from plein.store.models import Adoption, AdoptionEvent, App, Release
+from plein.store.service import get_app
+from plein.store.yamldoc import json_path_to_dotted
+
+TRANSITIONS = {"planned": {"active", "ended"}, "active": {"ended"}, "ended": set()}
+
+
+def options_schema(release: Release) -> dict[str, Any]:
+    schema = (release.manifest or {}).get("options")
+    return schema if isinstance(schema, dict) else {"type": "object", "properties": {}}
+
+
+def apply_defaults(schema: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The options with every missing property that has a default filled in (one level deep, as forms have)."""
+    filled = copy.deepcopy(options)
+    for name, prop in (schema.get("properties") or {}).items():
+        if name not in filled and isinstance(prop, dict) and "default" in prop:
+            filled[name] = copy.deepcopy(prop["default"])
+    return filled
+
+
+def validate_options(schema: dict[str, Any], options: Any) -> dict[str, Any]:
+    """Validate options with defaults applied; raise InvalidInput naming each option and the rule it breaks."""
+    if not isinstance(options, dict):
+        raise InvalidInput("options must be an object", [InvalidParam("options", "type", "must be an object")])
+    filled = apply_defaults(schema, options)
+    problems = []
+    for error in sorted(Draft202012Validator(schema).iter_errors(filled), key=lambda e: list(map(str, e.path))):
+        name = json_path_to_dotted(["options", *error.absolute_path])
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            name = f"options.{missing}" if missing else name
+        problems.append(InvalidParam(name, str(error.validator), _reason(error.message, error.validator)))
+    if problems:
+        raise InvalidInput("the options are not valid for this release", problems)
+    return filled
+
+
+def _reason(message: str, rule: Any) -> str:
+    return f"{message} (rule: {rule})"
+
+
+async def _municipality(session: AsyncSession, code: str, actor: Principal) -> Organisation:
+    try:
+        organisation = await organisations.get_by_code(session, code)
+    except organisations.UnknownOrganisation as exc:
+        raise NotFound(str(exc)) from exc
+    if not actor.has_role(code, "beheerder"):
+        raise Forbidden(f"you may not manage the apps of {organisation.name}: the beheerder role for {code} is needed")
+    return organisation
+
+
+async def _accepted_release(session: AsyncSession, app: App, version: str | None) -> Release:
+    query = select(Release).where(Release.app_id == app.id, Release.status == "accepted")
+    if version is None:
+        if app.latest_release_id is None:
+            raise Conflict(f"app '{app.slug}' has no admitted release to adopt")
+        query = query.where(Release.id == app.latest_release_id)
+    else:
+        query = query.where(Release.version == version)
+    release = await session.scalar(query)
+    if release is None:
+        raise InvalidInput(f"app '{app.slug}' has no admitted release {version}",
+                           [InvalidParam("version", "unknown", f"no admitted release {version}")])
+    return release
+
+
+def _event(adoption: Adoption, action: str, actor: Principal) -> AdoptionEvent:
+    return AdoptionEvent(adoption_id=adoption.id, action=action, version=adoption.release.version,
+                         options=adoption.options, actor=actor.id)
+
+
+async def adopt(
+    session: AsyncSession, code: str, app_slug: str, options: Any, actor: Principal,
+    version: str | None = None, activate: bool = False,
+) -> Adoption:
+    """Adopt an app for a municipality: options validated with defaults applied; status planned (or active)."""
+    organisation = await _municipality(session, code, actor)
+    app = await get_app(session, app_slug)
+    release = await _accepted_release(session, app, version)
+    filled = validate_options(options_schema(release), options if options is not None else {})
+    adoption = Adoption(organisation_id=organisation.id, app_id=app.id, release_id=release.id, options=filled,
+                        status="planned", created_by=actor.id)
+    adoption.release = release
+    session.add(adoption)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"{organisation.name} already has an open adoption of '{app.slug}'; "
+                       "upgrade or end that one first") from exc
+    session.add(_event(adoption, "planned", actor))
+    if activate:
+        await _set_status(session, adoption, "active", actor)
+    await session.commit()
+    return adoption
+
+
+async def get_adoption(session: AsyncSession, code: str, adoption_id: str, actor: Principal | None) -> Adoption:
+    """One adoption of a municipality (reading is public: everyone can see who uses what)."""
+    try:
+        key = uuid.UUID(adoption_id)
+    except ValueError as exc:
+        raise NotFound(f"no adoption '{adoption_id}'") from exc
+    adoption = await session.get(Adoption, key)
+    if adoption is None or adoption.organisation.code != code:
+        raise NotFound(f"municipality {code} has no adoption '{adoption_id}'")
+    return adoption
+
+
+async def change_adoption(
+    session: AsyncSession, code: str, adoption_id: str, actor: Principal, *,
+    status: str | None = None, version: str | None = None, options: Any = None,
+) -> Adoption:
+    """Configure (new options), upgrade (newer release, options re-validated) or change status, in one step."""
+    await _municipality(session, code, actor)
+    adoption = await get_adoption(session, code, adoption_id, actor)
+    if adoption.status == "ended":
+        raise Conflict("this adoption has ended; adopt the app again to use it")
+    if version is not None and version != adoption.release.version:
+        await _upgrade(session, adoption, version, options, actor)
+    elif options is not None:
+        adoption.options = validate_options(options_schema(adoption.release), options)
+        session.add(_event(adoption, "configured", actor))
+    if status is not None and status != adoption.status:
+        await _set_status(session, adoption, status, actor)
+    await session.commit()
+    return adoption
+
+
+async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, options: Any, actor: Principal) -> None:
+    release = await _accepted_release(session, adoption.app, version)
+    if semver.Version.parse(release.version) <= semver.Version.parse(adoption.release.version):
+        raise InvalidInput(f"{version} is not newer than the adopted release {adoption.release.version}",
+                           [InvalidParam("version", "not-newer", "an upgrade needs a higher version")])
+    try:
+        filled = validate_options(options_schema(release), options if options is not None else adoption.options)
+    except InvalidInput as exc:
+        raise Conflict(
+            f"the upgrade to {version} is blocked: the options no longer fit the new release; "
+            "change them in the same request", exc.invalid_params,
+        ) from exc
+    adoption.release_id = release.id
+    adoption.release = release
+    adoption.options = filled
+    session.add(_event(adoption, "upgraded", actor))
+
+
+async def _set_status(session: AsyncSession, adoption: Adoption, status: str, actor: Principal) -> None:
+    if status not in TRANSITIONS:
+        raise InvalidInput(f"status '{status}' is not known",
+                           [InvalidParam("status", "enum", "must be one of planned, active, ended")])
+    if status not in TRANSITIONS[adoption.status]:
+        raise Conflict(f"an adoption cannot go from {adoption.status} to {status}",
+                       [InvalidParam("status", "transition", f"allowed from {adoption.status}: "
+                                     f"{', '.join(sorted(TRANSITIONS[adoption.status])) or 'none'}")])
+    adoption.status = status
+    if status == "active":
+        adoption.activated_at = utcnow()
+    if status == "ended":
+        adoption.ended_at = utcnow()
+    session.add(_event(adoption, "activated" if status == "active" else status, actor))
+    await session.flush()
+    await refresh_adoption_count(session, adoption.app_id)
+
+
+async def refresh_adoption_count(session: AsyncSession, app_id: uuid.UUID) -> None:
+    """Keep App.adoption_count (municipalities actively using the app) in step, for sorting."""
+    active = select(func.count()).where(Adoption.app_id == app_id, Adoption.status == "active").scalar_subquery()
+    await session.execute(update(App).where(App.id == app_id).values(adoption_count=active))
+
+
+async def municipality_adoptions(session: AsyncSession, code: str, include_ended: bool = True) -> list[Adoption]:
+    try:
+        organisation = await organisations.get_by_code(session, code)
+    except organisations.UnknownOrganisation as exc:
+        raise NotFound(str(exc)) from exc
+    query = select(Adoption).where(Adoption.organisation_id == organisation.id)
+    if not include_ended:
+        query = query.where(Adoption.status != "ended")
+    return list((await session.scalars(query.order_by(Adoption.created_at.desc()))).all())
+
+
+async def adoption_history(session: AsyncSession, adoption: Adoption) -> list[AdoptionEvent]:
+    query = select(AdoptionEvent).where(AdoptionEvent.adoption_id == adoption.id).order_by(AdoptionEvent.at)
+    return list((await session.scalars(query)).all())

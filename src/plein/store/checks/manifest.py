@@ -1,0 +1,158 @@
+"""Checks 2–4: plein.yaml against its JSON Schema, its version rules, its options schema and its data requests."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import semver
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from plein.registers.fields import register_fields
+from plein.store.checks import Check, CheckContext
+from plein.store.findings import Finding
+from plein.store.package import MANIFEST
+from plein.store.yamldoc import YamlDoc, YamlDocError, json_path_to_dotted, load_yaml
+
+MANIFEST_SCHEMA_VERSION = "1"
+
+
+@cache
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema of plein.yaml, served at /api/store/v1/schemas/plein-manifest.json."""
+    text = resources.files("plein.store").joinpath(f"schemas/plein-manifest-{MANIFEST_SCHEMA_VERSION}.json")
+    schema: dict[str, Any] = json.loads(text.read_text("utf-8"))
+    return schema
+
+
+def _finding(check: str, rule: str, message: str, doc: YamlDoc | None = None, path: str = "") -> Finding:
+    line = doc.line(path) if doc else None
+    return Finding(check, rule, "error", message, file=MANIFEST, line=line, path=path or None)
+
+
+def _load(context: CheckContext) -> tuple[YamlDoc | None, list[Finding]]:
+    raw = context.package.files.get(MANIFEST)
+    if raw is None:
+        return None, [_finding("manifest", "manifest.missing", "the package has no plein.yaml at its root")]
+    try:
+        return load_yaml(raw), []
+    except YamlDocError as exc:
+        return None, [Finding("manifest", f"manifest.{exc.rule}", "error", str(exc), file=MANIFEST, line=exc.line)]
+
+
+def _schema_message(error: ValidationError) -> str:
+    where = json_path_to_dotted(list(error.absolute_path)) or "the manifest"
+    return f"{where}: {error.message} (rule: {error.validator})"
+
+
+def check_manifest(context: CheckContext) -> list[Finding]:
+    doc, findings = _load(context)
+    if doc is None:
+        return findings
+    validator = Draft202012Validator(manifest_schema())
+    errors = sorted(validator.iter_errors(doc.data), key=lambda error: list(map(str, error.absolute_path)))
+    for error in errors:
+        path = json_path_to_dotted(list(error.absolute_path))
+        findings.append(_finding("manifest", f"manifest.schema.{error.validator}", _schema_message(error), doc, path))
+    if not findings:
+        context.manifest = doc.data
+        context.manifest_lines = doc.lines
+    return findings
+
+
+def _lines(context: CheckContext) -> YamlDoc:
+    return YamlDoc(context.manifest, context.manifest_lines)
+
+
+def check_version(context: CheckContext) -> list[Finding]:
+    """version is semver, equals publiccode softwareVersion, and is above every earlier release."""
+    if context.manifest is None:
+        return []
+    doc = _lines(context)
+    version = str(context.manifest["version"])
+    try:
+        parsed = semver.Version.parse(version)
+    except ValueError:
+        return [_finding("version", "version.semver", f"version '{version}' is not a semantic version "
+                         "(MAJOR.MINOR.PATCH, e.g. 1.2.0)", doc, "version")]
+    findings = []
+    software_version = (context.publiccode or {}).get("softwareVersion")
+    if context.publiccode is not None and str(software_version) != version:
+        findings.append(_finding(
+            "version", "version.publiccode-mismatch",
+            f"version '{version}' must equal softwareVersion in publiccode.yml ('{software_version}')", doc, "version",
+        ))
+    earlier = [semver.Version.parse(v) for v in context.earlier_versions if semver.Version.is_valid(v)]
+    if earlier and parsed <= max(earlier):
+        findings.append(_finding(
+            "version", "version.not-greater",
+            f"version '{version}' must be greater than every earlier release of this app "
+            f"(the highest is {max(earlier)})", doc, "version",
+        ))
+    return findings
+
+
+def check_options(context: CheckContext) -> list[Finding]:
+    """options is a valid JSON Schema 2020-12 describing an object, and its defaults validate against it."""
+    if context.manifest is None or "options" not in context.manifest:
+        return []
+    doc = _lines(context)
+    schema = context.manifest["options"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        path = json_path_to_dotted(["options", *exc.absolute_path])
+        return [_finding("options", "options.invalid-schema",
+                         f"{path}: not a valid JSON Schema 2020-12: {exc.message}", doc, path)]
+    if schema.get("type") != "object":
+        return [_finding("options", "options.not-object", "options must describe an object (type: object)",
+                         doc, "options")]
+    return _check_defaults(schema, doc)
+
+
+def _check_defaults(schema: dict[str, Any], doc: YamlDoc) -> list[Finding]:
+    findings = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or "default" not in prop:
+            continue
+        for error in Draft202012Validator(prop).iter_errors(prop["default"]):
+            path = f"options.properties.{name}.default"
+            findings.append(_finding("options", "options.default-invalid",
+                                     f"{path}: the default {prop['default']!r} is not valid: {error.message}",
+                                     doc, path))
+    return findings
+
+
+def check_data(context: CheckContext) -> list[Finding]:
+    """Every requested field exists in the named register; activity, purpose and legal basis are there."""
+    if context.manifest is None:
+        return []
+    doc = _lines(context)
+    findings = []
+    requests = (context.manifest.get("requires") or {}).get("data") or []
+    for index, request in enumerate(requests):
+        base = f"requires.data[{index}]"
+        fields = register_fields(request["register"])
+        if fields is None:
+            findings.append(_finding("data", "data.unknown-register",
+                                     f"{base}.register: '{request['register']}' is not a register; "
+                                     "use one of: brp, bag", doc, f"{base}.register"))
+            continue
+        for position, field in enumerate(request["fields"]):
+            if field not in fields:
+                path = f"{base}.fields[{position}]"
+                findings.append(_finding("data", "data.unknown-field",
+                                         f"{path}: '{field}' is not a field of the {request['register']} register",
+                                         doc, path))
+    return findings
+
+
+CHECK = Check("manifest", "Manifest: plein.yaml against its JSON Schema", MANIFEST_SCHEMA_VERSION, check_manifest)
+VERSION_CHECK = Check("version", "Version: semver, equal to softwareVersion, above earlier releases", "1",
+                      check_version)
+OPTIONS_CHECK = Check("options", "Options: valid JSON Schema 2020-12 with valid defaults", "1", check_options)
+DATA_CHECK = Check("data", "Personal data: fields exist in the register, with purpose and legal basis", "1",
+                   check_data)

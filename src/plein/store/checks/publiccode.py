@@ -1,0 +1,23 @@
+"""Check 1: publiccode.yml against the standard (versions 0 and 0.2–0.7), strictly."""
+
+from __future__ import annotations
+
+from plein.store.checks import Check, CheckContext
+from plein.store.findings import Finding, has_errors
+from plein.store.package import PUBLICCODE
+from plein.store.publiccode import validate_publiccode
+
+
+def check_publiccode(context: CheckContext) -> list[Finding]:
+    raw = context.package.files.get(PUBLICCODE)
+    if raw is None:
+        return [Finding("publiccode", "publiccode.missing", "error", "the package has no publiccode.yml at its root")]
+    result = validate_publiccode(raw, frozenset(context.package.files), PUBLICCODE)
+    if result.data is not None and not has_errors(result.findings):
+        context.publiccode = result.data
+    elif isinstance(result.data, dict):
+        context.publiccode = result.data
+    return result.findings
+
+
+CHECK = Check("publiccode", "publiccode.yml: the publiccode.yml standard", "0.7", check_publiccode)

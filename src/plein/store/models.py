@@ -1,0 +1,126 @@
+"""Tables of the store: apps, releases with their admission reports, search terms, facets and adoptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plein.db import Base, JSONType, UTCDateTime, new_uuid, utcnow
+from plein.organisations.models import Organisation
+
+
+class App(Base):
+    """An app in the store; its listing fields are copied from its newest accepted release."""
+
+    __tablename__ = "store_apps"
+    __table_args__ = (
+        Index("ix_store_apps_listed_adoptions", "listed", "adoption_count"),
+        Index("ix_store_apps_listed_released", "listed", "latest_released_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    publisher_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short_description: Mapped[str] = mapped_column(Text, default="")
+    listed: Mapped[bool] = mapped_column(default=False)
+    latest_release_id: Mapped[uuid.UUID | None] = mapped_column()  # no FK: releases point at apps already
+    latest_version: Mapped[str | None] = mapped_column(String(100))
+    latest_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    adoption_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    publisher: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Release(Base):
+    """One published version of an app with its package facts and its admission report (accepted or rejected)."""
+
+    __tablename__ = "store_releases"
+    __table_args__ = (
+        Index(
+            "uq_store_releases_accepted_version", "app_id", "version", unique=True,
+            sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    publiccode: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    manifest: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    licence: Mapped[str | None] = mapped_column(String(200))
+    published_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    app: Mapped[App] = relationship(foreign_keys=[app_id], lazy="joined")
+
+
+class AppTerm(Base):
+    """A search term of an app with its weight (name counts more than features, features more than text)."""
+
+    __tablename__ = "store_app_terms"
+    __table_args__ = (Index("ix_store_app_terms_term_app", "term", "app_id"),)
+
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+class AppFacet(Base):
+    """One facet value of an app (category, softwareType, licence, …); an app may have several per facet."""
+
+    __tablename__ = "store_app_facets"
+    __table_args__ = (Index("ix_store_app_facets_facet_value_app", "facet", "value", "app_id"),)
+
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class Adoption(Base):
+    """A municipality's use of an app: the release, its own options, and where it stands."""
+
+    __tablename__ = "store_adoptions"
+    __table_args__ = (
+        Index(
+            "uq_store_adoptions_open", "organisation_id", "app_id", unique=True,
+            sqlite_where=text("status != 'ended'"), postgresql_where=text("status != 'ended'"),
+        ),
+        Index("ix_store_adoptions_app_status", "app_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id"))
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_releases.id"))
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    app: Mapped[App] = relationship(lazy="joined")
+    release: Mapped[Release] = relationship(lazy="joined")
+
+
+class AdoptionEvent(Base):
+    """One step in an adoption's history: planned, activated, configured, upgraded, ended."""
+
+    __tablename__ = "store_adoption_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    adoption_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_adoptions.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(100))
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

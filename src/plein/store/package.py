@@ -1,0 +1,252 @@
+"""Reading an app package from a folder, a .zip or a .tar.gz, safely: limits, no traversal, no links."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from plein.store.findings import Finding
+
+PUBLICCODE = "publiccode.yml"
+MANIFEST = "plein.yaml"
+OPENAPI = "openapi.yaml"
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    """How large a package may be; the defaults come from settings."""
+
+    max_archive_bytes: int = 20 * 1024 * 1024
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    max_files: int = 2000
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_ratio: int = 100
+
+
+@dataclass
+class AppPackage:
+    """The files of one package in memory, keyed by their path inside the package."""
+
+    files: dict[str, bytes]
+    sha256: str
+    size: int
+    source: str
+
+    def has(self, name: str) -> bool:
+        return normalise_member(name) in self.files
+
+    def text(self, name: str) -> bytes | None:
+        return self.files.get(name)
+
+
+@dataclass
+class LoadResult:
+    package: AppPackage | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+class PackageError(Exception):
+    """The archive cannot be read as a package; the finding says why."""
+
+    def __init__(self, rule: str, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.finding = Finding("archive", rule, "error", message, file=file)
+
+
+def normalise_member(name: str) -> str:
+    """A member path as stored: posix, relative, no `.` parts; raises on absolute paths or `..`."""
+    cleaned = name.replace("\\", "/")
+    path = PurePosixPath(cleaned)
+    if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
+        raise PackageError("archive.absolute-path", f"'{name}' is an absolute path; use paths inside the package")
+    parts = [part for part in path.parts if part not in ("", ".")]
+    if ".." in parts:
+        raise PackageError("archive.path-traversal", f"'{name}' points outside the package (contains '..')")
+    return "/".join(parts)
+
+
+def load_package(path: Path, limits: PackageLimits | None = None) -> LoadResult:
+    """Load a package from a folder or an archive file on disk."""
+    limits = limits or PackageLimits()
+    if path.is_dir():
+        return _guard(lambda: _from_folder(path, limits))
+    if not path.exists():
+        error = Finding("archive", "archive.not-found", "error", f"{path} does not exist")
+        return LoadResult(None, [error])
+    size = path.stat().st_size
+    if size > limits.max_archive_bytes:
+        return LoadResult(None, [_too_large(size, limits)])
+    return load_archive(path.read_bytes(), path.name, limits)
+
+
+def load_archive(data: bytes, filename: str, limits: PackageLimits | None = None) -> LoadResult:
+    """Load a package from the bytes of a .zip or .tar.gz upload."""
+    limits = limits or PackageLimits()
+    if len(data) > limits.max_archive_bytes:
+        return LoadResult(None, [_too_large(len(data), limits)])
+    digest = hashlib.sha256(data).hexdigest()
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _guard(lambda: _from_zip(data, filename, digest, limits))
+    if _looks_like_tar(data):
+        return _guard(lambda: _from_tar(data, filename, digest, limits))
+    error = Finding(
+        "archive", "archive.format", "error",
+        f"'{filename}' is not a .zip or .tar.gz archive; upload the package as one of those",
+    )
+    return LoadResult(None, [error])
+
+
+def _guard(load: object) -> LoadResult:
+    try:
+        return load()  # type: ignore[operator,no-any-return]
+    except PackageError as exc:
+        return LoadResult(None, [exc.finding])
+
+
+def _too_large(size: int, limits: PackageLimits) -> Finding:
+    return Finding(
+        "archive", "archive.too-large", "error",
+        f"the archive is {size:,} bytes; the limit is {limits.max_archive_bytes:,} bytes",
+    )
+
+
+def _looks_like_tar(data: bytes) -> bool:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*"):
+            return True
+    except (tarfile.TarError, EOFError, OSError):
+        return False
+
+
+class _Collector:
+    """Collects members while enforcing the limits on count, size and compression ratio."""
+
+    def __init__(self, limits: PackageLimits) -> None:
+        self.limits = limits
+        self.files: dict[str, bytes] = {}
+        self.total = 0
+
+    def expect(self, name: str, declared_size: int, compressed_size: int | None = None) -> None:
+        if len(self.files) >= self.limits.max_files:
+            raise PackageError("archive.too-many-files", f"the package has more than {self.limits.max_files} files")
+        if declared_size > self.limits.max_file_bytes:
+            raise PackageError(
+                "archive.file-too-large",
+                f"'{name}' unpacks to {declared_size:,} bytes; one file may be at most "
+                f"{self.limits.max_file_bytes:,} bytes", file=name,
+            )
+        if compressed_size and declared_size > 1024 * 1024 and declared_size / compressed_size > self.limits.max_ratio:
+            raise PackageError(
+                "archive.compression-ratio",
+                f"'{name}' expands more than {self.limits.max_ratio}x (a zip bomb?); the package is refused",
+                file=name,
+            )
+
+    def add(self, name: str, content: bytes) -> None:
+        key = normalise_member(name)
+        if not key:
+            return
+        if key in self.files:
+            raise PackageError("archive.duplicate-member", f"'{key}' occurs twice in the archive", file=key)
+        self.total += len(content)
+        if self.total > self.limits.max_unpacked_bytes:
+            raise PackageError(
+                "archive.unpacked-too-large",
+                f"the package unpacks to more than {self.limits.max_unpacked_bytes:,} bytes",
+            )
+        self.files[key] = content
+
+    def package(self, digest: str, size: int, source: str) -> LoadResult:
+        return LoadResult(AppPackage(_strip_single_root(self.files), digest, size, source))
+
+
+def _read_limited(stream: io.BufferedIOBase | object, name: str, limit: int) -> bytes:
+    content: bytes = stream.read(limit + 1)  # type: ignore[attr-defined]
+    if len(content) > limit:
+        raise PackageError(
+            "archive.file-too-large", f"'{name}' unpacks to more than {limit:,} bytes", file=name
+        )
+    return content
+
+
+def _from_zip(data: bytes, filename: str, digest: str, limits: PackageLimits) -> LoadResult:
+    collector = _Collector(limits)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise PackageError("archive.corrupt", f"'{filename}' is not a readable zip archive: {exc}") from exc
+    with archive:
+        for info in archive.infolist():
+            name = normalise_member(info.filename)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise PackageError("archive.link", f"'{name}' is a symbolic link; links are not allowed", file=name)
+            if info.is_dir():
+                continue
+            collector.expect(name, info.file_size, info.compress_size)
+            with archive.open(info) as member:
+                collector.add(name, _read_limited(member, name, limits.max_file_bytes))
+    return collector.package(digest, len(data), filename)
+
+
+def _from_tar(data: bytes, filename: str, digest: str, limits: PackageLimits) -> LoadResult:
+    collector = _Collector(limits)
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+    except (tarfile.TarError, OSError) as exc:
+        raise PackageError("archive.corrupt", f"'{filename}' is not a readable tar archive: {exc}") from exc
+    with archive:
+        try:
+            for member in archive:
+                _add_tar_member(archive, member, collector, len(data))
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise PackageError("archive.corrupt", f"'{filename}' is damaged: {exc}") from exc
+    return collector.package(digest, len(data), filename)
+
+
+def _add_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, collector: _Collector, size: int) -> None:
+    name = normalise_member(member.name)
+    if member.issym() or member.islnk():
+        raise PackageError("archive.link", f"'{name}' is a link; links are not allowed", file=name)
+    if member.isdir():
+        return
+    if not member.isfile():
+        raise PackageError("archive.special-file", f"'{name}' is not a regular file", file=name)
+    collector.expect(name, member.size, size)
+    stream = archive.extractfile(member)
+    if stream is None:
+        raise PackageError("archive.corrupt", f"'{name}' cannot be read", file=name)
+    with stream:
+        collector.add(name, _read_limited(stream, name, collector.limits.max_file_bytes))
+
+
+def _from_folder(root: Path, limits: PackageLimits) -> LoadResult:
+    collector = _Collector(limits)
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            raise PackageError("archive.link", f"'{relative}' is a symbolic link; links are not allowed", file=relative)
+        if path.is_dir() or any(part.startswith(".") for part in PurePosixPath(relative).parts):
+            continue
+        collector.expect(relative, path.stat().st_size)
+        content = path.read_bytes()
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(content).digest())
+        collector.add(relative, content)
+    return collector.package(digest.hexdigest(), collector.total, root.name)
+
+
+def _strip_single_root(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Archives often wrap the package in one folder; look inside it when the root has no publiccode.yml."""
+    if PUBLICCODE in files or not files:
+        return files
+    roots = {name.split("/", 1)[0] for name in files}
+    if len(roots) == 1 and all("/" in name for name in files):
+        prefix = roots.pop() + "/"
+        return {name[len(prefix):]: content for name, content in files.items()}
+    return files

@@ -1,0 +1,89 @@
+"""Turning store rows into the API's output shapes; the pages use the same shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.auth.service import Principal
+from plein.store import adoptions, service
+from plein.store.checks.licence import licence_of
+from plein.store.listing import licence_is_open, localised_description
+from plein.store.models import Adoption, App, Release
+from plein.store.schemas import (
+    AdoptionEventOut,
+    AdoptionOut,
+    AppDetail,
+    AppSummary,
+    AppUser,
+    DataRequest,
+    ReleaseDetail,
+    ReleaseSummary,
+)
+
+
+def app_summary(app: App, score: float | None = None) -> AppSummary:
+    return AppSummary(
+        slug=app.slug, name=app.name, short_description=app.short_description, kind=app.kind,
+        publisher=app.publisher.code, publisher_name=app.publisher.name, latest_version=app.latest_version,
+        latest_released_at=app.latest_released_at, adoption_count=app.adoption_count, score=score,
+    )
+
+
+def release_summary(release: Release) -> ReleaseSummary:
+    findings = release.report.get("findings", [])
+    errors = sum(1 for finding in findings if finding.get("severity") == "error")
+    return ReleaseSummary(
+        version=release.version, status=release.status,  # type: ignore[arg-type]
+        created_at=release.created_at, sha256=release.sha256, licence=release.licence,
+        errors=errors, warnings=len(findings) - errors,
+    )
+
+
+def release_detail(release: Release) -> ReleaseDetail:
+    return ReleaseDetail(
+        **release_summary(release).model_dump(), app=release.app.slug, publiccode=release.publiccode,
+        manifest=release.manifest, report=release.report,
+    )
+
+
+def _data_requests(manifest: dict[str, Any]) -> list[DataRequest]:
+    requests = (manifest.get("requires") or {}).get("data") or []
+    return [DataRequest(source=r["register"], fields=r["fields"], activity=r["activity"], purpose=r["purpose"],
+                        legal_basis=r["legalBasis"]) for r in requests]
+
+
+async def app_detail(session: AsyncSession, slug: str, actor: Principal | None) -> AppDetail:
+    app = await service.get_app(session, slug)
+    releases = await service.app_releases(session, app, actor)
+    if not app.listed and not service.may_see_rejected(app, actor):
+        raise service.NotFound(f"no app '{slug}' in the store")
+    latest = next((r for r in releases if r.id == app.latest_release_id), releases[0] if releases else None)
+    publiccode = (latest.publiccode if latest else None) or {}
+    manifest = (latest.manifest if latest else None) or {}
+    users = await service.app_users(session, app)
+    return AppDetail(
+        **app_summary(app).model_dump(), description=localised_description(publiccode),
+        licence=licence_of(publiccode), licence_open=licence_is_open(publiccode),
+        pricing=manifest.get("pricing") or {"model": "free"},
+        options=adoptions.options_schema(latest) if latest else {},
+        data=_data_requests(manifest), standards=list((manifest.get("requires") or {}).get("standards") or []),
+        releases=[release_summary(release) for release in releases],
+        users=[AppUser(municipality=a.organisation.code, municipality_name=a.organisation.name, status=a.status,
+                       since=a.activated_at or a.created_at, version=a.release.version) for a in users],
+    )
+
+
+async def adoption_out(session: AsyncSession, adoption: Adoption, with_history: bool = False) -> AdoptionOut:
+    history = None
+    if with_history:
+        events = await adoptions.adoption_history(session, adoption)
+        history = [AdoptionEventOut(action=e.action, version=e.version, options=e.options, actor=e.actor, at=e.at)
+                   for e in events]
+    return AdoptionOut(
+        id=str(adoption.id), municipality=adoption.organisation.code, app=adoption.app.slug,
+        app_name=adoption.app.name, version=adoption.release.version, status=adoption.status,
+        options=adoption.options, created_at=adoption.created_at, activated_at=adoption.activated_at,
+        ended_at=adoption.ended_at, history=history,
+    )

@@ -1,0 +1,12 @@
+"""Pages: templates, static assets and the routes shared by all domains."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def include(app: FastAPI) -> None:
+    """Mount the static files and every domain's pages."""
+    from plein.web import views
+
+    views.include(app)

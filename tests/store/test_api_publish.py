@@ -1,0 +1,103 @@
+"""Publishing releases over the API: admission, rejection with a kept report, duplicates, rights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.store.models import App, Release
+from tests.factories import AMSTERDAM, UTRECHT, client_headers, make_package, zip_folder
+
+RELEASES = "/api/store/v1/releases"
+
+
+async def publish(client: httpx.AsyncClient, headers: dict[str, str], folder: Path, publisher: str = AMSTERDAM):
+    files = {"file": ("package.zip", zip_folder(folder), "application/zip")}
+    return await client.post(RELEASES, files=files, data={"publisher": publisher}, headers=headers)
+
+
+async def test_accepted_release_is_listed(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    response = await publish(client, headers, make_package(tmp_path))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "accepted"
+    assert body["report"]["verdict"] == "accepted"
+    assert {check["id"] for check in body["report"]["checks"]} >= {"archive", "publiccode", "manifest", "licence"}
+    assert len(body["report"]["sha256"]) == 64
+    found = (await client.get("/api/store/v1/apps", params={"q": "verhuizing"})).json()
+    assert [app["slug"] for app in found["results"]] == ["verhuizing-doorgeven"]
+
+
+async def test_rejected_release_is_kept_for_its_publisher_only(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    folder = make_package(tmp_path, manifest={"requires": {"data": [{
+        "register": "brp", "fields": ["schoenmaat"], "activity": "verhuizing-verwerken",
+        "purpose": "Een doel dat lang genoeg is", "legalBasis": "Wet BRP"}]}})
+    response = await publish(client, headers, folder)
+    assert response.status_code == 200
+    report = response.json()["report"]
+    assert report["verdict"] == "rejected"
+    unknown = [f for f in report["findings"] if f["rule"] == "data.unknown-field"]
+    assert unknown and unknown[0]["path"] == "requires.data[0].fields[0]" and unknown[0]["line"] > 1
+    assert (await client.get("/api/store/v1/apps")).json()["total"] == 0
+    public = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0")
+    assert public.status_code == 404
+    own = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0", headers=headers)
+    assert own.status_code == 200 and own.json()["status"] == "rejected"
+
+
+async def test_duplicate_release_is_a_conflict(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    folder = make_package(tmp_path)
+    assert (await publish(client, headers, folder)).status_code == 201
+    again = await publish(client, headers, folder)
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    assert again.json()["invalidParams"][0]["name"] == "version"
+    assert await session.scalar(select(func.count()).select_from(Release)) == 1
+
+
+async def test_lower_version_is_rejected(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    assert (await publish(client, headers, make_package(tmp_path, version="2.0.0"))).status_code == 201
+    lower = (await publish(client, headers, make_package(tmp_path, version="1.9.0"))).json()
+    assert lower["status"] == "rejected"
+    assert any(f["rule"] == "version.not-greater" for f in lower["report"]["findings"])
+
+
+async def test_publishing_needs_login_and_the_publisher_role(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    folder = make_package(tmp_path)
+    anonymous = await publish(client, {}, folder)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"
+    other = await client_headers(session, "publisher-utr", UTRECHT, ["publisher"])
+    forbidden = await publish(client, other, folder, publisher=AMSTERDAM)
+    assert forbidden.status_code == 403
+    assert await session.scalar(select(func.count()).select_from(App)) == 0
+
+
+async def test_unreadable_archive_stores_nothing(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    files = {"file": ("package.zip", b"not an archive at all", "application/zip")}
+    response = await client.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["code"] == "archive.format"
+    assert await session.scalar(select(func.count()).select_from(App)) == 0
+
+
+async def test_forged_token_is_refused(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+    await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    from plein.auth.service import make_jwt
+
+    forged = {"Authorization": f"Bearer {make_jwt('publisher-ams', 'not-the-secret')}"}
+    response = await publish(client, forged, make_package(tmp_path))
+    assert response.status_code == 401
+    assert "signature" in response.json()["detail"].lower()
