@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import plein.db
 from sqlalchemy.dialects import postgresql
 
+import plein.db
 
 revision: str = '80e74fcbed27'
 down_revision: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -49,6 +50,18 @@ def config() -> None:
     for name, value, description in settings.describe():
         table.add_row(name, value, description)
     console.print(table)
+
+
+@app.command("openapi")
+def openapi(
+    output: Annotated[Path, typer.Option(help="Folder to write the documents to.")] = Path("docs/openapi"),
+) -> None:
+    """Write the OpenAPI document of each of Plein's own APIs (docs/openapi/ holds the committed ones)."""
+    from plein.app import create_app
+    from plein.openapi import write_documents
+
+    for path in write_documents(create_app(Settings()), output):
+        console.print(f"Wrote {path}")
 
 
 @app.command("serve")

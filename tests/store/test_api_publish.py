@@ -52,7 +52,9 @@ async def test_rejected_release_is_kept_for_its_publisher_only(
     assert own.status_code == 200 and own.json()["status"] == "rejected"
 
 
-async def test_duplicate_release_is_a_conflict(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+async def test_duplicate_release_is_a_conflict(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
     headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
     folder = make_package(tmp_path)
     assert (await publish(client, headers, folder)).status_code == 201
@@ -97,7 +99,7 @@ async def test_forged_token_is_refused(client: httpx.AsyncClient, session: Async
     await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
     from plein.auth.service import make_jwt
 
-    forged = {"Authorization": f"Bearer {make_jwt('publisher-ams', 'not-the-secret')}"}
+    forged = {"Authorization": f"Bearer {make_jwt('publisher-ams', 'not-the-secret-but-long-enough-for-hs256')}"}
     response = await publish(client, forged, make_package(tmp_path))
     assert response.status_code == 401
     assert "signature" in response.json()["detail"].lower()

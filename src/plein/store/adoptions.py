@@ -100,14 +100,16 @@ async def adopt(
     filled = validate_options(options_schema(release), options if options is not None else {})
     adoption = Adoption(organisation_id=organisation.id, app_id=app.id, release_id=release.id, options=filled,
                         status="planned", created_by=actor.id)
-    adoption.release = release
+    adoption.release, adoption.app, adoption.organisation = release, app, organisation
     session.add(adoption)
+    names = organisation.name, app.slug
     try:
         await session.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise Conflict(f"{organisation.name} already has an open adoption of '{app.slug}'; "
-                       "upgrade or end that one first") from exc
+        raise Conflict(f"{names[0]} already has an open adoption of '{names[1]}'; "
+                       "upgrade or end that one first", [InvalidParam("app", "already-adopted", "end the open "
+                                                                      "adoption or upgrade it")]) from exc
     session.add(_event(adoption, "planned", actor))
     if activate:
         await _set_status(session, adoption, "active", actor)

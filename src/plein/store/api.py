@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from plein.errors import InvalidInput, InvalidParam, PayloadTooLarge
+from plein.openapi import API_DOCUMENTS, api_document
 from plein.http import OptionalPrincipal, PrincipalDep, SessionDep
 from plein.store import adoptions, present, service
 from plein.store.checks.manifest import manifest_schema
@@ -27,6 +28,7 @@ from plein.store.schemas import (
 from plein.store.search import SearchQuery, search_apps
 
 router = APIRouter(prefix="/api/store/v1", tags=["store"])
+STORE_API = next(api for api in API_DOCUMENTS if api.name == "store")
 
 
 def limits(request: Request) -> PackageLimits:
@@ -48,6 +50,9 @@ def search_query(request: Request, q: str, sort: str | None, page: int, page_siz
     return SearchQuery(text=q, filters=filters, sort=sort, page=page, page_size=page_size)
 
 
+FacetFilter = Annotated[list[str] | None, Query(description="Only apps with one of these values of this facet.")]
+
+
 @router.get("/apps", summary="Search the store", operation_id="searchApps")
 async def list_apps(
     request: Request, session: SessionDep,
@@ -55,6 +60,10 @@ async def list_apps(
     sort: Annotated[str | None, Query(description="relevance, adoptions or newest.")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 20,
+    category: FacetFilter = None, software_type: Annotated[list[str] | None, Query(alias="softwareType")] = None,
+    development_status: Annotated[list[str] | None, Query(alias="developmentStatus")] = None,
+    licence: FacetFilter = None, kind: FacetFilter = None, pricing: FacetFilter = None,
+    publisher: FacetFilter = None, standard: FacetFilter = None,
 ) -> AppPage:
     """Apps admitted to the store, with facet counts; filter by facet with e.g. `?category=…&kind=service`."""
     query = search_query(request, q, sort, page, page_size)
@@ -104,6 +113,11 @@ async def publish_release(
                            status=result.release.status, report=result.report)  # type: ignore[arg-type]
     status = 201 if result.release.status == "accepted" else 200
     return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=status)
+
+
+@router.get("/openapi.json", summary="This API's OpenAPI document", operation_id="getOpenapiJSON")
+async def get_openapi_document(request: Request) -> dict[str, Any]:
+    return api_document(request.app, STORE_API)
 
 
 @router.get("/schemas/plein-manifest.json", summary="JSON Schema of plein.yaml", operation_id="getManifestSchema")

@@ -197,15 +197,11 @@ def _from_zip(data: bytes, filename: str, digest: str, limits: PackageLimits) ->
 def _from_tar(data: bytes, filename: str, digest: str, limits: PackageLimits) -> LoadResult:
     collector = _Collector(limits)
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-    except (tarfile.TarError, OSError) as exc:
-        raise PackageError("archive.corrupt", f"'{filename}' is not a readable tar archive: {exc}") from exc
-    with archive:
-        try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             for member in archive:
                 _add_tar_member(archive, member, collector, len(data))
-        except (tarfile.TarError, EOFError, OSError) as exc:
-            raise PackageError("archive.corrupt", f"'{filename}' is damaged: {exc}") from exc
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise PackageError("archive.corrupt", f"'{filename}' is not a readable tar archive: {exc}") from exc
     return collector.package(digest, len(data), filename)
 
 

@@ -124,6 +124,6 @@ async def _label_publishers(session: AsyncSession, values: list[dict[str, Any]])
         return
     names = dict((await session.execute(
         select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
-    )).tuples().all())
+    )).all())
     for item in values:
         item["label"] = names.get(item["value"], item["value"])

@@ -101,6 +101,7 @@ async def publish(
     context_publiccode, context_manifest = _parsed(loaded)
     if app is None:
         app = App(slug=slug, kind=kind or "service", publisher_id=publisher.id, name=slug)
+        app.publisher = publisher
         session.add(app)
         await session.flush()
     release = Release(
@@ -108,6 +109,7 @@ async def publish(
         manifest=context_manifest, report=report.as_dict(), sha256=report.sha256, size=report.size,
         licence=licence_of(context_publiccode), published_by=actor.id,
     )
+    release.app = app
     session.add(release)
     await session.flush()
     if report.accepted:

@@ -27,7 +27,7 @@ _NO_NETWORK_PROXY = "http://127.0.0.1:9"
 _SEVERITY_PREFIX = {0: "", 1: "", 2: "(info) ", 3: "(hint) "}
 
 
-class SpectralUnavailable(RuntimeError):  # noqa: N818 - the name callers know it by
+class SpectralUnavailable(RuntimeError):
     """No Spectral command was found."""
 
     def __init__(self) -> None:

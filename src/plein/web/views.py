@@ -2,13 +2,233 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import FastAPI
+import jinja2
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plein.auth import service as auth
+from plein.auth.models import User
+from plein.errors import NotAuthenticated, PleinError
+from plein.http import OptionalPrincipal, SessionDep
+from plein.organisations import service as organisations
+from plein.web import csrf
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIRS = [Path(__file__).parent / "templates", Path(__file__).parents[1] / "store" / "templates"]
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+ERROR_TITLES = {
+    400: "De invoer klopt niet", 401: "Inloggen is nodig", 403: "Geen toegang", 404: "Pagina niet gevonden",
+    405: "Dit kan hier niet", 409: "Dit kan nu niet", 413: "Het bestand is te groot", 422: "De invoer klopt niet",
+}
+
+try:
+    LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Amsterdam")
+except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without time zone data
+    LOCAL_TIME = dt.UTC
+
+
+def datum(value: dt.datetime | dt.date | None, with_time: bool = False) -> str:
+    """'3 mei 2025' (or '3 mei 2025 14:05') in Dutch time."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LOCAL_TIME)
+        if with_time:
+            return f"{value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def euro(amount: Any) -> str:
+    """'€ 1.234,50' in Dutch notation."""
+    try:
+        number = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    text = f"{number:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"€ {text}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path) for path in TEMPLATE_DIRS]),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["datum"] = datum
+    env.filters["euro"] = euro
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+async def page_principal(request: Request, session: SessionDep, principal: OptionalPrincipal) -> auth.Principal | None:
+    """Who looks at the page; also remembers the municipalities they manage, for the navigation."""
+    request.state.principal = principal
+    managed = []
+    for code in principal.organisations_with("beheerder") if principal else []:
+        try:
+            managed.append(await organisations.get_by_code(session, code))
+        except organisations.UnknownOrganisation:
+            continue
+    request.state.managed = [(organisation.code, organisation.name) for organisation in managed]
+    return principal
+
+
+PagePrincipal = Annotated[auth.Principal | None, Depends(page_principal)]
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A message shown once, on the next page (after a redirect)."""
+    request.session["flash"] = [*request.session.get("flash", []), [kind, message]]
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """Render a page with what every page needs: who is logged in, the CSRF token, flash messages, the env."""
+    settings = request.app.state.settings
+    full: dict[str, Any] = {
+        "principal": getattr(request.state, "principal", None),
+        "managed": getattr(request.state, "managed", []),
+        "session_name": request.session.get("user_name"),
+        "csrf_token": csrf.csrf_token(request),
+        "flashes": request.session.pop("flash", []),
+        "env": settings.env,
+        "current_path": request.url.path,
+        "error_count": 0,
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: after a POST the browser GETs the next page."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: object) -> str:
+    """A local path to go to after logging in; anything else (other sites, schemes, //host) becomes '/'."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    if re.search(r"[\x00-\x20\\]", value) or len(value) > 2000:
+        return "/"
+    return value
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?" + urlencode({"next": target})
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login")
+async def login_form(request: Request, principal: PagePrincipal, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": safe_next(next), "username": "", "error": None})
+
+
+@router.post("/login")
+async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -> Response:
+    fields = csrf.text_fields(form)
+    username, password = fields.get("username", "").strip(), fields.get("password", "")
+    target = safe_next(fields.get("next", "/"))
+    try:
+        principal = await auth.authenticate(session, username, password)
+    except auth.AuthError:
+        request.state.principal = None
+        error = "De gebruikersnaam of het wachtwoord klopt niet." if username and password else \
+            "Vul je gebruikersnaam en wachtwoord in."
+        return render(request, "login.html", {"next": target, "username": username, "error": error}, status=400)
+    user_id = await _user_id(session, principal.id)
+    request.session.clear()  # a fresh session at log-in: no session fixation
+    request.session["user_id"] = user_id
+    request.session["user_name"] = principal.display_name
+    csrf.renew_token(request)
+    flash(request, f"Je bent ingelogd als {principal.display_name}.")
+    return redirect(target)
+
+
+async def _user_id(session: AsyncSession, username: str) -> str:
+    """The account id kept in the session cookie (auth.service's principals carry the username)."""
+    user_id = await session.scalar(select(User.id).where(User.username == username))
+    return str(user_id)
+
+
+@router.post("/logout")
+async def logout(request: Request, form: csrf.CheckedForm) -> Response:
+    request.session.clear()
+    flash(request, "Je bent uitgelogd.")
+    return redirect("/")
+
+
+def is_page(request: Request) -> bool:
+    """Page routes answer errors in HTML; the APIs (/api/…, the ZGW /…/api/v1/…) keep problem+json."""
+    path = request.url.path
+    return not (path.startswith("/api/") or "/api/" in path)
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def error_page(request: Request, status: int, detail: str) -> Response:
+    if status == 401 and request.method == "GET":
+        return redirect(login_url(request))
+    title = ERROR_TITLES.get(status, "Er ging iets mis")
+    context = {"status": status, "title": title, "detail": detail, "login": login_url(request)}
+    return render(request, "error.html", context, status=status)
+
+
+def _html_errors(api_handler: Handler | None, status_of: Callable[[Exception], tuple[int, str]]) -> Handler:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if is_page(request) or api_handler is None:
+            status, detail = status_of(exc)
+            return error_page(request, status, detail)
+        return await api_handler(request, exc)
+
+    return handler
+
+
+def _plein_status(exc: Exception) -> tuple[int, str]:
+    assert isinstance(exc, PleinError)
+    return exc.status, exc.detail
+
+
+def _http_status(exc: Exception) -> tuple[int, str]:
+    assert isinstance(exc, StarletteHTTPException)
+    return exc.status_code, "" if exc.status_code == 404 else str(exc.detail)
+
+
+def _validation_status(exc: Exception) -> tuple[int, str]:
+    assert isinstance(exc, RequestValidationError)
+    return 400, "; ".join(str(error.get("msg", "")) for error in exc.errors())
+
+
+def install_html_errors(app: FastAPI) -> None:
+    """Wrap the problem+json handlers: pages get an HTML error page, APIs keep problem+json."""
+    handlers: dict[Any, Any] = app.exception_handlers
+    for kind, status_of in ((PleinError, _plein_status), (StarletteHTTPException, _http_status),
+                            (RequestValidationError, _validation_status)):
+        app.add_exception_handler(kind, _html_errors(handlers.get(kind), status_of))
 
 
 def include(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    install_html_errors(app)
+
+
+__all__ = ["NotAuthenticated", "PagePrincipal", "flash", "redirect", "render", "safe_next", "templates"]

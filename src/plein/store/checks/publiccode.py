@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plein.store.checks import Check, CheckContext
-from plein.store.findings import Finding, has_errors
+from plein.store.findings import Finding
 from plein.store.package import PUBLICCODE
 from plein.store.publiccode import validate_publiccode
 
@@ -13,10 +13,8 @@ def check_publiccode(context: CheckContext) -> list[Finding]:
     if raw is None:
         return [Finding("publiccode", "publiccode.missing", "error", "the package has no publiccode.yml at its root")]
     result = validate_publiccode(raw, frozenset(context.package.files), PUBLICCODE)
-    if result.data is not None and not has_errors(result.findings):
-        context.publiccode = result.data
-    elif isinstance(result.data, dict):
-        context.publiccode = result.data
+    if isinstance(result.data, dict):
+        context.publiccode = result.data  # later checks compare with it even when it has findings
     return result.findings
 
 

@@ -1,0 +1,136 @@
+"""The demo: a fresh database with all municipalities, sample apps published through the real pipeline, adoptions."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.apps import BUILT_IN, package_path
+from plein.auth.service import Principal, create_client, create_user
+from plein.db import make_engine, make_session_factory
+from plein.migrate import seed_reference_data, upgrade
+from plein.organisations.service import create_organisation
+from plein.settings import Settings
+from plein.store import adoptions
+from plein.store.package import load_package
+from plein.store.service import publish
+
+PASSWORD = "plein-demo-2026"  # noqa: S105 - the demo's published password, refused outside dev and demo
+CLIENT_SECRET = "plein-demo-client-secret"  # noqa: S105
+PLEIN = "plein"
+VENDOR = "afvalwijzer"
+LOGINS = [
+    ("beheerder.amsterdam", "Functioneel beheerder, Amsterdam", [("0363", "beheerder"), ("0363", "publisher")]),
+    ("beheerder.utrecht", "Functioneel beheerder, Utrecht", [("0344", "beheerder"), ("0344", "publisher")]),
+    ("beheerder.rotterdam", "Functioneel beheerder, Rotterdam", [("0599", "beheerder"), ("0599", "publisher")]),
+    ("curator", "Curator van de store", [(PLEIN, "curator"), (PLEIN, "publisher")]),
+]
+# (package, publisher); the last one fails admission on purpose, so its report can be seen.
+DEMO_PACKAGES = [
+    ("bruggen-op-afstand", "0363"), ("meldingen-openbare-ruimte", "0344"), ("afvalkalender", VENDOR),
+    ("parkeervergunning-aanvragen", "0599"),
+]
+# (municipality, app, options, active)
+ADOPTIONS = [
+    ("0363", "verhuizing-doorgeven", {"behandeltermijnDagen": 40, "intake": "beide"}, True),
+    ("0363", "bruggen-op-afstand", {"centrale": "Centrale Amsterdam", "aantalObjecten": 120}, True),
+    ("0344", "verhuizing-doorgeven", {}, True),
+    ("0344", "meldingen-openbare-ruimte", {"anoniemMelden": True}, True),
+    ("0344", "bruggen-op-afstand", {"centrale": "Centrale Utrecht", "aantalObjecten": 14}, False),
+    ("0599", "uittreksel-brp", {"legesEur": 15.6}, True),
+    ("0599", "afvalkalender", {}, True),
+    ("0518", "aangifte-overlijden", {"bereikbaarheid": "piket"}, True),
+    ("0518", "verhuizing-doorgeven", {"intake": "digitaal"}, True),
+    ("0772", "uittreksel-brp", {"legesEur": 16.45, "internationaal": False}, True),
+    ("0014", "afvalkalender", {"stromen": "rest-gft-papier"}, False),
+]
+
+
+def demo_package(name: str) -> Path:
+    return Path(str(resources.files("plein.demo").joinpath("packages", name)))
+
+
+def _next_release(folder: Path) -> Path:
+    """verhuizing-doorgeven 1.3.0: a new option, and a tighter bound on the handling time (so one upgrade blocks)."""
+    manifest = yaml.safe_load((folder / "plein.yaml").read_text("utf-8"))
+    publiccode = yaml.safe_load((folder / "publiccode.yml").read_text("utf-8"))
+    manifest["version"] = publiccode["softwareVersion"] = "1.3.0"
+    publiccode["releaseDate"] = "2026-11-02"
+    manifest["options"]["properties"]["behandeltermijnDagen"]["maximum"] = 28
+    manifest["options"]["properties"]["afspraakAanbieden"] = {
+        "type": "boolean", "title": "Afspraak aanbieden", "default": True,
+        "description": "Bied inwoners die aan de balie willen komen een afspraak aan.",
+    }
+    (folder / "plein.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), "utf-8")
+    (folder / "publiccode.yml").write_text(yaml.safe_dump(publiccode, allow_unicode=True, sort_keys=False), "utf-8")
+    return folder
+
+
+async def _publish_all(session: AsyncSession, console: Console) -> None:
+    actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
+    packages = [(package_path(name), PLEIN) for name in BUILT_IN]
+    packages += [(demo_package(name), publisher) for name, publisher in DEMO_PACKAGES]
+    with tempfile.TemporaryDirectory() as temp:
+        upgrade_folder = shutil.copytree(package_path("verhuizing-doorgeven"), Path(temp) / "verhuizing")
+        packages.append((_next_release(upgrade_folder), PLEIN))
+        for folder, publisher in packages:
+            result = await publish(session, load_package(folder), publisher, actor)
+            errors = sum(1 for f in result.report["findings"] if f["severity"] == "error")
+            accepted = result.release.status == "accepted"
+            mark = "[green]admitted[/green]" if accepted else f"[red]rejected[/red] ({errors} errors, see its report)"
+            console.print(f"  {result.release.app.slug} {result.release.version}: {mark}")
+
+
+async def _adopt_all(session: AsyncSession) -> None:
+    actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
+    for code, app, options, active in ADOPTIONS:
+        version = "1.2.0" if app == "verhuizing-doorgeven" else None
+        await adoptions.adopt(session, code, app, options, actor, version=version, activate=active)
+
+
+async def build_demo(settings: Settings, fresh: bool = True, console: Console | None = None) -> None:
+    """Build the demo database: migrations, municipalities, users, a client, apps and adoptions."""
+    console = console or Console()
+    if fresh:
+        _remove_sqlite_file(settings.database_url)
+    upgrade(settings)
+    added = await seed_reference_data(settings)
+    console.print(f"Municipalities loaded: {added}")
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            if not fresh:
+                return
+            await create_organisation(session, PLEIN, "Plein (coöperatie van gemeenten)", kind="cooperation")
+            await create_organisation(session, VENDOR, "Afvalwijzer B.V.", kind="vendor")
+            for username, name, roles in LOGINS:
+                await create_user(session, username, PASSWORD, name, roles)
+            await create_client(session, "demo-amsterdam", "0363", ["publisher", "beheerder"], secret=CLIENT_SECRET)
+            console.print("Publishing sample apps through the admission pipeline:")
+            await _publish_all(session, console)
+            await _adopt_all(session)
+    finally:
+        await engine.dispose()
+
+
+def _remove_sqlite_file(url: str) -> None:
+    database = Path(url.split("///", 1)[-1])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+def print_logins(console: Console, port: int) -> None:
+    console.rule("Plein demo")
+    console.print(f"Open [bold]http://127.0.0.1:{port}[/bold] (API documentation: /api/docs)")
+    console.print(f"Staff logins (password [bold]{PASSWORD}[/bold]):")
+    for username, name, _ in LOGINS:
+        console.print(f"  {username:22} {name}")
+    console.print(f"API client: demo-amsterdam, secret {CLIENT_SECRET} "
+                  "(HS256 JWT; publisher and beheerder for Amsterdam, 0363)")
+    console.rule()

@@ -1,0 +1,133 @@
+"""Plein's own OpenAPI documents: one per API, shaped to pass the NL API Design Rules, served and committed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from plein.http import API_VERSION
+
+CONTACT = {"name": "Plein", "url": "https://plein.example", "email": "team@plein.example"}
+PROBLEM = {
+    "type": "object",
+    "description": "Problem details (RFC 9457) with the input that was not valid.",
+    "required": ["status", "title", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"}, "code": {"type": "string"},
+        "invalidParams": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "code": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}
+ERRORS = {
+    "400": "The input is not valid; invalidParams names each field and rule",
+    "401": "Not authenticated", "403": "Not allowed", "404": "Not found", "409": "Conflict with the current state",
+}
+VERSION_HEADER = {"description": "The full version of the API", "schema": {"type": "string"}}
+
+
+@dataclass(frozen=True)
+class ApiDocument:
+    """One of Plein's APIs: where it lives and how it is described."""
+
+    name: str
+    prefix: str
+    title: str
+    description: str
+
+
+API_DOCUMENTS = [
+    ApiDocument("store", "/api/store/v1", "Plein store API",
+                "Search the municipal app store, read releases and their admission reports, publish releases, "
+                "and adopt apps for a municipality with its own options."),
+]
+
+
+def api_document(app: FastAPI, api: ApiDocument) -> dict[str, Any]:
+    """The OpenAPI document of one API: its paths relative to its server URL, errors as problem+json."""
+    full = get_openapi(title=api.title, version=API_VERSION, description=api.description, routes=app.routes)
+    paths = {path[len(api.prefix):] or "/": item for path, item in full["paths"].items()
+             if path.startswith(api.prefix + "/")}
+    document: dict[str, Any] = {
+        "openapi": full["openapi"],
+        "info": {"title": api.title, "version": API_VERSION, "description": api.description, "contact": CONTACT},
+        "servers": [{"url": f"{app.state.settings.base_url.rstrip('/')}{api.prefix}"}],
+        "tags": [{"name": api.name}],
+        "security": [{"bearer": []}, {}],
+        "paths": {path: _operations(item) for path, item in sorted(paths.items())},
+        "components": {
+            "schemas": _used_schemas(full.get("components", {}).get("schemas", {}), paths),
+            "responses": {code: _problem_response(text) for code, text in ERRORS.items()},
+            "headers": {"API-Version": VERSION_HEADER},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                           "description": "HS256 JWT signed with the client's secret (ZGW style)"}},
+        },
+    }
+    document["components"]["schemas"]["Problem"] = PROBLEM
+    return document
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _operations(item: dict[str, Any]) -> dict[str, Any]:
+    result = {}
+    for method, operation in item.items():
+        operation = copy.deepcopy(operation)
+        responses = operation.setdefault("responses", {})
+        responses.pop("422", None)
+        for code, response in responses.items():
+            if code.startswith(("2", "3")):
+                response.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}
+        needs_400 = method in ("post", "put", "patch") or operation.get("parameters")
+        for code in ("400", "401", "403", "404", "409"):
+            if code == "400" and needs_400 or code == "404" and "{" in json.dumps(operation.get("parameters", [])):
+                responses[code] = {"$ref": f"#/components/responses/{code}"}
+        if method in ("post", "patch", "put"):
+            responses.setdefault("401", {"$ref": "#/components/responses/401"})
+            responses.setdefault("403", {"$ref": "#/components/responses/403"})
+        operation["tags"] = [operation.get("tags", ["store"])[0]]
+        result[method] = operation
+    return result
+
+
+def _used_schemas(schemas: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:
+    """Only the schemas the API's paths refer to (directly or through other schemas)."""
+    wanted: dict[str, Any] = {}
+    pending = _refs(paths)
+    while pending:
+        name = pending.pop()
+        if name in wanted or name not in schemas or name in ("HTTPValidationError", "ValidationError"):
+            continue
+        wanted[name] = schemas[name]
+        pending |= _refs(schemas[name])
+    return dict(sorted(wanted.items()))
+
+
+def _refs(value: Any) -> set[str]:
+    text = json.dumps(value)
+    marker = '"#/components/schemas/'
+    return {part.split('"', 1)[0] for part in text.split(marker)[1:]}
+
+
+def write_documents(app: FastAPI, folder: Path) -> list[Path]:
+    """Write every API's document to folder/<name>.json (what docs/openapi/ holds)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for api in API_DOCUMENTS:
+        path = folder / f"{api.name}.json"
+        path.write_text(render(api_document(app, api)), "utf-8")
+        written.append(path)
+    return written
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

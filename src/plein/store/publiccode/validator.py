@@ -1,0 +1,216 @@
+"""Validate a publiccode.yml strictly: decode, parse one YAML document with its lines, check it against the standard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from plein.store.findings import Finding
+from plein.store.publiccode.context import Context, item, join
+from plein.store.publiccode.rules import DOCUMENT
+from plein.store.publiccode.spec import walk
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off"})
+_YAML11_DIRECTIVE = re.compile(r"^%YAML[ \t]+1\.1\b", re.MULTILINE)
+_PARSE_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError, RecursionError)
+
+
+@dataclass
+class PubliccodeResult:
+    """The outcome of validating one publiccode.yml."""
+
+    data: dict[str, Any] | None
+    findings: list[Finding] = field(default_factory=list)
+    version: str | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates it cannot represent (2023-02-30, date-times) as the text that was written."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(None, None, "a !!timestamp must be a single value", node.start_mark)
+    try:
+        value = loader.construct_yaml_timestamp(node)
+    except Exception:  # an impossible date, or a !!timestamp tag on text that is no timestamp
+        return node.value
+    return value if type(value) is dt.date else node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class _Stop(Exception):
+    """The document cannot be checked further; the finding that says why is already in the context."""
+
+
+def validate_publiccode(
+    raw: bytes, package_files: frozenset[str], filename: str = "publiccode.yml",
+) -> PubliccodeResult:
+    """Check `raw` against the publiccode.yml standard; `package_files` are the package's relative posix paths."""
+    ctx = Context(filename=filename, package_files=package_files)
+    try:
+        text = _decode(ctx, raw)
+        node = _compose(ctx, text)
+        data = _construct(ctx, node)
+    except _Stop:
+        return PubliccodeResult(data=None, findings=ctx.findings)
+    if _YAML11_DIRECTIVE.search(text):
+        ctx.add("warning", "publiccode.yaml-1.1", "", "the file declares %YAML 1.1, which the standard deprecates; "
+                "remove the directive and write YAML 1.2", line=1)
+    walk(ctx, DOCUMENT, data, "")
+    return PubliccodeResult(data=data, findings=ctx.findings, version=_version(ctx, data))
+
+
+def _decode(ctx: Context, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        ctx.add(
+            "error", "publiccode.encoding", "",
+            f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} (line {line}) is invalid; "
+            "save the file as UTF-8",
+            line=line,
+        )
+        raise _Stop from exc
+
+
+def _compose(ctx: Context, text: str) -> yaml.Node:
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except _PARSE_ERRORS as exc:
+        _syntax_error(ctx, text, exc)
+        raise _Stop from exc
+    if len(nodes) != 1 or not isinstance(nodes[0], yaml.MappingNode):
+        _shape_error(ctx, nodes)
+        raise _Stop
+    return nodes[0]
+
+
+def _syntax_error(ctx: Context, text: str, exc: BaseException) -> None:
+    line: int | None = None
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1
+    said = str(getattr(exc, "problem", None) or exc).strip()
+    detail = said.splitlines()[0] if said else type(exc).__name__
+    if isinstance(exc, RecursionError):
+        detail = "it is nested too deeply"
+    where = f" at line {line}" if line else ""
+    ctx.add("error", "publiccode.yaml-syntax", "", f"the file is not valid YAML{where}: {detail}", line=line)
+
+
+def _shape_error(ctx: Context, nodes: list[yaml.Node]) -> None:
+    if len(nodes) > 1:
+        ctx.add(
+            "error", "publiccode.multi-document", "",
+            f"the file holds {len(nodes)} YAML documents; publiccode.yml must be exactly one "
+            "(remove the '---' separators that start the others)",
+            line=nodes[1].start_mark.line + 1,
+        )
+    elif not nodes:
+        ctx.add("error", "publiccode.top-level", "", "the file is empty; publiccode.yml must be a mapping of keys",
+                line=1)
+    else:
+        kind = {yaml.SequenceNode: "a list", yaml.ScalarNode: "a single value"}.get(type(nodes[0]), "not a mapping")
+        ctx.add(
+            "error", "publiccode.top-level", "",
+            f"the document is {kind}; publiccode.yml must be a mapping of keys (publiccodeYmlVersion: ..., name: ...)",
+            line=nodes[0].start_mark.line + 1,
+        )
+
+
+def _construct(ctx: Context, node: yaml.Node) -> dict[str, Any]:
+    _Indexer(ctx).visit(node, "")
+    if any(finding.rule == "publiccode.duplicate-key" for finding in ctx.findings):
+        raise _Stop
+    try:
+        data = _Loader("").construct_document(node)
+    except _PARSE_ERRORS as exc:
+        _syntax_error(ctx, "", exc)
+        raise _Stop from exc
+    if not isinstance(data, dict):
+        raise _Stop
+    return data
+
+
+class _Indexer:
+    """Walks the YAML nodes once: records the line and source text of every path, reports duplicate keys."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.seen: set[int] = set()
+
+    def visit(self, node: yaml.Node, path: str) -> None:
+        if id(node) in self.seen:
+            return  # an alias of a node already indexed (and the way out of recursive anchors)
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            self._mapping(node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                self.ctx.lines.setdefault(item(path, index), child.start_mark.line + 1)
+                self.visit(child, item(path, index))
+        elif isinstance(node, yaml.ScalarNode):
+            self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: str) -> None:
+        keys: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                self.visit(value_node, path)
+                continue
+            child = join(path, _key_text(key_node))
+            line = key_node.start_mark.line + 1
+            ident = (key_node.tag, key_node.value)
+            if ident in keys:
+                self._duplicate(child, key_node.value, keys[ident], line)
+            else:
+                keys[ident] = line
+            self.ctx.lines.setdefault(child, line)
+            self.visit(value_node, child)
+
+    def _duplicate(self, path: str, key: str, first: int, line: int) -> None:
+        self.ctx.add(
+            "error", "publiccode.duplicate-key", path,
+            f"key '{key}' appears twice (lines {first} and {line}); keep one, YAML does not allow duplicate keys",
+            line=line,
+        )
+
+    def _scalar(self, node: yaml.ScalarNode, path: str) -> None:
+        self.ctx.sources.setdefault(path, node.value)
+        if node.tag == _BOOL_TAG and node.value.lower() in _YAML11_BOOLEANS:
+            self.ctx.add(
+                "warning", "publiccode.yaml-1.1", path,
+                f"{path or 'the value'} is '{node.value}', a boolean only in YAML 1.1 (deprecated by the standard); "
+                "write true or false",
+                line=node.start_mark.line + 1,
+            )
+
+
+def _key_text(node: yaml.ScalarNode) -> str:
+    """The key as it appears in paths: the text of the constructed key (`true:` -> True, `~:` -> None)."""
+    if node.tag == "tag:yaml.org,2002:str":
+        return str(node.value)
+    try:
+        return str(_Loader("").construct_object(node))
+    except _PARSE_ERRORS:
+        return str(node.value)
+
+
+def _version(ctx: Context, data: dict[str, Any]) -> str | None:
+    value = data.get("publiccodeYmlVersion")
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, list | dict):
+        return None
+    return ctx.sources.get("publiccodeYmlVersion", str(value))
