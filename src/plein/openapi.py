@@ -80,20 +80,20 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 def _operations(item: dict[str, Any]) -> dict[str, Any]:
     result = {}
-    for method, operation in item.items():
-        operation = copy.deepcopy(operation)
+    for method, original in item.items():
+        operation = copy.deepcopy(original)
         responses = operation.setdefault("responses", {})
         responses.pop("422", None)
         for code, response in responses.items():
             if code.startswith(("2", "3")):
                 response.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}
-        needs_400 = method in ("post", "put", "patch") or operation.get("parameters")
-        for code in ("400", "401", "403", "404", "409"):
-            if code == "400" and needs_400 or code == "404" and "{" in json.dumps(operation.get("parameters", [])):
-                responses[code] = {"$ref": f"#/components/responses/{code}"}
-        if method in ("post", "patch", "put"):
-            responses.setdefault("401", {"$ref": "#/components/responses/401"})
-            responses.setdefault("403", {"$ref": "#/components/responses/403"})
+        parameters = operation.get("parameters", [])
+        writes = method in ("post", "put", "patch")
+        errors = ["400"] if writes or parameters else []
+        errors += ["404"] if any(p.get("in") == "path" for p in parameters) else []
+        errors += ["401", "403", "409"] if writes else []
+        for code in errors:
+            responses[code] = {"$ref": f"#/components/responses/{code}"}
         operation["tags"] = [operation.get("tags", ["store"])[0]]
         result[method] = operation
     return result

@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from plein.errors import InvalidInput, InvalidParam, PayloadTooLarge
-from plein.openapi import API_DOCUMENTS, api_document
 from plein.http import OptionalPrincipal, PrincipalDep, SessionDep
+from plein.openapi import API_DOCUMENTS, api_document
 from plein.store import adoptions, present, service
 from plein.store.checks.manifest import manifest_schema
 from plein.store.listing import FACETS
@@ -110,7 +110,7 @@ async def publish_release(
     loaded = load_archive(data, file.filename or "package", package_limits)
     result = await service.publish(session, loaded, publisher, principal)
     body = PublishResponse(app=result.release.app.slug, version=result.release.version,
-                           status=result.release.status, report=result.report)  # type: ignore[arg-type]
+                           status=result.release.status, report=result.report)
     status = 201 if result.release.status == "accepted" else 200
     return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=status)
 

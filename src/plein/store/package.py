@@ -9,6 +9,7 @@ import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from plein.store.findings import Finding
 
@@ -165,8 +166,8 @@ class _Collector:
         return LoadResult(AppPackage(_strip_single_root(self.files), digest, size, source))
 
 
-def _read_limited(stream: io.BufferedIOBase | object, name: str, limit: int) -> bytes:
-    content: bytes = stream.read(limit + 1)  # type: ignore[attr-defined]
+def _read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
+    content = stream.read(limit + 1)
     if len(content) > limit:
         raise PackageError(
             "archive.file-too-large", f"'{name}' unpacks to more than {limit:,} bytes", file=name

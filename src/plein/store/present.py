@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
+from plein.errors import NotFound
 from plein.store import adoptions, service
 from plein.store.checks.licence import licence_of
 from plein.store.listing import licence_is_open, localised_description
@@ -35,7 +36,7 @@ def release_summary(release: Release) -> ReleaseSummary:
     findings = release.report.get("findings", [])
     errors = sum(1 for finding in findings if finding.get("severity") == "error")
     return ReleaseSummary(
-        version=release.version, status=release.status,  # type: ignore[arg-type]
+        version=release.version, status=release.status,
         created_at=release.created_at, sha256=release.sha256, licence=release.licence,
         errors=errors, warnings=len(findings) - errors,
     )
@@ -58,7 +59,7 @@ async def app_detail(session: AsyncSession, slug: str, actor: Principal | None) 
     app = await service.get_app(session, slug)
     releases = await service.app_releases(session, app, actor)
     if not app.listed and not service.may_see_rejected(app, actor):
-        raise service.NotFound(f"no app '{slug}' in the store")
+        raise NotFound(f"no app '{slug}' in the store")
     latest = next((r for r in releases if r.id == app.latest_release_id), releases[0] if releases else None)
     publiccode = (latest.publiccode if latest else None) or {}
     manifest = (latest.manifest if latest else None) or {}

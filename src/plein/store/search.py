@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,7 +62,7 @@ def _prefix_range(term: str) -> ColumnElement[bool]:
     return and_(AppTerm.term >= term, AppTerm.term < upper)
 
 
-def _matches(query: SearchQuery) -> tuple[Select[tuple[Any, ...]], bool]:
+def _matches(query: SearchQuery) -> tuple[Any, bool]:
     """A select of (app_id, score) for the listed apps that match the text and the facet filters."""
     terms = list(dict.fromkeys(tokens(query.text)))[:MAX_QUERY_TERMS]
     if terms:
@@ -74,7 +74,7 @@ def _matches(query: SearchQuery) -> tuple[Select[tuple[Any, ...]], bool]:
             .having(func.count(func.distinct(which)) == len(terms))
         )
     else:
-        base = select(App.id.label("app_id"), func.cast(0, App.adoption_count.type).label("score"))
+        base = select(App.id.label("app_id"), literal(0).label("score"))
     for facet, values in query.filters.items():
         chosen = select(AppFacet.app_id).where(AppFacet.facet == facet, AppFacet.value.in_(values))
         column = AppTerm.app_id if terms else App.id
@@ -89,11 +89,12 @@ async def search_apps(session: AsyncSession, query: SearchQuery) -> SearchResult
     listed = select(App, matched.c.score).join(matched, matched.c.app_id == App.id).where(App.listed.is_(True))
     total = await session.scalar(select(func.count()).select_from(listed.subquery())) or 0
     sort = query.sort or ("relevance" if has_text else "adoptions")
-    order = {
+    orders: dict[str, list[Any]] = {
         "relevance": [matched.c.score.desc(), App.adoption_count.desc()],
         "adoptions": [App.adoption_count.desc(), App.latest_released_at.desc()],
         "newest": [App.latest_released_at.desc()],
-    }[sort]
+    }
+    order = orders[sort]
     page = listed.order_by(*order, App.id).limit(query.page_size).offset((query.page - 1) * query.page_size)
     rows = (await session.execute(page)).all()
     facets = await _facet_counts(session, matched)

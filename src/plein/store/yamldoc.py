@@ -48,8 +48,8 @@ def load_yaml(raw: bytes) -> YamlDoc:
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc.problem}", line) from exc
+        mark = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc.problem}", mark) from exc
     except yaml.YAMLError as exc:
         raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc}") from exc
     if len(nodes) != 1:

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 def include(app: FastAPI) -> None:
     """Mount the static files and every domain's pages."""
+    from plein.store import views as store_views
     from plein.web import views
 
     views.include(app)
+    store_views.include(app)
