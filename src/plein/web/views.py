@@ -108,6 +108,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "flashes": request.session.pop("flash", []),
         "env": settings.env,
         "current_path": request.url.path,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "error_count": 0,
     }
     full.update(context or {})

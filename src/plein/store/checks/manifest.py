@@ -57,8 +57,8 @@ def check_manifest(context: CheckContext) -> list[Finding]:
     for error in errors:
         path = json_path_to_dotted(list(error.absolute_path))
         findings.append(_finding("manifest", f"manifest.schema.{error.validator}", _schema_message(error), doc, path))
-    if not findings:
-        context.manifest = doc.data
+    if isinstance(doc.data, dict):
+        context.manifest = doc.data  # later checks look at the parts they need, even when others are wrong
         context.manifest_lines = doc.lines
     return findings
 
@@ -69,10 +69,10 @@ def _lines(context: CheckContext) -> YamlDoc:
 
 def check_version(context: CheckContext) -> list[Finding]:
     """version is semver, equals publiccode softwareVersion, and is above every earlier release."""
-    if context.manifest is None:
-        return []
+    if context.manifest is None or not isinstance(context.manifest.get("version"), str):
+        return []  # the manifest check reports a missing or malformed version
     doc = _lines(context)
-    version = str(context.manifest["version"])
+    version = context.manifest["version"]
     try:
         parsed = semver.Version.parse(version)
     except ValueError:
@@ -97,10 +97,10 @@ def check_version(context: CheckContext) -> list[Finding]:
 
 def check_options(context: CheckContext) -> list[Finding]:
     """options is a valid JSON Schema 2020-12 describing an object, and its defaults validate against it."""
-    if context.manifest is None or "options" not in context.manifest:
-        return []
+    schema = (context.manifest or {}).get("options")
+    if not isinstance(schema, dict):
+        return []  # absent, or not an object: the manifest check reports that
     doc = _lines(context)
-    schema = context.manifest["options"]
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -132,8 +132,7 @@ def check_data(context: CheckContext) -> list[Finding]:
         return []
     doc = _lines(context)
     findings = []
-    requests = (context.manifest.get("requires") or {}).get("data") or []
-    for index, request in enumerate(requests):
+    for index, request in _data_requests(context.manifest):
         base = f"requires.data[{index}]"
         fields = register_fields(request["register"])
         if fields is None:
@@ -142,12 +141,25 @@ def check_data(context: CheckContext) -> list[Finding]:
                                      "use one of: brp, bag", doc, f"{base}.register"))
             continue
         for position, field in enumerate(request["fields"]):
-            if field not in fields:
+            if isinstance(field, str) and field not in fields:
                 path = f"{base}.fields[{position}]"
                 findings.append(_finding("data", "data.unknown-field",
                                          f"{path}: '{field}' is not a field of the {request['register']} register",
                                          doc, path))
     return findings
+
+
+def _data_requests(manifest: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The well-formed entries of requires.data with their index (the schema check reports the others)."""
+    requires = manifest.get("requires")
+    requests = requires.get("data") if isinstance(requires, dict) else None
+    if not isinstance(requests, list):
+        return []
+    return [
+        (index, request) for index, request in enumerate(requests)
+        if isinstance(request, dict) and isinstance(request.get("register"), str)
+        and isinstance(request.get("fields"), list)
+    ]
 
 
 CHECK = Check("manifest", "Manifest: plein.yaml against its JSON Schema", MANIFEST_SCHEMA_VERSION, check_manifest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-_BORDER = re.compile(r"^=+(\s+=+)*$")
+_BORDER = re.compile(r"^=+(\s+=+)+$")  # a table border: two or more columns of =
 
 
 def _read(name: str) -> str:
@@ -18,7 +18,7 @@ def bullet_values(text: str) -> frozenset[str]:
 
 
 def table_rows(text: str) -> dict[str, str]:
-    """The body rows of the first rst simple table, as first column -> second column."""
+    """The body rows of the first rst simple table (two or more columns), as first column -> second column."""
     lines = text.splitlines()
     borders = [index for index, line in enumerate(lines) if _BORDER.match(line.strip())]
     if len(borders) < 3:
