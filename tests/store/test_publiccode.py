@@ -175,6 +175,8 @@ def test_duplicate_keys_are_an_error_at_the_second_key() -> None:
     result = check(text)
     finding = assert_finding(result, "publiccode.duplicate-key", "maintenance.type", line_of(text, "type: internal"))
     assert f"lines {line_of(text, 'type: community')} and" in finding.message
+    assert result.data is not None  # the checks go on with the value YAML keeps (the last)
+    assert result.data["maintenance"]["type"] == "internal"
 
 
 def test_yaml_11_booleans_give_a_warning() -> None:
@@ -186,8 +188,8 @@ def test_yaml_11_booleans_give_a_warning() -> None:
 
 
 def test_yaml_11_directive_gives_a_warning() -> None:
-    result = check("%YAML 1.1\n---\n" + BASE)
-    assert_finding(result, "publiccode.yaml-1.1", None, 1, severity="warning")
+    result = check("# publiccode.yml\n%YAML 1.1\n---\n" + BASE)
+    assert_finding(result, "publiccode.yaml-1.1", None, 2, severity="warning")
     assert not has_errors(result.findings)
 
 

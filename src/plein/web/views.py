@@ -66,7 +66,7 @@ def euro(amount: Any) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in TEMPLATE_DIRS]),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["datum"] = datum
     env.filters["euro"] = euro

@@ -61,9 +61,10 @@ def validate_publiccode(
         data = _construct(ctx, node)
     except _Stop:
         return PubliccodeResult(data=None, findings=ctx.findings)
-    if _YAML11_DIRECTIVE.search(text):
+    directive = _YAML11_DIRECTIVE.search(text)
+    if directive:
         ctx.add("warning", "publiccode.yaml-1.1", "", "the file declares %YAML 1.1, which the standard deprecates; "
-                "remove the directive and write YAML 1.2", line=1)
+                "remove the directive and write YAML 1.2", line=text[: directive.start()].count("\n") + 1)
     walk(ctx, DOCUMENT, data, "")
     return PubliccodeResult(data=data, findings=ctx.findings, version=_version(ctx, data))
 
@@ -130,9 +131,7 @@ def _shape_error(ctx: Context, nodes: list[yaml.Node]) -> None:
 
 
 def _construct(ctx: Context, node: yaml.Node) -> dict[str, Any]:
-    _Indexer(ctx).visit(node, "")
-    if any(finding.rule == "publiccode.duplicate-key" for finding in ctx.findings):
-        raise _Stop
+    _Indexer(ctx).visit(node, "")  # duplicate keys are reported; the checks go on with the last value (as YAML reads)
     try:
         data = _Loader("").construct_document(node)
     except _PARSE_ERRORS as exc:

@@ -1,0 +1,536 @@
+"""Store search benchmark: facet search, browse and the app page over HTTP, next to raw SQL returning the same rows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
+
+from plein.db import make_engine
+from plein.migrate import upgrade_and_seed
+from plein.organisations.models import Organisation
+from plein.settings import Settings
+from plein.store.checks import default_checks
+from plein.store.listing import facet_values, search_terms, tokens
+from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
+
+console = Console()
+BENCH_DB = "plein_bench"
+WARMUP = 20
+CHUNK = 1000
+NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+SUBJECTS = ("Parkeervergunning", "Afvalkalender", "Subsidie", "Melding", "Verhuizing", "Uittreksel", "Paspoort",
+    "Rijbewijs", "Bijstand", "Kwijtschelding", "Evenementenvergunning", "Kapvergunning", "Omgevingsvergunning",
+    "Huwelijk", "Geboorteaangifte", "Hondenbelasting", "Gehandicaptenparkeerkaart", "Schuldhulp",
+    "Leerlingenvervoer", "Jeugdhulp", "Grofvuil", "Containerpas", "Marktvergunning", "Terrasvergunning",
+    "Straatverlichting", "Bezwaar", "Klacht", "WOZ-beschikking", "Afspraak", "Begraafplaats", "Sportpas",
+    "Energietoeslag", "Ligplaats", "Bodeminformatie", "Wmo-voorziening", "Participatie", "Inspraak", "Leges",
+    "Belastingen", "Buurtpreventie")
+QUALIFIERS = ("aanvragen", "doorgeven", "online", "portaal", "loket", "register", "koppeling", "dashboard",
+    "assistent", "beheer", "wijzer", "checker", "overzicht", "planner", "signalering")
+VARIANTS = ("", "Noord", "Zuid", "Oost", "West", "Plus", "Lite", "Pro", "Digitaal", "Direct", "Centraal", "Regio",
+    "Open", "Samen", "Basis", "Connect", "Flex", "Totaal", "Slim", "Compact")
+AUDIENCES = ("Inwoners", "Ondernemers", "Verenigingen", "Medewerkers", "Zorgaanbieders")
+CHANNELS = ("online met DigiD", "via de website", "met eHerkenning", "in de app", "aan de balie en online")
+HANDLING = ("de gemeente behandelt het als zaak", "de behandelaar ziet alles in één overzicht",
+            "gegevens komen uit de BRP", "het adres wordt gecontroleerd in de BAG",
+            "notificaties houden iedereen op de hoogte", "de status is altijd te volgen")
+FEATURES = (
+    "Vooraf ingevuld formulier met gegevens uit de BRP", "Adrescontrole in de BAG", "Zaak volgens ZGW Zaken 1.5",
+    "Inloggen met DigiD of eHerkenning", "Betalen met iDEAL", "Statusinformatie voor de aanvrager",
+    "Notificaties bij elke statuswijziging", "Kaart met locaties in de buurt", "Documenten uploaden",
+    "Afspraak maken bij de balie", "Toegankelijk volgens WCAG 2.1", "Meertalig: Nederlands en Engels",
+    "Rapportages voor het management", "Koppeling met het zaaksysteem", "Exporteren naar CSV",
+    "Lokale keuzes per gemeente instellen", "Herinneringen per e-mail en sms", "Logboek van elke verwerking",
+    "Automatische beslissing bij eenvoudige aanvragen", "Open API volgens de API Design Rules",
+    "Archivering volgens de Archiefwet", "Werkvoorraad voor behandelaars", "Berekening van leges",
+)
+SENTENCES = (
+    "Het formulier stelt alleen de vragen die voor de situatie nodig zijn.",
+    "Elke aanvraag wordt een zaak volgens de ZGW-standaarden en is te volgen in Mijn Gemeente.",
+    "De gemeente kiest zelf de termijnen, teksten en het e-mailadres voor vragen.",
+    "Gegevens worden bij de bron opgevraagd via de uitwisselingslaag, met een doel en een grondslag.",
+    "Behandelaars zien de werkvoorraad, de documenten en de historie van elke melding.",
+    "Na het besluit krijgt de aanvrager bericht en worden abonnees genotificeerd.",
+    "De app is ontwikkeld door gemeenten samen en wordt gedeeld via Plein.",
+    "Ondernemers loggen in met eHerkenning en zien al hun lopende aanvragen.",
+    "Inwoners kunnen de aanvraag tussentijds opslaan en later afronden.",
+    "Betalingen lopen via iDEAL en worden automatisch verwerkt in de financiële administratie.",
+)
+CATEGORIES = ("digital-citizenship", "workflow-management", "document-management", "appointment-scheduling",
+    "data-collection", "geographic-information-systems", "payment-gateway", "billing-and-invoicing",
+    "public-participation", "customer-service-and-support", "event-management", "facility-management",
+    "grant-management", "identity-management", "knowledge-management", "property-management", "transportation",
+    "survey", "e-signature", "content-management")
+SOFTWARE_TYPES = ("standalone/web", "standalone/mobile", "standalone/backend", "addon", "library")
+STATUSES = ("stable", "stable", "stable", "beta", "development", "concept", "obsolete")
+LICENCES = ("EUPL-1.2", "EUPL-1.2", "AGPL-3.0-or-later", "MIT", "Apache-2.0", "GPL-3.0-or-later", "MPL-2.0")
+STANDARDS = ("zgw-zaken-1.5", "haal-centraal-brp-2", "bag", "nl-api-design-rules-2", "zgw-documenten-1.4",
+             "notificaties-1.0", "logboek-dataverwerkingen-1.0")
+PRICING = ("free", "free", "free", "one-off", "yearly", "per-inhabitant")
+OPTIONS = {"type": "object", "additionalProperties": False, "properties": {
+    "behandeltermijnDagen": {"type": "integer", "title": "Behandeltermijn (dagen)", "minimum": 1, "default": 5},
+    "contactEmail": {"type": "string", "format": "email", "default": "info@gemeente.example"}}}
+BRP_REQUEST = {"register": "brp", "fields": ["naam", "verblijfplaats"], "activity": "aanvraag-behandelen",
+               "purpose": "Behandelen van de aanvraag van de inwoner", "legalBasis": "Wet BRP artikel 3.9"}
+SEARCH_WORDS = ("afval", "parkeer", "melding", "subsidie", "vergunning", "inwoners", "zaak", "digid",
+                "formulier aanvragen", "online brp")
+FILTERS = (("kind", "service"), ("category", "digital-citizenship"), ("category", "workflow-management"),
+           ("licence", "EUPL-1.2"), ("softwareType", "standalone/web"), ("developmentStatus", "stable"),
+           ("pricing", "free"), ("standard", "zgw-zaken-1.5"), ("kind", "integration"))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", help="SQLAlchemy URL; default: a fresh SQLite file in a temp dir. "
+                        f"For postgresql+asyncpg://… the bench creates and drops its own database {BENCH_DB}.")
+    parser.add_argument("--apps", type=int, default=10_000, help="published apps (default 10000)")
+    parser.add_argument("--adoptions", type=int, default=20_000, help="adoptions (default 20000)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    return parser.parse_args()
+
+
+# -- the database ------------------------------------------------------------------------------------------------
+
+def pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def pg_admin(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def bench_database(url: str | None, temp: Path) -> Iterator[str]:
+    """A fresh SQLite file, or a fresh database plein_bench on the given PostgreSQL server, dropped afterwards."""
+    if not url or url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{temp / 'bench.db'}"
+        return
+    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
+    asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {BENCH_DB}"))
+    try:
+        yield make_url(url).set(database=BENCH_DB).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(pg_admin(url, drop))
+
+
+# -- the data set ------------------------------------------------------------------------------------------------
+
+def new_id(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def app_names(rng: random.Random, count: int) -> list[str]:
+    combos = [" ".join(filter(None, (s, q, v))) for s in SUBJECTS for q in QUALIFIERS for v in VARIANTS]
+    rng.shuffle(combos)
+    return [combos[i % len(combos)] + (f" {i // len(combos) + 1}" if i >= len(combos) else "") for i in range(count)]
+
+
+def description(rng: random.Random, name: str, subject: str) -> dict[str, Any]:
+    short = f"{rng.choice(AUDIENCES)} regelen {subject.lower()} {rng.choice(CHANNELS)}; {rng.choice(HANDLING)}."
+    nl = {"localisedName": name, "shortDescription": short, "features": rng.sample(FEATURES, rng.randint(3, 6)),
+          "longDescription": f"Met {name} " + " ".join(rng.sample(SENTENCES, rng.randint(2, 4)))}
+    if rng.random() > 0.3:
+        return {"nl": nl}
+    en = {"localisedName": name, "shortDescription": f"Residents arrange {subject.lower()} online.",
+          "longDescription": f"{name} is shared by municipalities through Plein.", "features": ["Open API"]}
+    return {"nl": nl, "en": en}
+
+
+@dataclass
+class Generator:
+    rng: random.Random
+    orgs: list[tuple[uuid.UUID, str]]
+    checks: list[dict[str, Any]]
+
+    def release_docs(self, slug: str, name: str, version: str, released: dt.datetime) -> tuple[dict, dict]:
+        rng = self.rng
+        standards = rng.sample(STANDARDS, rng.choice((0, 1, 1, 2, 3)))
+        publiccode = {
+            "publiccodeYmlVersion": "0.4", "name": name, "url": f"https://code.plein.example/apps/{slug}.git",
+            "softwareVersion": version, "releaseDate": released.date().isoformat(), "platforms": ["web"],
+            "categories": rng.sample(CATEGORIES[:8] if rng.random() < 0.6 else CATEGORIES, rng.randint(1, 3)),
+            "developmentStatus": rng.choice(STATUSES), "softwareType": rng.choice(SOFTWARE_TYPES),
+            "intendedAudience": {"countries": ["nl"], "scope": ["government"]},
+            "description": description(rng, name, name.split(maxsplit=1)[0]),
+            "legal": {"license": rng.choice(LICENCES), "mainCopyrightOwner": "Plein"},
+            "maintenance": {"type": "community", "contacts": [{"name": "Beheer", "email": f"{slug}@plein.example"}]},
+        }
+        model = rng.choice(PRICING)
+        pricing = {"model": model} if model == "free" else {"model": model, "amountEur": rng.randint(1, 200) * 50}
+        data = [BRP_REQUEST] if "haal-centraal-brp-2" in standards else []
+        manifest = {"plein": 1, "id": slug, "kind": "service" if rng.random() < 0.7 else "integration",
+                    "version": version, "options": OPTIONS, "requires": {"standards": standards, "data": data},
+                    "pricing": pricing}
+        return publiccode, manifest
+
+    def app_rows(self, name: str, app_id: uuid.UUID, release_id: uuid.UUID, adoptions: int) -> dict[str, list]:
+        rng = self.rng
+        slug = "-".join(tokens(name))
+        version = f"{rng.randint(0, 3)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}"
+        released = NOW - dt.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+        publiccode, manifest = self.release_docs(slug, name, version, released)
+        publisher_id, publisher_code = rng.choice(self.orgs)
+        sha = f"{rng.getrandbits(256):064x}"
+        app = {"id": app_id, "slug": slug, "kind": manifest["kind"], "publisher_id": publisher_id, "name": name,
+               "short_description": publiccode["description"]["nl"]["shortDescription"], "listed": True,
+               "latest_release_id": release_id, "latest_version": version, "latest_released_at": released,
+               "adoption_count": adoptions, "created_at": released}
+        report = {"verdict": "accepted", "pipelineVersion": "1", "checkedAt": released.isoformat(), "sha256": sha,
+                  "size": 4096, "checks": self.checks, "findings": []}
+        release = {"id": release_id, "app_id": app_id, "version": version, "status": "accepted",
+                   "publiccode": publiccode, "manifest": manifest, "report": report, "sha256": sha, "size": 4096,
+                   "licence": publiccode["legal"]["license"], "published_by": "bench", "created_at": released}
+        terms = [{"app_id": app_id, "term": t, "weight": w} for t, w in search_terms(publiccode).items()]
+        facets = [{"app_id": app_id, "facet": f, "value": v}
+                  for f, v in sorted(facet_values(publiccode, manifest, publisher_code))]
+        return {"apps": [app], "releases": [release], "terms": terms, "facets": facets}
+
+
+def plan_adoptions(rng: random.Random, apps: int, orgs: int, count: int) -> list[tuple[int, int, str]]:
+    """(municipality, app, status); popular apps get more; at most one open adoption per pair, the rest ended."""
+    weights = [1 / (rank + 50) for rank in range(apps)]
+    chosen = rng.choices(range(apps), weights=weights, k=count)
+    open_pairs: set[tuple[int, int]] = set()
+    plan = []
+    for app in chosen:
+        org = rng.randrange(orgs)
+        ended = (org, app) in open_pairs or rng.random() < 0.1
+        status = "ended" if ended else rng.choice(("active",) * 9 + ("planned",))
+        if status != "ended":
+            open_pairs.add((org, app))
+        plan.append((org, app, status))
+    return plan
+
+
+def adoption_row(rng: random.Random, org: uuid.UUID, app: uuid.UUID, release: uuid.UUID, status: str) -> dict:
+    created = NOW - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+    activated = created + dt.timedelta(days=rng.randint(1, 30)) if status != "planned" else None
+    ended = activated + dt.timedelta(days=rng.randint(1, 60)) if status == "ended" and activated else None
+    return {"id": new_id(rng), "organisation_id": org, "app_id": app, "release_id": release, "status": status,
+            "options": {"behandeltermijnDagen": rng.randint(1, 20)}, "created_at": created,
+            "activated_at": activated, "ended_at": ended, "created_by": "bench"}
+
+
+async def insert_rows(conn: Any, table: Any, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await conn.execute(insert(table), rows[start:start + CHUNK])
+
+
+async def load(url: str, args: argparse.Namespace) -> dict[str, uuid.UUID]:
+    """Bulk-insert apps, releases, terms, facets and adoptions in one transaction; returns slug → app id."""
+    rng = random.Random(args.seed)
+    engine = make_engine(Settings(database_url=url))
+    tables = {"apps": App.__table__, "releases": Release.__table__, "terms": AppTerm.__table__,
+              "facets": AppFacet.__table__}
+    checks = [{"id": c.id, "title": c.title, "version": c.version, "errors": 0, "warnings": 0, "status": "passed"}
+              for c in default_checks()]
+    try:
+        async with engine.begin() as conn:
+            orgs = [(row.id, row.code) for row in await conn.execute(
+                select(Organisation.id, Organisation.code).where(Organisation.kind == "municipality")
+                .order_by(Organisation.code))]
+            ids = [(new_id(rng), new_id(rng)) for _ in range(args.apps)]
+            plan = plan_adoptions(rng, args.apps, len(orgs), args.adoptions)
+            active = [0] * args.apps
+            for _, app, status in plan:
+                active[app] += status == "active"
+            generator, slugs = Generator(rng, orgs, checks), {}
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("loading apps and adoptions", total=args.apps + args.adoptions)
+                names = app_names(rng, args.apps)
+                for start in range(0, args.apps, CHUNK):
+                    batch: dict[str, list] = {name: [] for name in tables}
+                    for index in range(start, min(start + CHUNK, args.apps)):
+                        rows = generator.app_rows(names[index], *ids[index], active[index])
+                        slugs[rows["apps"][0]["slug"]] = ids[index][0]
+                        for name, found in rows.items():
+                            batch[name] += found
+                    for name, table in tables.items():
+                        await insert_rows(conn, table, batch[name])
+                    progress.advance(task, len(batch["apps"]))
+                for start in range(0, len(plan), CHUNK):
+                    rows = [adoption_row(rng, orgs[org][0], *ids[app], status) for org, app, status in
+                            plan[start:start + CHUNK]]
+                    await insert_rows(conn, Adoption.__table__, rows)
+                    progress.advance(task, len(rows))
+        if not url.startswith("sqlite"):
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
+        return slugs
+    finally:
+        await engine.dispose()
+
+
+# -- the server and the measurements -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, temp: Path) -> Iterator[httpx.Client]:
+    """`plein serve` as a subprocess on a free port; a keep-alive client once it answers; always stopped."""
+    port = free_port()
+    plein = Path(sys.executable).parent / "plein"
+    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
+    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
+    log = (temp / "server.log").open("w")
+    process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            wait_until_up(client, process, temp / "server.log")
+            yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_until_up(client: httpx.Client, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{log.read_text()}")
+        try:
+            if client.get("/api/store/v1/apps", params={"pageSize": 1}).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within 60 s:\n{log.read_text()}")
+
+
+def timed(call: Callable[[Any], object], items: list[Any], count: int) -> tuple[list[float], float]:
+    """Latencies in seconds of `count` calls rotating over items, after WARMUP untimed calls; and the wall time."""
+    for index in range(WARMUP):
+        call(items[index % len(items)])
+    latencies = []
+    began = time.perf_counter()
+    for index in range(count):
+        start = time.perf_counter()
+        call(items[index % len(items)])
+        latencies.append(time.perf_counter() - start)
+    return latencies, time.perf_counter() - began
+
+
+@dataclass
+class Search:
+    text: str
+    filters: list[tuple[str, str]]
+    sort: str | None = None
+
+    def params(self) -> list[tuple[str, str]]:
+        return [*(("q", self.text),) * bool(self.text), *self.filters, *(("sort", self.sort),) * bool(self.sort)]
+
+
+def scenarios(rng: random.Random, slugs: list[str], count: int) -> dict[str, list[Any]]:
+    searches = [Search(word, rng.sample(FILTERS, rng.choice((1, 2)))) for word in SEARCH_WORDS for _ in range(2)]
+    browse = [Search("", [], "adoptions"), Search("", [], "adoptions")]
+    browse += [Search("", [choice], "adoptions") for choice in FILTERS]
+    return {"facet search": searches, "browse": browse, "app page": rng.sample(slugs, min(count, len(slugs)))}
+
+
+# -- raw SQL -----------------------------------------------------------------------------------------------------
+
+def raw_search(search: Search) -> list[tuple[str, dict[str, Any]]]:
+    """Hand-written SQL for the same page (with the exact total) and the facet counts with publisher names."""
+    terms = list(dict.fromkeys(tokens(search.text)))
+    params: dict[str, Any] = {}
+    ranges = []
+    for index, term in enumerate(terms):
+        params[f"t{index}"], params[f"u{index}"] = term, term[:-1] + chr(ord(term[-1]) + 1)
+        ranges.append(f"(term >= :t{index} AND term < :u{index})")
+    filters = {}
+    for facet, value in search.filters:
+        filters.setdefault(facet, []).append(value)
+    exists = []
+    for index, (facet, values) in enumerate(filters.items()):
+        params[f"f{index}"] = facet
+        params.update({f"f{index}v{n}": value for n, value in enumerate(values)})
+        chosen = ", ".join(f":f{index}v{n}" for n in range(len(values)))
+        exists.append(f" AND EXISTS (SELECT 1 FROM store_app_facets f WHERE f.app_id = a.id "
+                      f"AND f.facet = :f{index} AND f.value IN ({chosen}))")
+    if terms:
+        which = " ".join(f"WHEN {r} THEN {i}" for i, r in enumerate(ranges))
+        hits = (f"WITH m AS (SELECT app_id, SUM(weight) AS score FROM store_app_terms WHERE {' OR '.join(ranges)} "
+                f"GROUP BY app_id HAVING COUNT(DISTINCT CASE {which} END) = {len(terms)}), "
+                "hits AS (SELECT a.id, m.score FROM m JOIN store_apps a ON a.id = m.app_id WHERE a.listed")
+        order = "h.score DESC, a.adoption_count DESC, a.id"
+    else:
+        hits = "WITH hits AS (SELECT a.id, 0 AS score FROM store_apps a WHERE a.listed"
+        order = "a.adoption_count DESC, a.latest_released_at DESC, a.id"
+    hits += "".join(exists) + ") "
+    if (search.sort or ("relevance" if terms else "adoptions")) == "adoptions" and terms:
+        order = "a.adoption_count DESC, a.latest_released_at DESC, a.id"
+    page = (hits + "SELECT a.id, a.slug, a.name, a.short_description, a.kind, o.code, o.name, a.latest_version, "
+            "a.latest_released_at, a.adoption_count, h.score, COUNT(*) OVER () AS total FROM hits h "
+            f"JOIN store_apps a ON a.id = h.id JOIN organisations o ON o.id = a.publisher_id ORDER BY {order} LIMIT 20")
+    facets = (hits + "SELECT f.facet, f.value, COUNT(*) AS n, MAX(o.name) FROM store_app_facets f "
+              "JOIN hits h ON h.id = f.app_id LEFT JOIN organisations o ON f.facet = 'publisher' AND o.code = f.value "
+              "GROUP BY f.facet, f.value")
+    return [(page, params), (facets, params)]
+
+
+def raw_app_page(slug: str) -> list[tuple[str, dict[str, Any]]]:
+    """The app row with its publisher, its accepted releases, and its open adoptions with municipality names."""
+    app = ("SELECT a.*, o.code, o.name FROM store_apps a JOIN organisations o ON o.id = a.publisher_id "
+           "WHERE a.slug = :slug")
+    releases = ("SELECT r.version, r.status, r.created_at, r.sha256, r.licence, r.report, r.publiccode, r.manifest "
+                "FROM store_releases r JOIN store_apps a ON a.id = r.app_id WHERE a.slug = :slug "
+                "AND r.status = 'accepted' ORDER BY r.created_at DESC")
+    users = ("SELECT o.code, o.name, d.status, COALESCE(d.activated_at, d.created_at) AS since, r.version "
+             "FROM store_adoptions d JOIN store_apps a ON a.id = d.app_id "
+             "JOIN organisations o ON o.id = d.organisation_id JOIN store_releases r ON r.id = d.release_id "
+             "WHERE a.slug = :slug AND d.status != 'ended' ORDER BY since")
+    return [(sql, {"slug": slug}) for sql in (app, releases, users)]
+
+
+class SqliteRaw:
+    def __init__(self, url: str) -> None:
+        self.conn = sqlite3.connect(make_url(url).database or "")
+
+    def run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
+        return [self.conn.execute(sql, params).fetchall() for sql, params in statements]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresRaw:
+    def __init__(self, url: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.conn = self.loop.run_until_complete(asyncpg.connect(pg_dsn(url)))
+
+    def run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
+        return self.loop.run_until_complete(self._run(statements))
+
+    async def _run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
+        results = []
+        for sql, params in statements:
+            names = list(dict.fromkeys(re.findall(r":(\w+)", sql)))
+            numbered = re.sub(r":(\w+)", lambda m, names=names: f"${names.index(m[1]) + 1}", sql)
+            results.append([tuple(row) for row in await self.conn.fetch(numbered, *(params[n] for n in names))])
+        return results
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.conn.close())
+        self.loop.close()
+
+
+def check_same(name: str, search: Search, body: dict, raw: list[list[tuple]], slugs: dict[str, uuid.UUID]) -> None:
+    """Warn when the raw SQL does not give the API's page ids, total and facet counts."""
+    api_ids = [slugs[item["slug"]] for item in body["results"]]
+    raw_ids = [row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in raw[0]]
+    total = raw[0][0][-1] if raw[0] else 0
+    api_facets = {(f, v["value"], v["count"]) for f, values in body["facets"].items() for v in values}
+    raw_facets = {(row[0], row[1], row[2]) for row in raw[1]}
+    for what, same in (("page ids", api_ids == raw_ids), ("total", body["total"] == total),
+                       ("facet counts", api_facets == raw_facets)):
+        if not same:
+            console.print(f"[yellow]warning:[/] {name} {search.params()}: raw SQL {what} differ from the API's")
+
+
+# -- the run -----------------------------------------------------------------------------------------------------
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def api_call(client: httpx.Client, item: Any) -> httpx.Response:
+    if isinstance(item, Search):
+        return client.get("/api/store/v1/apps", params=item.params()).raise_for_status()
+    return client.get(f"/api/store/v1/apps/{item}").raise_for_status()
+
+
+def raw_sql(item: Any) -> list[tuple[str, dict[str, Any]]]:
+    return raw_search(item) if isinstance(item, Search) else raw_app_page(item)
+
+
+def measure(client: httpx.Client, raw: Any, slugs: dict[str, uuid.UUID], args: argparse.Namespace) -> list[list]:
+    """Per scenario: API p50, p99 and req/s; raw SQL p50 and the ratio (after checking the raw rows once)."""
+    rows = []
+    for name, items in scenarios(random.Random(args.seed + 1), sorted(slugs), args.requests).items():
+        for search in items if name != "app page" else []:
+            check_same(name, search, api_call(client, search).json(), raw.run(raw_search(search)), slugs)
+        latencies, wall = timed(lambda item: api_call(client, item), items, args.requests)
+        raw_latencies, _ = timed(lambda item: raw.run(raw_sql(item)), items, args.requests)
+        p50, raw_p50 = statistics.median(latencies), statistics.median(raw_latencies)
+        p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98]
+        rows.append([name, ms(p50), ms(p99), f"{args.requests / wall:.0f}", ms(raw_p50), f"{p50 / raw_p50:.1f}×"])
+    return rows
+
+
+def report(rows: list[list], database: str) -> None:
+    table = Table(title=f"Store search on {database} (timed requests after {WARMUP} warm-up each)")
+    for column in ("scenario", "p50 ms", "p99 ms", "req/s", "raw p50 ms", "p50 / raw p50"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    facet = rows[0]
+    console.print(f"target: facet search p50 ≤ 5× raw and < 50 ms — measured: p50 {facet[1]} ms, "
+                  f"{facet[5]} raw ({facet[4]} ms)")
+
+
+def main() -> None:
+    args = parse_args()
+    temp = Path(tempfile.mkdtemp(prefix="plein-bench-"))
+    try:
+        with bench_database(args.database_url, temp) as url:
+            database = make_url(url).get_backend_name()
+            console.print(f"Loading {args.apps:,} apps and {args.adoptions:,} adoptions into {database} …")
+            began = time.perf_counter()
+            upgrade_and_seed(Settings(database_url=url))
+            slugs = asyncio.run(load(url, args))
+            console.print(f"Loaded in {time.perf_counter() - began:.1f} s (migrations and municipalities included)")
+            raw = SqliteRaw(url) if database == "sqlite" else PostgresRaw(url)
+            try:
+                with server(url, temp) as client:
+                    rows = measure(client, raw, slugs, args)
+            finally:
+                raw.close()
+            report(rows, database)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The demo database: all municipalities, sample apps admitted through the pipeline, one rejected, adoptions."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import func, select
+
+from plein.db import make_engine, make_session_factory
+from plein.demo import ADOPTIONS, build_demo
+from plein.organisations.models import Organisation
+from plein.settings import Settings
+from plein.store.models import Adoption, App, Release
+
+
+async def test_demo_builds_from_nothing(tmp_path: Path) -> None:
+    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    output = io.StringIO()
+    await build_demo(settings, console=Console(file=output, width=200))
+    engine = make_engine(settings)
+    async with make_session_factory(engine)() as session:
+        listed = (await session.scalars(select(App.slug).where(App.listed.is_(True)))).all()
+        rejected = (await session.scalars(select(Release.version).where(Release.status == "rejected"))).all()
+        adoptions = await session.scalar(select(func.count()).select_from(Adoption))
+        municipalities = await session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.kind == "municipality"))
+    await engine.dispose()
+    assert len(listed) >= 5 and "bruggen-op-afstand" in listed
+    assert rejected == ["0.9.0"]
+    assert adoptions == len(ADOPTIONS)
+    assert municipalities and municipalities > 340
+    assert "parkeervergunning-aanvragen 0.9.0: rejected" in output.getvalue()
+    # running it again starts from a fresh database
+    await build_demo(settings, console=Console(file=io.StringIO()))
