@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -15,10 +16,23 @@ from plein.settings import Settings
 from plein.store.models import Adoption, App, Release
 
 
-async def test_demo_builds_from_nothing(tmp_path: Path) -> None:
+def test_demo_builds_from_nothing(tmp_path: Path) -> None:
     settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
     output = io.StringIO()
-    await build_demo(settings, console=Console(file=output, width=200))
+    build_demo(settings, console=Console(file=output, width=200))
+    counts = asyncio.run(_counts(settings))
+    listed, rejected, adoptions, municipalities = counts
+    assert len(listed) >= 5 and "bruggen-op-afstand" in listed
+    assert rejected == ["0.9.0"]
+    assert adoptions == len(ADOPTIONS)
+    assert municipalities and municipalities > 340
+    assert "parkeervergunning-aanvragen 0.9.0: rejected" in output.getvalue()
+    # running it again starts from a fresh database
+    build_demo(settings, console=Console(file=io.StringIO()))
+    assert asyncio.run(_counts(settings)) == counts
+
+
+async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None]:
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
         listed = (await session.scalars(select(App.slug).where(App.listed.is_(True)))).all()
@@ -27,10 +41,4 @@ async def test_demo_builds_from_nothing(tmp_path: Path) -> None:
         municipalities = await session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "municipality"))
     await engine.dispose()
-    assert len(listed) >= 5 and "bruggen-op-afstand" in listed
-    assert rejected == ["0.9.0"]
-    assert adoptions == len(ADOPTIONS)
-    assert municipalities and municipalities > 340
-    assert "parkeervergunning-aanvragen 0.9.0: rejected" in output.getvalue()
-    # running it again starts from a fresh database
-    await build_demo(settings, console=Console(file=io.StringIO()))
+    return sorted(listed), list(rejected), adoptions, municipalities

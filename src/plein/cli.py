@@ -93,7 +93,7 @@ def demo(
     from plein.demo import build_demo, print_logins
 
     settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db")
-    asyncio.run(build_demo(settings, fresh=fresh))
+    build_demo(settings, fresh=fresh)
     print_logins(console, port)
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level=settings.log_level)
 

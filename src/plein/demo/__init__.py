@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from importlib import resources
@@ -94,19 +95,22 @@ async def _adopt_all(session: AsyncSession) -> None:
         await adoptions.adopt(session, code, app, options, actor, version=version, activate=active)
 
 
-async def build_demo(settings: Settings, fresh: bool = True, console: Console | None = None) -> None:
+def build_demo(settings: Settings, fresh: bool = True, console: Console | None = None) -> None:
     """Build the demo database: migrations, municipalities, users, a client, apps and adoptions."""
     console = console or Console()
     if fresh:
         _remove_sqlite_file(settings.database_url)
     upgrade(settings)
-    added = await seed_reference_data(settings)
+    added = asyncio.run(seed_reference_data(settings))
     console.print(f"Municipalities loaded: {added}")
+    if fresh:
+        asyncio.run(_populate(settings, console))
+
+
+async def _populate(settings: Settings, console: Console) -> None:
     engine = make_engine(settings)
     try:
         async with make_session_factory(engine)() as session:
-            if not fresh:
-                return
             await create_organisation(session, PLEIN, "Plein (coöperatie van gemeenten)", kind="cooperation")
             await create_organisation(session, VENDOR, "Afvalwijzer B.V.", kind="vendor")
             for username, name, roles in LOGINS:
