@@ -693,7 +693,7 @@ def test_any_value_for_any_key_gives_findings_not_exceptions(key: str, value: ob
     assert result.data is not None
 
 
-@given(st.integers(min_value=1, max_value=300),
+@given(st.integers(min_value=140, max_value=160) | st.integers(min_value=1, max_value=300),
        st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=1))
 def test_short_description_boundary(length: int, char: str) -> None:
     text = edit("shortDescription: Een verhuizing doorgeven aan de gemeente.",

@@ -38,8 +38,8 @@ VALUE_LABELS = {
 SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste"}
 STATUS_LABELS = {"planned": "Gepland", "active": "In gebruik", "ended": "Beëindigd", "accepted": "Toegelaten",
                  "rejected": "Afgewezen", "passed": "Geslaagd", "failed": "Mislukt"}
-ACTION_LABELS = {"planned": "Geadopteerd (gepland)", "activated": "In gebruik genomen", "configured": "Opties gewijzigd",
-                 "upgraded": "Geüpgraded", "ended": "Beëindigd"}
+ACTION_LABELS = {"planned": "Geadopteerd (gepland)", "activated": "In gebruik genomen",
+                 "configured": "Opties gewijzigd", "upgraded": "Geüpgraded", "ended": "Beëindigd"}
 SEVERITY_LABELS = {"error": "Fout", "warning": "Waarschuwing"}
 SEARCH_MESSAGES = {
     "page": "Het paginanummer moet een geheel getal van 1 of hoger zijn.",
