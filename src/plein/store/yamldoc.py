@@ -50,13 +50,18 @@ def load_yaml(raw: bytes) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc.problem}", mark) from exc
-    except yaml.YAMLError as exc:
-        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc}") from exc
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {str(exc).splitlines()[0]}") from exc
     if len(nodes) != 1:
         raise YamlDocError("yaml.multi-document", f"the file must hold one YAML document, not {len(nodes)}")
     doc = YamlDoc(data=None)
-    _index(nodes[0], "", doc.lines)
-    doc.data = yaml.SafeLoader(text).get_single_data()
+    try:
+        _index(nodes[0], "", doc.lines)
+        doc.data = yaml.SafeLoader(text).get_single_data()
+    except YamlDocError:
+        raise
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise YamlDocError("yaml.syntax", f"the file cannot be read: {str(exc).splitlines()[0]}") from exc
     return doc
 
 
