@@ -94,6 +94,15 @@ def page_numbers(current: int, pages: int) -> list[int | None]:
     return numbers
 
 
+def facet_label(facet: str, value: str) -> str:
+    """A facet value for people: Dutch where we have the words, publiccode categories made readable."""
+    if facet in VALUE_LABELS:
+        return VALUE_LABELS[facet].get(value, value)
+    if facet == "category":
+        return value.replace("-", " ").capitalize()
+    return value
+
+
 def facet_groups(facets: dict[str, list[dict[str, Any]]], chosen: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Facets as checkbox groups; a chosen value without matches stays visible so it can be unticked."""
     groups = []
@@ -103,9 +112,8 @@ def facet_groups(facets: dict[str, list[dict[str, Any]]], chosen: dict[str, list
         values += [{"value": v, "count": 0} for v in chosen.get(name, []) if v not in present_values]
         if not values:
             continue
-        labels = VALUE_LABELS.get(name, {})
         options = [{"value": item["value"], "count": item["count"], "checked": item["value"] in chosen.get(name, []),
-                    "label": item.get("label") or labels.get(item["value"], item["value"])} for item in values]
+                    "label": item.get("label") or facet_label(name, item["value"])} for item in values]
         groups.append({"name": name, "legend": FACET_LABELS[name], "values": options})
     return groups
 
