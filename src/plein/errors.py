@@ -68,3 +68,9 @@ class PayloadTooLarge(PleinError):
     status = 413
     title = "The upload is too large"
     code = "too-large"
+
+
+class ServiceUnavailable(PleinError):
+    status = 503
+    title = "A service Plein needs is not available"
+    code = "unavailable"

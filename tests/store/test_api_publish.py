@@ -103,3 +103,53 @@ async def test_forged_token_is_refused(client: httpx.AsyncClient, session: Async
     response = await publish(client, forged, make_package(tmp_path))
     assert response.status_code == 401
     assert "signature" in response.json()["detail"].lower()
+
+
+async def test_malformed_manifest_is_a_clear_400(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    folder = make_package(tmp_path)
+    (folder / "plein.yaml").write_text("plein: 1\nid: [unclosed\n")
+    response = await publish(client, headers, folder)
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["invalidParams"][0]["name"] == "plein.yaml"
+    assert problem["findings"][0]["line"] == 3
+    assert await session.scalar(select(func.count()).select_from(App)) == 0
+
+
+async def test_upload_over_the_limit_is_413(settings: object, session: AsyncSession, tmp_path: Path) -> None:
+    from plein.app import create_app
+
+    small = settings.model_copy(update={"store_max_archive_bytes": 2000})  # type: ignore[attr-defined]
+    app = create_app(small)
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://plein.test") as limited:
+        files = {"file": ("package.zip", b"x" * 5000, "application/zip")}
+        response = await limited.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
+    await app.state.engine.dispose()
+    assert response.status_code == 413
+    assert response.json()["invalidParams"][0]["name"] == "file"
+
+
+async def test_tar_gz_upload_is_accepted(client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    folder = make_package(tmp_path)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(folder, arcname="verhuizing-doorgeven-1.2.0")
+    files = {"file": ("package.tar.gz", buffer.getvalue(), "application/gzip")}
+    response = await client.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
+    assert response.status_code == 201, response.text
+
+
+async def test_missing_form_fields_name_the_field(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    response = await client.post(RELEASES, data={"publisher": AMSTERDAM}, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["name"] == "file"
