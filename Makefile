@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/plein/web/static/vendor
 
-.PHONY: demo test bench lint typecheck pytest install clean
+.PHONY: demo test bench lint pytest install chromium clean
 
 $(BIN)/plein: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -23,6 +23,12 @@ $(VENDOR)/utrecht.css: node_modules/.package-lock.json
 
 install: $(BIN)/plein node_modules/.package-lock.json $(VENDOR)/utrecht.css
 
+# The browser test drives Debian's chromium; install it when it is missing and we may (root with apt-get).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "The browser test needs Debian's chromium: apt-get install chromium"; exit 1; }
+
 demo: install
 	$(BIN)/plein demo
 
@@ -30,7 +36,7 @@ lint: install
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/mypy src
 
-pytest: install
+pytest: install chromium
 	$(BIN)/pytest
 
 test: lint pytest

@@ -285,9 +285,6 @@ async def load(url: str, args: argparse.Namespace) -> dict[str, uuid.UUID]:
                             plan[start:start + CHUNK]]
                     await insert_rows(conn, Adoption.__table__, rows)
                     progress.advance(task, len(rows))
-        if not url.startswith("sqlite"):
-            async with engine.connect() as conn:
-                await conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
         return slugs
     finally:
         await engine.dispose()
@@ -371,41 +368,39 @@ def scenarios(rng: random.Random, slugs: list[str], count: int) -> dict[str, lis
 # -- raw SQL -----------------------------------------------------------------------------------------------------
 
 def raw_search(search: Search) -> list[tuple[str, dict[str, Any]]]:
-    """Hand-written SQL for the same page (with the exact total) and the facet counts with publisher names."""
+    """Hand-written SQL: the page; then the facet counts with publisher names and the exact total (a row of NULLs)."""
     terms = list(dict.fromkeys(tokens(search.text)))
     params: dict[str, Any] = {}
-    ranges = []
     for index, term in enumerate(terms):
         params[f"t{index}"], params[f"u{index}"] = term, term[:-1] + chr(ord(term[-1]) + 1)
-        ranges.append(f"(term >= :t{index} AND term < :u{index})")
-    filters = {}
+    ranges = [f"(term >= :t{index} AND term < :u{index})" for index in range(len(terms))]
+    if terms:
+        which = " ".join(f"WHEN {r} THEN {i}" for i, r in enumerate(ranges))
+        hits = (f"WITH m AS (SELECT app_id, SUM(weight) AS score FROM store_app_terms WHERE {' OR '.join(ranges)} "
+                f"GROUP BY app_id HAVING COUNT(DISTINCT CASE {which} END) = {len(terms)}), hits AS (SELECT "
+                "m.app_id AS id, m.score FROM m WHERE EXISTS (SELECT 1 FROM store_apps a WHERE a.id = m.app_id "
+                "AND a.listed)")
+        key = "m.app_id"
+    else:
+        hits, key = "WITH hits AS (SELECT a.id, 0 AS score FROM store_apps a WHERE a.listed", "a.id"
+    filters: dict[str, list[str]] = {}
     for facet, value in search.filters:
         filters.setdefault(facet, []).append(value)
-    exists = []
     for index, (facet, values) in enumerate(filters.items()):
         params[f"f{index}"] = facet
         params.update({f"f{index}v{n}": value for n, value in enumerate(values)})
         chosen = ", ".join(f":f{index}v{n}" for n in range(len(values)))
-        exists.append(f" AND EXISTS (SELECT 1 FROM store_app_facets f WHERE f.app_id = a.id "
-                      f"AND f.facet = :f{index} AND f.value IN ({chosen}))")
-    if terms:
-        which = " ".join(f"WHEN {r} THEN {i}" for i, r in enumerate(ranges))
-        hits = (f"WITH m AS (SELECT app_id, SUM(weight) AS score FROM store_app_terms WHERE {' OR '.join(ranges)} "
-                f"GROUP BY app_id HAVING COUNT(DISTINCT CASE {which} END) = {len(terms)}), "
-                "hits AS (SELECT a.id, m.score FROM m JOIN store_apps a ON a.id = m.app_id WHERE a.listed")
-        order = "h.score DESC, a.adoption_count DESC, a.id"
-    else:
-        hits = "WITH hits AS (SELECT a.id, 0 AS score FROM store_apps a WHERE a.listed"
-        order = "a.adoption_count DESC, a.latest_released_at DESC, a.id"
-    hits += "".join(exists) + ") "
-    if (search.sort or ("relevance" if terms else "adoptions")) == "adoptions" and terms:
-        order = "a.adoption_count DESC, a.latest_released_at DESC, a.id"
-    page = (hits + "SELECT a.id, a.slug, a.name, a.short_description, a.kind, o.code, o.name, a.latest_version, "
-            "a.latest_released_at, a.adoption_count, h.score, COUNT(*) OVER () AS total FROM hits h "
-            f"JOIN store_apps a ON a.id = h.id JOIN organisations o ON o.id = a.publisher_id ORDER BY {order} LIMIT 20")
-    facets = (hits + "SELECT f.facet, f.value, COUNT(*) AS n, MAX(o.name) FROM store_app_facets f "
-              "JOIN hits h ON h.id = f.app_id LEFT JOIN organisations o ON f.facet = 'publisher' AND o.code = f.value "
-              "GROUP BY f.facet, f.value")
+        hits += (f" AND EXISTS (SELECT 1 FROM store_app_facets f WHERE f.app_id = {key} "
+                 f"AND f.facet = :f{index} AND f.value IN ({chosen}))")
+    relevance = (search.sort or ("relevance" if terms else "adoptions")) == "relevance"
+    order = "h.score DESC, a.adoption_count DESC" if relevance else "a.adoption_count DESC, a.latest_released_at DESC"
+    page = (f"{hits}) SELECT a.id, a.slug, a.name, a.short_description, a.kind, o.code, o.name, a.latest_version, "
+            "a.latest_released_at, a.adoption_count, h.score FROM hits h JOIN store_apps a ON a.id = h.id "
+            f"JOIN organisations o ON o.id = a.publisher_id ORDER BY {order}, a.id LIMIT 20")
+    facets = (f"{hits}) SELECT c.facet, c.value, c.n, o.name FROM (SELECT f.facet, f.value, COUNT(*) AS n "
+              "FROM hits h JOIN store_app_facets f ON f.app_id = h.id GROUP BY f.facet, f.value "
+              "UNION ALL SELECT NULL, NULL, COUNT(*) FROM hits) c "
+              "LEFT JOIN organisations o ON c.facet = 'publisher' AND o.code = c.value")
     return [(page, params), (facets, params)]
 
 
@@ -459,9 +454,9 @@ def check_same(name: str, search: Search, body: dict, raw: list[list[tuple]], sl
     """Warn when the raw SQL does not give the API's page ids, total and facet counts."""
     api_ids = [slugs[item["slug"]] for item in body["results"]]
     raw_ids = [row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in raw[0]]
-    total = raw[0][0][-1] if raw[0] else 0
+    total = next(row[2] for row in raw[1] if row[0] is None)
     api_facets = {(f, v["value"], v["count"]) for f, values in body["facets"].items() for v in values}
-    raw_facets = {(row[0], row[1], row[2]) for row in raw[1]}
+    raw_facets = {(row[0], row[1], row[2]) for row in raw[1] if row[0] is not None}
     for what, same in (("page ids", api_ids == raw_ids), ("total", body["total"] == total),
                        ("facet counts", api_facets == raw_facets)):
         if not same:
@@ -520,6 +515,8 @@ def main() -> None:
             began = time.perf_counter()
             upgrade_and_seed(Settings(database_url=url))
             slugs = asyncio.run(load(url, args))
+            if database != "sqlite":
+                asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
             console.print(f"Loaded in {time.perf_counter() - began:.1f} s (migrations and municipalities included)")
             raw = SqliteRaw(url) if database == "sqlite" else PostgresRaw(url)
             try:

@@ -90,6 +90,14 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> P
     return principal_for_user(user)
 
 
+async def user_id_for(session: AsyncSession, username: str) -> str:
+    """The account id kept in the session cookie after log-in."""
+    user_id = await session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise AuthError("unknown username")
+    return str(user_id)
+
+
 async def user_principal(session: AsyncSession, user_id: str) -> Principal | None:
     """The principal of a logged-in user (from the session cookie), or None if the account is gone."""
     try:

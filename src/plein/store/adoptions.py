@@ -44,7 +44,8 @@ def validate_options(schema: dict[str, Any], options: Any) -> dict[str, Any]:
         raise InvalidInput("options must be an object", [InvalidParam("options", "type", "must be an object")])
     filled = apply_defaults(schema, options)
     problems = []
-    for error in sorted(Draft202012Validator(schema).iter_errors(filled), key=lambda e: list(map(str, e.path))):
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(filled), key=lambda e: list(map(str, e.path))):
         name = json_path_to_dotted(["options", *error.absolute_path])
         if error.validator == "required":
             missing = error.message.split("'")[1] if "'" in error.message else ""

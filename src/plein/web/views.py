@@ -11,18 +11,15 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plein.auth import service as auth
-from plein.auth.models import User
-from plein.errors import NotAuthenticated, PleinError
+from plein.errors import PleinError
 from plein.http import OptionalPrincipal, SessionDep
 from plein.organisations import service as organisations
 from plein.web import csrf
@@ -103,7 +100,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     full: dict[str, Any] = {
         "principal": getattr(request.state, "principal", None),
         "managed": getattr(request.state, "managed", []),
-        "session_name": request.session.get("user_name"),
+        "account_name": _account_name(request),
         "csrf_token": csrf.csrf_token(request),
         "flashes": request.session.pop("flash", []),
         "env": settings.env,
@@ -113,6 +110,15 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status)
+
+
+def _account_name(request: Request) -> str | None:
+    """Who the header shows as logged in: the checked principal, else (on error pages) the session's name."""
+    if hasattr(request.state, "principal"):
+        principal: auth.Principal | None = request.state.principal
+        return principal.display_name if principal else None
+    name = request.session.get("user_name")
+    return str(name) if name and request.session.get("user_id") else None
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -138,8 +144,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login")
-async def login_form(request: Request, principal: PagePrincipal, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": safe_next(next), "username": "", "error": None})
+async def login_form(
+    request: Request, principal: PagePrincipal, next_path: Annotated[str, Query(alias="next")] = "/"
+) -> Response:
+    return render(request, "login.html", {"next": safe_next(next_path), "username": "", "error": None})
 
 
 @router.post("/login")
@@ -154,19 +162,13 @@ async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -
         error = "De gebruikersnaam of het wachtwoord klopt niet." if username and password else \
             "Vul je gebruikersnaam en wachtwoord in."
         return render(request, "login.html", {"next": target, "username": username, "error": error}, status=400)
-    user_id = await _user_id(session, principal.id)
+    user_id = await auth.user_id_for(session, principal.id)
     request.session.clear()  # a fresh session at log-in: no session fixation
     request.session["user_id"] = user_id
     request.session["user_name"] = principal.display_name
     csrf.renew_token(request)
     flash(request, f"Je bent ingelogd als {principal.display_name}.")
     return redirect(target)
-
-
-async def _user_id(session: AsyncSession, username: str) -> str:
-    """The account id kept in the session cookie (auth.service's principals carry the username)."""
-    user_id = await session.scalar(select(User.id).where(User.username == username))
-    return str(user_id)
 
 
 @router.post("/logout")
@@ -231,5 +233,3 @@ def include(app: FastAPI) -> None:
     app.include_router(router)
     install_html_errors(app)
 
-
-__all__ = ["NotAuthenticated", "PagePrincipal", "flash", "redirect", "render", "safe_next", "templates"]
