@@ -35,7 +35,7 @@ def db_upgrade() -> None:
 
     settings = load_settings()
     upgrade_and_seed(settings)
-    console.print(f"Database is up to date: {settings.describe()[1][1]}")
+    console.print(f"Database is up to date: {settings.masked_database_url()}")
 
 
 @app.command("config")

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
             raise SettingsError("unsafe production settings: " + "; ".join(problems))
         return self
 
+    def masked_database_url(self) -> str:
+        return _mask_password(self.database_url)
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(environment variable, current value with secrets masked, description) for `plein config`."""
         rows = []
@@ -77,7 +80,7 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 shown = "(default, insecure)" if value.get_secret_value() == DEFAULT_SECRET else "********"
             elif name == "database_url":
-                shown = _mask_password(str(value))
+                shown = self.masked_database_url()
             else:
                 shown = "" if value is None else str(value)
             rows.append((f"PLEIN_{name.upper()}", shown, info.description or ""))
