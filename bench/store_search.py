@@ -18,7 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,31 +57,19 @@ VARIANTS = ("", "Noord", "Zuid", "Oost", "West", "Plus", "Lite", "Pro", "Digitaa
     "Open", "Samen", "Basis", "Connect", "Flex", "Totaal", "Slim", "Compact")
 AUDIENCES = ("Inwoners", "Ondernemers", "Verenigingen", "Medewerkers", "Zorgaanbieders")
 CHANNELS = ("online met DigiD", "via de website", "met eHerkenning", "in de app", "aan de balie en online")
-HANDLING = ("de gemeente behandelt het als zaak", "de behandelaar ziet alles in één overzicht",
-            "gegevens komen uit de BRP", "het adres wordt gecontroleerd in de BAG",
+HANDLING = ("de gemeente behandelt het als zaak", "gegevens komen uit de BRP", "het adres wordt gecontroleerd",
             "notificaties houden iedereen op de hoogte", "de status is altijd te volgen")
 FEATURES = (
     "Vooraf ingevuld formulier met gegevens uit de BRP", "Adrescontrole in de BAG", "Zaak volgens ZGW Zaken 1.5",
     "Inloggen met DigiD of eHerkenning", "Betalen met iDEAL", "Statusinformatie voor de aanvrager",
     "Notificaties bij elke statuswijziging", "Kaart met locaties in de buurt", "Documenten uploaden",
-    "Afspraak maken bij de balie", "Toegankelijk volgens WCAG 2.1", "Meertalig: Nederlands en Engels",
-    "Rapportages voor het management", "Koppeling met het zaaksysteem", "Exporteren naar CSV",
-    "Lokale keuzes per gemeente instellen", "Herinneringen per e-mail en sms", "Logboek van elke verwerking",
-    "Automatische beslissing bij eenvoudige aanvragen", "Open API volgens de API Design Rules",
-    "Archivering volgens de Archiefwet", "Werkvoorraad voor behandelaars", "Berekening van leges",
-)
+    "Afspraak maken bij de balie", "Toegankelijk volgens WCAG 2.1", "Koppeling met het zaaksysteem",
+    "Lokale keuzes per gemeente instellen", "Logboek van elke verwerking", "Werkvoorraad voor behandelaars")
 SENTENCES = (
-    "Het formulier stelt alleen de vragen die voor de situatie nodig zijn.",
-    "Elke aanvraag wordt een zaak volgens de ZGW-standaarden en is te volgen in Mijn Gemeente.",
-    "De gemeente kiest zelf de termijnen, teksten en het e-mailadres voor vragen.",
-    "Gegevens worden bij de bron opgevraagd via de uitwisselingslaag, met een doel en een grondslag.",
-    "Behandelaars zien de werkvoorraad, de documenten en de historie van elke melding.",
-    "Na het besluit krijgt de aanvrager bericht en worden abonnees genotificeerd.",
-    "De app is ontwikkeld door gemeenten samen en wordt gedeeld via Plein.",
-    "Ondernemers loggen in met eHerkenning en zien al hun lopende aanvragen.",
-    "Inwoners kunnen de aanvraag tussentijds opslaan en later afronden.",
-    "Betalingen lopen via iDEAL en worden automatisch verwerkt in de financiële administratie.",
-)
+    "Het formulier stelt alleen de vragen die nodig zijn.", "De gemeente kiest zelf termijnen en teksten.",
+    "Elke aanvraag wordt een zaak volgens de ZGW-standaarden.", "Gegevens worden bij de bron opgevraagd.",
+    "Behandelaars zien de werkvoorraad en de historie van elke melding.", "Na het besluit volgt een bericht.",
+    "De app is samen door gemeenten ontwikkeld en wordt gedeeld via Plein.", "Betalingen lopen via iDEAL.")
 CATEGORIES = ("digital-citizenship", "workflow-management", "document-management", "appointment-scheduling",
     "data-collection", "geographic-information-systems", "payment-gateway", "billing-and-invoicing",
     "public-participation", "customer-service-and-support", "event-management", "facility-management",
@@ -100,6 +88,8 @@ BRP_REQUEST = {"register": "brp", "fields": ["naam", "verblijfplaats"], "activit
                "purpose": "Behandelen van de aanvraag van de inwoner", "legalBasis": "Wet BRP artikel 3.9"}
 SEARCH_WORDS = ("afval", "parkeer", "melding", "subsidie", "vergunning", "inwoners", "zaak", "digid",
                 "formulier aanvragen", "online brp")
+TABLES = {"apps": App.__table__, "releases": Release.__table__, "terms": AppTerm.__table__,
+          "facets": AppFacet.__table__}
 FILTERS = (("kind", "service"), ("category", "digital-citizenship"), ("category", "workflow-management"),
            ("licence", "EUPL-1.2"), ("softwareType", "standalone/web"), ("developmentStatus", "stable"),
            ("pricing", "free"), ("standard", "zgw-zaken-1.5"), ("kind", "integration"))
@@ -107,8 +97,9 @@ FILTERS = (("kind", "service"), ("category", "digital-citizenship"), ("category"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", help="SQLAlchemy URL; default: a fresh SQLite file in a temp dir. "
-                        f"For postgresql+asyncpg://… the bench creates and drops its own database {BENCH_DB}.")
+    parser.add_argument("--database-url", help="postgresql+asyncpg://… URL of a server on which the bench creates "
+                        f"and drops its own database {BENCH_DB}; default (and for any sqlite URL): a fresh SQLite "
+                        "file in a temp dir")
     parser.add_argument("--apps", type=int, default=10_000, help="published apps (default 10000)")
     parser.add_argument("--adoptions", type=int, default=20_000, help="adoptions (default 20000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (default 200)")
@@ -168,60 +159,30 @@ def description(rng: random.Random, name: str, subject: str) -> dict[str, Any]:
     return {"nl": nl, "en": en}
 
 
-@dataclass
-class Generator:
-    rng: random.Random
-    orgs: list[tuple[uuid.UUID, str]]
-    checks: list[dict[str, Any]]
-
-    def release_docs(self, slug: str, name: str, version: str, released: dt.datetime) -> tuple[dict, dict]:
-        rng = self.rng
-        standards = rng.sample(STANDARDS, rng.choice((0, 1, 1, 2, 3)))
-        publiccode = {
-            "publiccodeYmlVersion": "0.4", "name": name, "url": f"https://code.plein.example/apps/{slug}.git",
-            "softwareVersion": version, "releaseDate": released.date().isoformat(), "platforms": ["web"],
-            "categories": rng.sample(CATEGORIES[:8] if rng.random() < 0.6 else CATEGORIES, rng.randint(1, 3)),
-            "developmentStatus": rng.choice(STATUSES), "softwareType": rng.choice(SOFTWARE_TYPES),
-            "intendedAudience": {"countries": ["nl"], "scope": ["government"]},
-            "description": description(rng, name, name.split(maxsplit=1)[0]),
-            "legal": {"license": rng.choice(LICENCES), "mainCopyrightOwner": "Plein"},
-            "maintenance": {"type": "community", "contacts": [{"name": "Beheer", "email": f"{slug}@plein.example"}]},
-        }
-        model = rng.choice(PRICING)
-        pricing = {"model": model} if model == "free" else {"model": model, "amountEur": rng.randint(1, 200) * 50}
-        data = [BRP_REQUEST] if "haal-centraal-brp-2" in standards else []
-        manifest = {"plein": 1, "id": slug, "kind": "service" if rng.random() < 0.7 else "integration",
-                    "version": version, "options": OPTIONS, "requires": {"standards": standards, "data": data},
-                    "pricing": pricing}
-        return publiccode, manifest
-
-    def app_rows(self, name: str, app_id: uuid.UUID, release_id: uuid.UUID, adoptions: int) -> dict[str, list]:
-        rng = self.rng
-        slug = "-".join(tokens(name))
-        version = f"{rng.randint(0, 3)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}"
-        released = NOW - dt.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
-        publiccode, manifest = self.release_docs(slug, name, version, released)
-        publisher_id, publisher_code = rng.choice(self.orgs)
-        sha = f"{rng.getrandbits(256):064x}"
-        app = {"id": app_id, "slug": slug, "kind": manifest["kind"], "publisher_id": publisher_id, "name": name,
-               "short_description": publiccode["description"]["nl"]["shortDescription"], "listed": True,
-               "latest_release_id": release_id, "latest_version": version, "latest_released_at": released,
-               "adoption_count": adoptions, "created_at": released}
-        report = {"verdict": "accepted", "pipelineVersion": "1", "checkedAt": released.isoformat(), "sha256": sha,
-                  "size": 4096, "checks": self.checks, "findings": []}
-        release = {"id": release_id, "app_id": app_id, "version": version, "status": "accepted",
-                   "publiccode": publiccode, "manifest": manifest, "report": report, "sha256": sha, "size": 4096,
-                   "licence": publiccode["legal"]["license"], "published_by": "bench", "created_at": released}
-        terms = [{"app_id": app_id, "term": t, "weight": w} for t, w in search_terms(publiccode).items()]
-        facets = [{"app_id": app_id, "facet": f, "value": v}
-                  for f, v in sorted(facet_values(publiccode, manifest, publisher_code))]
-        return {"apps": [app], "releases": [release], "terms": terms, "facets": facets}
+def release_docs(rng: random.Random, slug: str, name: str, version: str, released: dt.datetime) -> tuple[dict, dict]:
+    """publiccode.yml and plein.yaml as the store keeps them (parsed to JSON)."""
+    standards = rng.sample(STANDARDS, rng.choice((0, 1, 1, 2, 3)))
+    publiccode = {
+        "publiccodeYmlVersion": "0.4", "name": name, "url": f"https://code.plein.example/apps/{slug}.git",
+        "softwareVersion": version, "releaseDate": released.date().isoformat(), "platforms": ["web"],
+        "categories": rng.sample(CATEGORIES[:8] if rng.random() < 0.6 else CATEGORIES, rng.randint(1, 3)),
+        "developmentStatus": rng.choice(STATUSES), "softwareType": rng.choice(SOFTWARE_TYPES),
+        "intendedAudience": {"countries": ["nl"], "scope": ["government"]},
+        "description": description(rng, name, name.split(maxsplit=1)[0]),
+        "legal": {"license": rng.choice(LICENCES), "mainCopyrightOwner": "Plein"},
+        "maintenance": {"type": "community", "contacts": [{"name": "Beheer", "email": f"{slug}@plein.example"}]},
+    }
+    model = rng.choice(PRICING)
+    pricing = {"model": model} if model == "free" else {"model": model, "amountEur": rng.randint(1, 200) * 50}
+    manifest = {"plein": 1, "id": slug, "kind": "service" if rng.random() < 0.7 else "integration",
+                "version": version, "options": OPTIONS, "pricing": pricing, "requires": {
+                    "standards": standards, "data": [BRP_REQUEST] if "haal-centraal-brp-2" in standards else []}}
+    return publiccode, manifest
 
 
 def plan_adoptions(rng: random.Random, apps: int, orgs: int, count: int) -> list[tuple[int, int, str]]:
     """(municipality, app, status); popular apps get more; at most one open adoption per pair, the rest ended."""
-    weights = [1 / (rank + 50) for rank in range(apps)]
-    chosen = rng.choices(range(apps), weights=weights, k=count)
+    chosen = rng.choices(range(apps), weights=[1 / (rank + 50) for rank in range(apps)], k=count)
     open_pairs: set[tuple[int, int]] = set()
     plan = []
     for app in chosen:
@@ -234,13 +195,66 @@ def plan_adoptions(rng: random.Random, apps: int, orgs: int, count: int) -> list
     return plan
 
 
-def adoption_row(rng: random.Random, org: uuid.UUID, app: uuid.UUID, release: uuid.UUID, status: str) -> dict:
-    created = NOW - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
-    activated = created + dt.timedelta(days=rng.randint(1, 30)) if status != "planned" else None
-    ended = activated + dt.timedelta(days=rng.randint(1, 60)) if status == "ended" and activated else None
-    return {"id": new_id(rng), "organisation_id": org, "app_id": app, "release_id": release, "status": status,
-            "options": {"behandeltermijnDagen": rng.randint(1, 20)}, "created_at": created,
-            "activated_at": activated, "ended_at": ended, "created_by": "bench"}
+class DataSet:
+    """The rows to load, made deterministically from one random.Random, in chunks of CHUNK."""
+
+    def __init__(self, rng: random.Random, orgs: list[tuple[uuid.UUID, str]], apps: int, adoptions: int) -> None:
+        self.rng, self.orgs = rng, orgs
+        self.ids = [(new_id(rng), new_id(rng)) for _ in range(apps)]  # (app, its release)
+        self.names = app_names(rng, apps)
+        self.plan = plan_adoptions(rng, apps, len(orgs), adoptions)
+        self.active = [0] * apps
+        for _, app, status in self.plan:
+            self.active[app] += status == "active"
+        self.slugs: dict[str, uuid.UUID] = {}
+        self.counts: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.checks = [{"id": c.id, "title": c.title, "version": c.version, "errors": 0, "warnings": 0,
+                        "status": "passed"} for c in default_checks()]
+
+    def app_batches(self) -> Iterator[dict[str, list[dict]]]:
+        for start in range(0, len(self.ids), CHUNK):
+            batch: dict[str, list[dict]] = {name: [] for name in TABLES}
+            for index in range(start, min(start + CHUNK, len(self.ids))):
+                for name, rows in self.app_rows(index).items():
+                    batch[name] += rows
+                    self.counts[name] += len(rows)
+            yield batch
+
+    def app_rows(self, index: int) -> dict[str, list[dict]]:
+        rng, name, (app_id, release_id) = self.rng, self.names[index], self.ids[index]
+        slug = "-".join(tokens(name))
+        self.slugs[slug] = app_id
+        version = f"{rng.randint(0, 3)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}"
+        released = NOW - dt.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+        publiccode, manifest = release_docs(rng, slug, name, version, released)
+        publisher_id, publisher_code = rng.choice(self.orgs)
+        sha = f"{rng.getrandbits(256):064x}"
+        app = {"id": app_id, "slug": slug, "kind": manifest["kind"], "publisher_id": publisher_id, "name": name,
+               "short_description": publiccode["description"]["nl"]["shortDescription"], "listed": True,
+               "latest_release_id": release_id, "latest_version": version, "latest_released_at": released,
+               "adoption_count": self.active[index], "created_at": released}
+        report = {"verdict": "accepted", "pipelineVersion": "1", "checkedAt": released.isoformat(), "sha256": sha,
+                  "size": 4096, "checks": self.checks, "findings": []}
+        release = {"id": release_id, "app_id": app_id, "version": version, "status": "accepted",
+                   "publiccode": publiccode, "manifest": manifest, "report": report, "sha256": sha, "size": 4096,
+                   "licence": publiccode["legal"]["license"], "published_by": "bench", "created_at": released}
+        terms = [{"app_id": app_id, "term": t, "weight": w} for t, w in search_terms(publiccode).items()]
+        facets = [{"app_id": app_id, "facet": f, "value": v}
+                  for f, v in sorted(facet_values(publiccode, manifest, publisher_code))]
+        return {"apps": [app], "releases": [release], "terms": terms, "facets": facets}
+
+    def adoption_batches(self) -> Iterator[list[dict]]:
+        for start in range(0, len(self.plan), CHUNK):
+            yield [self.adoption_row(*step) for step in self.plan[start:start + CHUNK]]
+
+    def adoption_row(self, org: int, app: int, status: str) -> dict:
+        rng = self.rng
+        created = NOW - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+        activated = created + dt.timedelta(days=rng.randint(1, 30)) if status != "planned" else None
+        ended = activated + dt.timedelta(days=rng.randint(1, 60)) if status == "ended" and activated else None
+        return {"id": new_id(rng), "organisation_id": self.orgs[org][0], "app_id": self.ids[app][0],
+                "release_id": self.ids[app][1], "status": status, "options": {"behandeltermijnDagen": 5},
+                "created_at": created, "activated_at": activated, "ended_at": ended, "created_by": "bench"}
 
 
 async def insert_rows(conn: Any, table: Any, rows: list[dict]) -> None:
@@ -248,60 +262,37 @@ async def insert_rows(conn: Any, table: Any, rows: list[dict]) -> None:
         await conn.execute(insert(table), rows[start:start + CHUNK])
 
 
-async def load(url: str, args: argparse.Namespace) -> dict[str, uuid.UUID]:
-    """Bulk-insert apps, releases, terms, facets and adoptions in one transaction; returns slug → app id."""
-    rng = random.Random(args.seed)
+async def load(url: str, args: argparse.Namespace) -> DataSet:
+    """Bulk-insert apps, releases, terms, facets and adoptions (Core inserts, one transaction)."""
     engine = make_engine(Settings(database_url=url))
-    tables = {"apps": App.__table__, "releases": Release.__table__, "terms": AppTerm.__table__,
-              "facets": AppFacet.__table__}
-    checks = [{"id": c.id, "title": c.title, "version": c.version, "errors": 0, "warnings": 0, "status": "passed"}
-              for c in default_checks()]
+    municipalities = (select(Organisation.id, Organisation.code).where(Organisation.kind == "municipality")
+                      .order_by(Organisation.code))
     try:
         async with engine.begin() as conn:
-            orgs = [(row.id, row.code) for row in await conn.execute(
-                select(Organisation.id, Organisation.code).where(Organisation.kind == "municipality")
-                .order_by(Organisation.code))]
-            ids = [(new_id(rng), new_id(rng)) for _ in range(args.apps)]
-            plan = plan_adoptions(rng, args.apps, len(orgs), args.adoptions)
-            active = [0] * args.apps
-            for _, app, status in plan:
-                active[app] += status == "active"
-            generator, slugs = Generator(rng, orgs, checks), {}
+            orgs = [(row.id, row.code) for row in await conn.execute(municipalities)]
+            data = DataSet(random.Random(args.seed), orgs, args.apps, args.adoptions)
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("loading apps and adoptions", total=args.apps + args.adoptions)
-                names = app_names(rng, args.apps)
-                for start in range(0, args.apps, CHUNK):
-                    batch: dict[str, list] = {name: [] for name in tables}
-                    for index in range(start, min(start + CHUNK, args.apps)):
-                        rows = generator.app_rows(names[index], *ids[index], active[index])
-                        slugs[rows["apps"][0]["slug"]] = ids[index][0]
-                        for name, found in rows.items():
-                            batch[name] += found
-                    for name, table in tables.items():
+                for batch in data.app_batches():
+                    for name, table in TABLES.items():
                         await insert_rows(conn, table, batch[name])
                     progress.advance(task, len(batch["apps"]))
-                for start in range(0, len(plan), CHUNK):
-                    rows = [adoption_row(rng, orgs[org][0], *ids[app], status) for org, app, status in
-                            plan[start:start + CHUNK]]
+                for rows in data.adoption_batches():
                     await insert_rows(conn, Adoption.__table__, rows)
                     progress.advance(task, len(rows))
-        return slugs
+        return data
     finally:
         await engine.dispose()
 
 
 # -- the server and the measurements -----------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, temp: Path) -> Iterator[httpx.Client]:
     """`plein serve` as a subprocess on a free port; a keep-alive client once it answers; always stopped."""
-    port = free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
     plein = Path(sys.executable).parent / "plein"
     command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
     env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
@@ -322,17 +313,14 @@ def server(url: str, temp: Path) -> Iterator[httpx.Client]:
 
 
 def wait_until_up(client: httpx.Client, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    for _ in range(300):
         if process.poll() is not None:
             raise SystemExit(f"the server stopped:\n{log.read_text()}")
-        try:
+        with suppress(httpx.TransportError):
             if client.get("/api/store/v1/apps", params={"pageSize": 1}).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass
         time.sleep(0.2)
-    raise SystemExit(f"the server did not answer within 60 s:\n{log.read_text()}")
+    raise SystemExit(f"the server did not answer within a minute:\n{log.read_text()}")
 
 
 def timed(call: Callable[[Any], object], items: list[Any], count: int) -> tuple[list[float], float]:
@@ -418,26 +406,21 @@ def raw_app_page(slug: str) -> list[tuple[str, dict[str, Any]]]:
     return [(sql, {"slug": slug}) for sql in (app, releases, users)]
 
 
-class SqliteRaw:
+class Raw:
+    """Runs SQL with :name parameters straight on the driver: stdlib sqlite3, or asyncpg on its own event loop."""
+
     def __init__(self, url: str) -> None:
-        self.conn = sqlite3.connect(make_url(url).database or "")
-
-    def run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
-        return [self.conn.execute(sql, params).fetchall() for sql, params in statements]
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class PostgresRaw:
-    def __init__(self, url: str) -> None:
+        self.sqlite = url.startswith("sqlite")
         self.loop = asyncio.new_event_loop()
-        self.conn = self.loop.run_until_complete(asyncpg.connect(pg_dsn(url)))
+        self.conn: Any = (sqlite3.connect(make_url(url).database or "") if self.sqlite
+                          else self.loop.run_until_complete(asyncpg.connect(pg_dsn(url))))
 
     def run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
-        return self.loop.run_until_complete(self._run(statements))
+        if self.sqlite:
+            return [self.conn.execute(sql, params).fetchall() for sql, params in statements]
+        return self.loop.run_until_complete(self._fetch(statements))
 
-    async def _run(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
+    async def _fetch(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
         results = []
         for sql, params in statements:
             names = list(dict.fromkeys(re.findall(r":(\w+)", sql)))
@@ -446,21 +429,24 @@ class PostgresRaw:
         return results
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.conn.close())
+        closing = self.conn.close()
+        if not self.sqlite:
+            self.loop.run_until_complete(closing)
         self.loop.close()
 
 
-def check_same(name: str, search: Search, body: dict, raw: list[list[tuple]], slugs: dict[str, uuid.UUID]) -> None:
-    """Warn when the raw SQL does not give the API's page ids, total and facet counts."""
+def check_same(name: str, search: Search, body: dict, raw: list[list[tuple]], slugs: dict[str, uuid.UUID]) -> int:
+    """Warn when the raw SQL does not give the API's page ids, total and facet counts; how many differ."""
     api_ids = [slugs[item["slug"]] for item in body["results"]]
     raw_ids = [row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in raw[0]]
     total = next(row[2] for row in raw[1] if row[0] is None)
     api_facets = {(f, v["value"], v["count"]) for f, values in body["facets"].items() for v in values}
     raw_facets = {(row[0], row[1], row[2]) for row in raw[1] if row[0] is not None}
-    for what, same in (("page ids", api_ids == raw_ids), ("total", body["total"] == total),
-                       ("facet counts", api_facets == raw_facets)):
-        if not same:
-            console.print(f"[yellow]warning:[/] {name} {search.params()}: raw SQL {what} differ from the API's")
+    differ = [what for what, same in (("page ids", api_ids == raw_ids), ("total", body["total"] == total),
+                                      ("facet counts", api_facets == raw_facets)) if not same]
+    for what in differ:
+        console.print(f"[yellow]warning:[/] {name} {search.params()}: raw SQL {what} differ from the API's")
+    return len(differ)
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
@@ -479,17 +465,20 @@ def raw_sql(item: Any) -> list[tuple[str, dict[str, Any]]]:
     return raw_search(item) if isinstance(item, Search) else raw_app_page(item)
 
 
-def measure(client: httpx.Client, raw: Any, slugs: dict[str, uuid.UUID], args: argparse.Namespace) -> list[list]:
+def measure(client: httpx.Client, raw: Raw, slugs: dict[str, uuid.UUID], args: argparse.Namespace) -> list[list]:
     """Per scenario: API p50, p99 and req/s; raw SQL p50 and the ratio (after checking the raw rows once)."""
-    rows = []
+    rows, checked, differ = [], 0, 0
     for name, items in scenarios(random.Random(args.seed + 1), sorted(slugs), args.requests).items():
         for search in items if name != "app page" else []:
-            check_same(name, search, api_call(client, search).json(), raw.run(raw_search(search)), slugs)
+            checked += 1
+            differ += check_same(name, search, api_call(client, search).json(), raw.run(raw_search(search)), slugs)
         latencies, wall = timed(lambda item: api_call(client, item), items, args.requests)
         raw_latencies, _ = timed(lambda item: raw.run(raw_sql(item)), items, args.requests)
         p50, raw_p50 = statistics.median(latencies), statistics.median(raw_latencies)
         p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98]
         rows.append([name, ms(p50), ms(p99), f"{args.requests / wall:.0f}", ms(raw_p50), f"{p50 / raw_p50:.1f}×"])
+    console.print(f"Raw SQL checked against the API on {checked} searches: {differ or 'no'} differences "
+                  "in page ids, totals and facet counts")
     return rows
 
 
@@ -514,14 +503,16 @@ def main() -> None:
             console.print(f"Loading {args.apps:,} apps and {args.adoptions:,} adoptions into {database} …")
             began = time.perf_counter()
             upgrade_and_seed(Settings(database_url=url))
-            slugs = asyncio.run(load(url, args))
+            data = asyncio.run(load(url, args))
             if database != "sqlite":
                 asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
-            console.print(f"Loaded in {time.perf_counter() - began:.1f} s (migrations and municipalities included)")
-            raw = SqliteRaw(url) if database == "sqlite" else PostgresRaw(url)
+            console.print(f"Loaded in {time.perf_counter() - began:.1f} s (with migrations and municipalities): "
+                          + ", ".join(f"{count:,} {name}" for name, count in data.counts.items())
+                          + f", {len(data.plan):,} adoptions over {len(data.orgs)} municipalities")
+            raw = Raw(url)
             try:
                 with server(url, temp) as client:
-                    rows = measure(client, raw, slugs, args)
+                    rows = measure(client, raw, data.slugs, args)
             finally:
                 raw.close()
             report(rows, database)

@@ -67,7 +67,7 @@ class AppTerm(Base):
     """A search term of an app with its weight (name counts more than features, features more than text)."""
 
     __tablename__ = "store_app_terms"
-    __table_args__ = (Index("ix_store_app_terms_term_app", "term", "app_id"),)
+    __table_args__ = (Index("ix_store_app_terms_term_app", "term", "app_id", "weight"),)
 
     app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"), primary_key=True)
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -75,7 +75,11 @@ class AppTerm(Base):
 
 
 class AppFacet(Base):
-    """One facet value of an app (category, softwareType, licence, …); an app may have several per facet."""
+    """One facet value of a listed app (category, softwareType, licence, …); several per facet are allowed.
+
+    Only listed apps have facet and term rows, and each has exactly one `kind` facet: search counts totals from
+    it. Whatever unlists an app must delete its AppTerm and AppFacet rows.
+    """
 
     __tablename__ = "store_app_facets"
     __table_args__ = (Index("ix_store_app_facets_facet_value_app", "facet", "value", "app_id"),)

@@ -87,7 +87,6 @@ async def search_apps(session: AsyncSession, query: SearchQuery) -> SearchResult
     matches, has_text = _matches(query)
     matched = matches.subquery("matched")
     listed = select(App, matched.c.score).join(matched, matched.c.app_id == App.id).where(App.listed.is_(True))
-    total = await session.scalar(select(func.count()).select_from(listed.subquery())) or 0
     sort = query.sort or ("relevance" if has_text else "adoptions")
     orders: dict[str, list[Any]] = {
         "relevance": [matched.c.score.desc(), App.adoption_count.desc()],
@@ -97,19 +96,23 @@ async def search_apps(session: AsyncSession, query: SearchQuery) -> SearchResult
     order = orders[sort]
     page = listed.order_by(*order, App.id).limit(query.page_size).offset((query.page - 1) * query.page_size)
     rows = (await session.execute(page)).all()
-    facets = await _facet_counts(session, matched)
+    everything = not has_text and not query.filters
+    facets = await _facet_counts(session, None if everything else matched)
+    total = sum(item["count"] for item in facets["kind"])  # every listed app has exactly one kind facet
     return SearchResult([(row[0], float(row[1] or 0)) for row in rows], total, facets, query)
 
 
 async def _facet_counts(session: AsyncSession, matched: Any) -> dict[str, list[dict[str, Any]]]:
-    """For each facet, its values with the number of matching listed apps, most common first."""
-    counts = (
-        select(AppFacet.facet, AppFacet.value, func.count().label("n"))
-        .join(matched, matched.c.app_id == AppFacet.app_id)
-        .join(App, App.id == AppFacet.app_id)
-        .where(App.listed.is_(True))
-        .group_by(AppFacet.facet, AppFacet.value)
-    )
+    """For each facet, its values with the number of matching listed apps (matched None: all), most common first.
+
+    Facet rows exist only for listed apps (they are the listing), so counting the whole store needs no join.
+    """
+    counts = select(AppFacet.facet, AppFacet.value, func.count().label("n")).group_by(AppFacet.facet, AppFacet.value)
+    if matched is not None:
+        counts = (
+            counts.join(matched, matched.c.app_id == AppFacet.app_id)
+            .join(App, App.id == AppFacet.app_id).where(App.listed.is_(True))
+        )
     result: dict[str, list[dict[str, Any]]] = {facet: [] for facet in FACETS}
     for facet, value, count in (await session.execute(counts)).all():
         result[facet].append({"value": value, "count": count})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-from license_expression import ExpressionError, get_spdx_licensing
+from license_expression import ExpressionError
 
 from plein.store.checks import Check, CheckContext
 from plein.store.findings import Finding
+from plein.store.publiccode.licence import spdx_licensing
 
 # The licences the EUPL-1.2 appendix names as compatible, in their SPDX forms.
 EUPL_COMPATIBLE = frozenset({
@@ -29,9 +30,10 @@ def is_open_licence(identifier: str) -> bool:
     return identifier in osi_approved() or identifier in EUPL_COMPATIBLE
 
 
+@lru_cache(maxsize=1024)
 def is_open_expression(expression: str) -> bool:
     """Open when every choice that must be taken is open: all parts of an AND, at least one side of an OR."""
-    licensing = get_spdx_licensing()
+    licensing = spdx_licensing()
     try:
         parsed = licensing.parse(expression, validate=True)
     except ExpressionError:

@@ -15,14 +15,15 @@ _OPERATORS = frozenset({"and", "or", "with"})
 
 
 @cache
-def _licensing() -> Any:
+def spdx_licensing() -> Any:
+    """The SPDX licence index; building it takes tens of milliseconds, so it is built once per process."""
     return get_spdx_licensing()
 
 
 def _validate(expression: str) -> Any | None:
     """The library's validation result, or None when the library cannot read the expression at all."""
     try:
-        return _licensing().validate(expression)
+        return spdx_licensing().validate(expression)
     except Exception:  # the library raises assorted errors (even AttributeError) on some malformed input
         return None
 
