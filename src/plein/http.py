@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from plein.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
 API_VERSION = "1.0.0"
+logger = logging.getLogger("plein")
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -95,6 +97,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return problem(exc.status_code, str(exc.detail), str(exc.detail), request.url.path, f"http-{exc.status_code}")
 
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal error", "something went wrong on our side; it has been logged",
+                       request.url.path, "internal")
+
+    app.add_exception_handler(Exception, unexpected_error)
     app.add_exception_handler(PleinError, plein_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

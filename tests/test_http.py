@@ -1,0 +1,27 @@
+"""Shared HTTP behaviour: problem+json for every error, the API-Version header."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+
+async def test_unexpected_error_is_problem_json_without_details(app: FastAPI) -> None:
+    @app.get("/api/test/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://plein.test") as client:
+        response = await client.get("/api/test/v1/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text
+    assert response.json()["status"] == 500
+
+
+async def test_unknown_api_path_is_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/store/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["API-Version"] == "1.0.0"
