@@ -21,7 +21,7 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
     """Bring the database up to the given revision (default: the newest)."""
     if is_sqlite(settings.database_url):
         ensure_sqlite_folder(settings.database_url)
