@@ -1,0 +1,1 @@
+"""The exchange layer: API clients, processing activities, grants, the processing log and citizen insight."""
