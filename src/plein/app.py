@@ -12,6 +12,7 @@ from plein import __version__
 from plein.db import make_engine, make_session_factory
 from plein.http import API_VERSION, install_problem_handlers
 from plein.settings import Settings
+from plein.storage import storage_from_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.storage = storage_from_settings(settings)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie="plein_session",
         same_site="lax", https_only=settings.session_cookie_secure, max_age=8 * 3600,

@@ -153,3 +153,20 @@ async def test_missing_form_fields_name_the_field(client: httpx.AsyncClient, ses
     response = await client.post(RELEASES, data={"publisher": AMSTERDAM}, headers=headers)
     assert response.status_code == 400
     assert response.json()["invalidParams"][0]["name"] == "file"
+
+
+async def test_published_archive_can_be_downloaded_with_its_checksum(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    import hashlib
+
+    headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
+    archive = zip_folder(make_package(tmp_path))
+    files = {"file": ("package.zip", archive, "application/zip")}
+    published = await client.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
+    assert published.status_code == 201
+    download = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0/package")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    assert download.content == archive
+    assert published.json()["report"]["sha256"] == hashlib.sha256(download.content).hexdigest()

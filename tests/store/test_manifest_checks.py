@@ -17,7 +17,7 @@ BASE: dict[str, Any] = {"plein": 1, "id": "mijn-app", "kind": "service", "versio
 
 def context(manifest: object, earlier: list[str] | None = None, raw: bytes | None = None) -> CheckContext:
     content = raw if raw is not None else yaml.safe_dump(manifest, sort_keys=False).encode()
-    package = AppPackage({"plein.yaml": content}, "0" * 64, len(content), "test")
+    package = AppPackage({"plein.yaml": content}, content, "zip", "test")
     ctx = CheckContext(package, earlier or [], publiccode={"softwareVersion": "1.0.0"})
     check_manifest(ctx)
     return ctx

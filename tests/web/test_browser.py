@@ -24,6 +24,7 @@ from plein.auth.service import create_user
 from plein.db import make_engine, make_session_factory
 from plein.migrate import upgrade_and_seed
 from plein.settings import Settings
+from plein.storage import storage_from_settings
 from plein.store.package import load_package
 from plein.store.service import publish
 from tests.store.helpers import SYSTEM
@@ -46,7 +47,8 @@ def free_port() -> int:
 async def seed(settings: Settings) -> None:
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
-        result = await publish(session, load_package(package_path("verhuizing-doorgeven")), "0363", SYSTEM)
+        package = load_package(package_path("verhuizing-doorgeven"))
+        result = await publish(session, storage_from_settings(settings), package, "0363", SYSTEM)
         assert result.release.status == "accepted"
         await create_user(session, "beheerder@0363", PASSWORD, "Beheerder Amsterdam", [("0363", "beheerder")])
     await engine.dispose()

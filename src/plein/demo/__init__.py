@@ -18,6 +18,7 @@ from plein.db import make_engine, make_session_factory
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
 from plein.settings import Settings
+from plein.storage import FileStorage, storage_from_settings
 from plein.store import adoptions
 from plein.store.package import load_package
 from plein.store.service import publish
@@ -73,7 +74,7 @@ def _next_release(folder: Path) -> Path:
     return folder
 
 
-async def _publish_all(session: AsyncSession, console: Console) -> None:
+async def _publish_all(session: AsyncSession, storage: FileStorage, console: Console) -> None:
     actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
     packages = [(package_path(name), PLEIN) for name in BUILT_IN]
     packages += [(demo_package(name), publisher) for name, publisher in DEMO_PACKAGES]
@@ -81,7 +82,7 @@ async def _publish_all(session: AsyncSession, console: Console) -> None:
         upgrade_folder = shutil.copytree(package_path("verhuizing-doorgeven"), Path(temp) / "verhuizing")
         packages.append((_next_release(upgrade_folder), PLEIN))
         for folder, publisher in packages:
-            result = await publish(session, load_package(folder), publisher, actor)
+            result = await publish(session, storage, load_package(folder), publisher, actor)
             errors = sum(1 for f in result.report["findings"] if f["severity"] == "error")
             accepted = result.release.status == "accepted"
             mark = "[green]admitted[/green]" if accepted else f"[red]rejected[/red] ({errors} errors, see its report)"
@@ -117,7 +118,7 @@ async def _populate(settings: Settings, console: Console) -> None:
                 await create_user(session, username, PASSWORD, name, roles)
             await create_client(session, "demo-amsterdam", "0363", ["publisher", "beheerder"], secret=CLIENT_SECRET)
             console.print("Publishing sample apps through the admission pipeline:")
-            await _publish_all(session, console)
+            await _publish_all(session, storage_from_settings(settings), console)
             await _adopt_all(session)
     finally:
         await engine.dispose()

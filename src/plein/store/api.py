@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from plein.errors import InvalidInput, InvalidParam, PayloadTooLarge
+from plein.errors import InvalidInput, InvalidParam, NotFound, PayloadTooLarge
 from plein.http import OptionalPrincipal, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
 from plein.store import adoptions, present, service
@@ -94,6 +94,25 @@ async def get_release(slug: str, version: str, session: SessionDep, principal: O
     return present.release_detail(await service.get_release(session, app, version, principal))
 
 
+@router.get("/apps/{slug}/releases/{version}/package", summary="Download the release's package archive",
+            operation_id="downloadRelease", response_class=StreamingResponse,
+            responses={200: {"description": "The archive as published", "content": {
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/gzip": {"schema": {"type": "string", "format": "binary"}}}}})
+async def download_release(
+    request: Request, slug: str, version: str, session: SessionDep, principal: OptionalPrincipal
+) -> StreamingResponse:
+    app = await service.get_app(session, slug)
+    release = await service.get_release(session, app, version, principal)
+    if release.archive_key is None:
+        raise NotFound(f"release {version} of '{slug}' was published before archives were kept")
+    kind = "zip" if release.archive_key.endswith(".zip") else "tar.gz"
+    media = "application/zip" if kind == "zip" else "application/gzip"
+    headers = {"Content-Disposition": f'attachment; filename="{slug}-{version}.{kind}"',
+               "Content-Length": str(release.size), "ETag": f'"{release.sha256}"'}
+    return StreamingResponse(request.app.state.storage.read(release.archive_key), media_type=media, headers=headers)
+
+
 @router.post("/releases", status_code=201, summary="Publish a release", operation_id="publishRelease",
              responses={200: {"description": "The release was rejected; its report says why"}})
 async def publish_release(
@@ -108,7 +127,7 @@ async def publish_release(
         raise PayloadTooLarge(f"the archive is larger than {package_limits.max_archive_bytes:,} bytes",
                               [InvalidParam("file", "maxSize", "the archive is too large")])
     loaded = load_archive(data, file.filename or "package", package_limits)
-    result = await service.publish(session, loaded, publisher, principal)
+    result = await service.publish(session, request.app.state.storage, loaded, publisher, principal)
     body = PublishResponse(app=result.release.app.slug, version=result.release.version,
                            status=result.release.status, report=result.report)
     status = 201 if result.release.status == "accepted" else 200

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from plein.settings import Settings
 from plein.store.findings import Finding
 from plein.store.package import LoadResult, PackageLimits, load_package
 
@@ -87,18 +88,19 @@ def publish(
     asyncio.run(_publish(settings, loaded, publisher))
 
 
-async def _publish(settings: object, loaded: LoadResult, publisher: str) -> None:
+async def _publish(settings: Settings, loaded: LoadResult, publisher: str) -> None:
     from plein.auth.service import Principal
     from plein.db import make_engine, make_session_factory
     from plein.errors import PleinError
+    from plein.storage import storage_from_settings
     from plein.store.service import PackageRejected
     from plein.store.service import publish as publish_release
 
-    engine = make_engine(settings)  # type: ignore[arg-type]
+    engine = make_engine(settings)
     actor = Principal("cli", "plein-cli", "Plein command line", frozenset(), all_rights=True)
     try:
         async with make_session_factory(engine)() as session:
-            result = await publish_release(session, loaded, publisher, actor)
+            result = await publish_release(session, storage_from_settings(settings), loaded, publisher, actor)
     except PackageRejected as exc:
         print_findings(exc.findings)
         errors.print(f"[red]Not published:[/red] {exc.detail}")

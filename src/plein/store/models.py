@@ -57,6 +57,7 @@ class Release(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
+    archive_key: Mapped[str | None] = mapped_column(String(300))
     licence: Mapped[str | None] = mapped_column(String(200))
     published_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -34,15 +34,18 @@ class AppPackage:
     """The files of one package in memory, keyed by their path inside the package."""
 
     files: dict[str, bytes]
-    sha256: str
-    size: int
+    archive: bytes
+    archive_type: str
     source: str
 
-    def has(self, name: str) -> bool:
-        return normalise_member(name) in self.files
+    @property
+    def sha256(self) -> str:
+        """The checksum of the archive as received (for a folder: of its canonical zip)."""
+        return hashlib.sha256(self.archive).hexdigest()
 
-    def text(self, name: str) -> bytes | None:
-        return self.files.get(name)
+    @property
+    def size(self) -> int:
+        return len(self.archive)
 
 
 @dataclass
@@ -90,11 +93,10 @@ def load_archive(data: bytes, filename: str, limits: PackageLimits | None = None
     limits = limits or PackageLimits()
     if len(data) > limits.max_archive_bytes:
         return LoadResult(None, [_too_large(len(data), limits)])
-    digest = hashlib.sha256(data).hexdigest()
     if zipfile.is_zipfile(io.BytesIO(data)):
-        return _guard(lambda: _from_zip(data, filename, digest, limits))
+        return _guard(lambda: _from_zip(data, filename, limits))
     if _looks_like_tar(data):
-        return _guard(lambda: _from_tar(data, filename, digest, limits))
+        return _guard(lambda: _from_tar(data, filename, limits))
     error = Finding(
         "archive", "archive.format", "error",
         f"'{filename}' is not a .zip or .tar.gz archive; upload the package as one of those",
@@ -162,8 +164,8 @@ class _Collector:
             )
         self.files[key] = content
 
-    def package(self, digest: str, size: int, source: str) -> LoadResult:
-        return LoadResult(AppPackage(_strip_single_root(self.files), digest, size, source))
+    def package(self, archive: bytes, archive_type: str, source: str) -> LoadResult:
+        return LoadResult(AppPackage(_strip_single_root(self.files), archive, archive_type, source))
 
 
 def _read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
@@ -175,7 +177,7 @@ def _read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
     return content
 
 
-def _from_zip(data: bytes, filename: str, digest: str, limits: PackageLimits) -> LoadResult:
+def _from_zip(data: bytes, filename: str, limits: PackageLimits) -> LoadResult:
     collector = _Collector(limits)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -192,10 +194,10 @@ def _from_zip(data: bytes, filename: str, digest: str, limits: PackageLimits) ->
             collector.expect(name, info.file_size, info.compress_size)
             with archive.open(info) as member:
                 collector.add(name, _read_limited(member, name, limits.max_file_bytes))
-    return collector.package(digest, len(data), filename)
+    return collector.package(data, "zip", filename)
 
 
-def _from_tar(data: bytes, filename: str, digest: str, limits: PackageLimits) -> LoadResult:
+def _from_tar(data: bytes, filename: str, limits: PackageLimits) -> LoadResult:
     collector = _Collector(limits)
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
@@ -203,7 +205,7 @@ def _from_tar(data: bytes, filename: str, digest: str, limits: PackageLimits) ->
                 _add_tar_member(archive, member, collector, len(data))
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise PackageError("archive.corrupt", f"'{filename}' is not a readable tar archive: {exc}") from exc
-    return collector.package(digest, len(data), filename)
+    return collector.package(data, "tar.gz", filename)
 
 
 def _add_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, collector: _Collector, size: int) -> None:
@@ -224,7 +226,6 @@ def _add_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, collector
 
 def _from_folder(root: Path, limits: PackageLimits) -> LoadResult:
     collector = _Collector(limits)
-    digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_symlink():
@@ -232,10 +233,19 @@ def _from_folder(root: Path, limits: PackageLimits) -> LoadResult:
         if path.is_dir() or any(part.startswith(".") for part in PurePosixPath(relative).parts):
             continue
         collector.expect(relative, path.stat().st_size)
-        content = path.read_bytes()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(content).digest())
-        collector.add(relative, content)
-    return collector.package(digest.hexdigest(), collector.total, root.name)
+        collector.add(relative, path.read_bytes())
+    return collector.package(canonical_zip(collector.files), "zip", root.name)
+
+
+def canonical_zip(files: dict[str, bytes]) -> bytes:
+    """The same files always give the same zip (sorted names, fixed timestamps), so a folder has a stable sha256."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
 
 
 def _strip_single_root(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from plein.auth.service import Principal
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
+from plein.storage import FileStorage
 from plein.store import listing
 from plein.store.checks import AdmissionReport, CheckContext, run_checks
 from plein.store.checks.licence import licence_of
@@ -84,9 +85,9 @@ async def check_package(session: AsyncSession | None, loaded: LoadResult) -> Adm
 
 
 async def publish(
-    session: AsyncSession, loaded: LoadResult, publisher_code: str, actor: Principal
+    session: AsyncSession, storage: FileStorage, loaded: LoadResult, publisher_code: str, actor: Principal
 ) -> PublishResult:
-    """Admit a package: run every check, store the release with its report, list it when accepted."""
+    """Admit a package: run every check, keep the archive and the release with its report, list it if accepted."""
     slug, kind, version = _manifest_identity(loaded)
     publisher = await _publisher(session, publisher_code, actor)
     app = await session.scalar(select(App).where(App.slug == slug))
@@ -104,10 +105,12 @@ async def publish(
         app.publisher = publisher
         session.add(app)
         await session.flush()
+    archive_key = f"store/{slug}/{version}-{report.sha256[:16]}.{loaded.package.archive_type}"
+    await storage.put(archive_key, loaded.package.archive)
     release = Release(
         app_id=app.id, version=version, status=report.verdict, publiccode=context_publiccode,
         manifest=context_manifest, report=report.as_dict(), sha256=report.sha256, size=report.size,
-        licence=licence_of(context_publiccode), published_by=actor.id,
+        licence=licence_of(context_publiccode), published_by=actor.id, archive_key=archive_key,
     )
     release.app = app
     session.add(release)
