@@ -52,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_domains(app: FastAPI) -> None:
+    from plein.exchange import api as exchange_api
     from plein.store import api as store_api
     from plein.web import include as include_web
 
     app.include_router(store_api.router)
+    exchange_api.include(app)
     include_web(app)

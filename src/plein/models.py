@@ -1,7 +1,8 @@
 """Imports every domain's tables so that Base.metadata is complete (for Alembic and tests)."""
 
 from plein.auth import models as auth_models
+from plein.exchange import models as exchange_models
 from plein.organisations import models as organisation_models
 from plein.store import models as store_models
 
-__all__ = ["auth_models", "organisation_models", "store_models"]
+__all__ = ["auth_models", "exchange_models", "organisation_models", "store_models"]

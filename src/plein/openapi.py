@@ -46,6 +46,18 @@ API_DOCUMENTS = [
     ApiDocument("store", "/api/store/v1", "Plein store API",
                 "Search the municipal app store, read releases and their admission reports, publish releases, "
                 "and adopt apps for a municipality with its own options."),
+    ApiDocument("exchange", "/api/exchange/v1", "Plein exchange API",
+                "The exchange layer: API clients (HS256 JWTs, ZGW style), the processing register, and grants of "
+                "register fields to a client for one processing activity, optionally within one municipality. "
+                "Every register read (Haal Centraal BRP, BAG) names its processing activity in the "
+                "X-Verwerkingsactiviteit request header; it is refused (403, listing the ungranted fields) unless "
+                "a live grant covers every requested field, and each person returned is written to the "
+                "append-only, hash-chained processing log before the response is sent. Every /api response "
+                "carries its transaction id in the X-Transaction-Id header, which the log records as trace id."),
+    ApiDocument("inzage", "/api/inzage/v1", "Plein inzage API",
+                "Citizen insight: the logged-in citizen sees which organisations processed their personal data "
+                "through Plein, for which purpose and legal basis, and which fields were delivered. Looking is "
+                "itself logged."),
 ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from plein.exchange import service as exchange
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
 from plein.store.models import Adoption, AdoptionEvent, App, Release
@@ -166,6 +167,9 @@ async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, opti
     adoption.release = release
     adoption.options = filled
     session.add(_event(adoption, "upgraded", actor))
+    if adoption.status == "active":
+        await exchange.revoke_for_adoption(session, adoption.id)
+        await exchange.grant_for_adoption(session, adoption.id, adoption.organisation.code, release.manifest)
 
 
 async def _set_status(session: AsyncSession, adoption: Adoption, status: str, actor: Principal) -> None:
@@ -179,8 +183,10 @@ async def _set_status(session: AsyncSession, adoption: Adoption, status: str, ac
     adoption.status = status
     if status == "active":
         adoption.activated_at = utcnow()
+        await exchange.grant_for_adoption(session, adoption.id, adoption.organisation.code, adoption.release.manifest)
     if status == "ended":
         adoption.ended_at = utcnow()
+        await exchange.revoke_for_adoption(session, adoption.id)
     session.add(_event(adoption, "activated" if status == "active" else status, actor))
     await session.flush()
     await refresh_adoption_count(session, adoption.app_id)

@@ -1,0 +1,226 @@
+"""`plein clients` and `plein exchange`: API clients, processing activities, grants, the log and citizen tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.auth.service import Principal
+
+T = TypeVar("T")
+CLI = Principal("cli", "plein-cli", "Plein command line", frozenset(), all_rights=True)
+
+clients_app = typer.Typer(help="API clients: the systems that call Plein's APIs with HS256 JWTs.",
+                          no_args_is_help=True)
+app = typer.Typer(help="The exchange layer: processing activities, grants, the processing log, citizen tokens.",
+                  no_args_is_help=True)
+activity_app = typer.Typer(help="The processing register: why an organisation processes personal data.",
+                           no_args_is_help=True)
+grant_app = typer.Typer(help="Grants: which client may read which register fields for which activity.",
+                        no_args_is_help=True)
+log_app = typer.Typer(help="The append-only, hash-chained processing log.", no_args_is_help=True)
+app.add_typer(activity_app, name="activity")
+app.add_typer(grant_app, name="grant")
+app.add_typer(log_app, name="log")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]], migrate: bool = True) -> T:
+    """Run work in one database session; a domain error stops the command with its message (exit 1)."""
+    from plein.cli import load_settings
+    from plein.db import make_engine, make_session_factory
+    from plein.errors import PleinError
+    from plein.migrate import upgrade_and_seed
+
+    settings = load_settings()
+    if migrate:
+        upgrade_and_seed(settings)
+
+    async def run() -> T:
+        engine = make_engine(settings)
+        try:
+            async with make_session_factory(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except PleinError as exc:
+        reasons = "; ".join(f"{p.name}: {p.reason}" for p in exc.invalid_params)
+        errors.print(f"[red]Error:[/red] {exc.detail}" + (f" ({reasons})" if reasons else ""), highlight=False)
+        raise typer.Exit(1) from exc
+
+
+@clients_app.command("create")
+def create_client(
+    client_id: Annotated[str, typer.Argument(help="The client's id (the client_id claim of its JWTs).")],
+    secret: Annotated[str | None, typer.Option(help="Its secret (at least 16 characters); random when left out.")]
+        = None,
+    organisation: Annotated[str | None, typer.Option(help="Code of the organisation it acts for (e.g. 0363).")]
+        = None,
+    role: Annotated[list[str] | None, typer.Option(help="A role for its organisation; repeat for more.")] = None,
+    all_rights: Annotated[bool, typer.Option("--all-rights", help="All rights on every API.")] = False,
+) -> None:
+    """Register an API client and print its secret, once."""
+    from plein.exchange import service
+
+    async def work(session: AsyncSession) -> str:
+        _, made = await service.create_api_client(session, CLI, client_id, secret=secret, organisation=organisation,
+                                                  roles=role or [], all_rights=all_rights)
+        return made
+
+    made = _run(work)
+    console.print(f"Created client [bold]{client_id}[/bold]. Its secret, shown only now:", highlight=False)
+    typer.echo(made)
+
+
+@clients_app.command("list")
+def list_clients() -> None:
+    """List the API clients (never their secrets)."""
+    from plein.exchange import service
+
+    async def work(session: AsyncSession) -> list[tuple[str, str, str]]:
+        return [(c.client_id, c.organisation.code if c.organisation else "-", "all rights" if c.all_rights else
+                 ", ".join(c.roles)) for c in await service.list_clients(session, CLI)]
+
+    for client_id, organisation, rights in _run(work):
+        console.print(f"{client_id}  {organisation}  {rights}", highlight=False)
+
+
+@activity_app.command("create")
+def create_activity(
+    activity_id: Annotated[str, typer.Argument(help="The activity's id, e.g. verhuizing-verwerken.")],
+    organisation: Annotated[str, typer.Option(help="Code of the organisation whose register it is.")],
+    purpose: Annotated[str, typer.Option(help="Why personal data is processed.")],
+    legal_basis: Annotated[str, typer.Option(help="The legal basis (law and article).")],
+    name: Annotated[str, typer.Option(help="A short name (default: from the id).")] = "",
+    retention: Annotated[str, typer.Option(help="Retention period, an ISO 8601 duration.")] = "P1Y",
+) -> None:
+    """Add a processing activity to an organisation's processing register."""
+    from plein.exchange import service
+
+    title = name or activity_id.replace("-", " ").capitalize()
+
+    async def work(session: AsyncSession) -> None:
+        await service.create_activity(session, CLI, organisation, activity_id, title, purpose, legal_basis, retention)
+
+    _run(work)
+    console.print(f"Registered processing activity [bold]{activity_id}[/bold] of {organisation}", highlight=False)
+
+
+@activity_app.command("list")
+def list_activities(organisation: Annotated[str | None, typer.Option(help="Only this organisation's.")] = None,
+                    ) -> None:
+    """List the processing register."""
+    from plein.exchange import service
+
+    async def work(session: AsyncSession) -> list[str]:
+        return [f"{a.organisation.code}  {a.code}  {a.purpose}  ({a.legal_basis}; {a.retention_period})"
+                for a in await service.list_activities(session, organisation)]
+
+    for line in _run(work):
+        console.print(line, highlight=False)
+
+
+@grant_app.command("create")
+def create_grant(
+    client: Annotated[str, typer.Argument(help="The client_id that gets the grant.")],
+    register: Annotated[str, typer.Option(help="The register: brp or bag.")],
+    fields: Annotated[str, typer.Option(help="Comma-separated field paths, e.g. naam,verblijfplaats.")],
+    activity: Annotated[str, typer.Option(help="Id of a processing activity of the client's organisation.")],
+    municipality: Annotated[str | None, typer.Option(help="Only persons of this municipality (CBS code).")] = None,
+    valid_from: Annotated[dt.datetime | None, typer.Option(help="Start (UTC), default now.")] = None,
+    valid_until: Annotated[dt.datetime | None, typer.Option(help="End (UTC), default none.")] = None,
+) -> None:
+    """Grant a client fields of a register for one processing activity; prints the grant's id."""
+    from plein.exchange import service
+
+    request = service.GrantRequest(client, register, [f for f in fields.split(",") if f.strip()], activity,
+                                   municipality, _utc(valid_from), _utc(valid_until))
+
+    async def work(session: AsyncSession) -> str:
+        return str((await service.create_grant(session, CLI, request)).id)
+
+    grant_id = _run(work)
+    console.print(f"Granted {fields} of {register} to {client} for {activity}:", highlight=False)
+    typer.echo(grant_id)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+@grant_app.command("revoke")
+def revoke_grant(grant_id: Annotated[str, typer.Argument(help="The grant's id.")]) -> None:
+    """Revoke a grant: the next request that relies on it is refused."""
+    from plein.exchange import service
+
+    async def work(session: AsyncSession) -> None:
+        await service.revoke_grant(session, CLI, grant_id)
+
+    _run(work)
+    console.print(f"Revoked grant {grant_id}", highlight=False)
+
+
+@grant_app.command("list")
+def list_grants(client: Annotated[str | None, typer.Option(help="Only this client's grants.")] = None) -> None:
+    """List grants (revoked and expired ones too, marked)."""
+    from plein.db import utcnow
+    from plein.exchange import service
+
+    async def work(session: AsyncSession) -> list[str]:
+        now = utcnow()
+        return [f"{g.id}  {g.client.client_id}  {g.register}  {','.join(g.fields)}  {g.activity.code}  "
+                f"{g.municipality or 'all'}  {'live' if g.is_live(now) else 'not live'}"
+                for g in await service.list_grants(session, CLI, client)]
+
+    for line in _run(work):
+        console.print(line, highlight=False)
+
+
+@log_app.command("verify")
+def verify_log() -> None:
+    """Check the hash chain of the processing log; exit code 1 and the first broken link when it is broken."""
+    from plein.exchange import log
+
+    async def work(session: AsyncSession) -> log.Verification:
+        return await log.verify(session)
+
+    result = _run(work, migrate=False)
+    if result.ok:
+        console.print(f"The processing log is intact: {result.records} records, head {result.head}", highlight=False)
+        return
+    where = f"record #{result.broken_seq}" + (f" ({result.broken_id})" if result.broken_id else "")
+    errors.print(f"[red]The processing log is broken[/red] at {where}: {result.reason}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command("citizen-token")
+def citizen_token(
+    bsn: Annotated[str, typer.Argument(help="The citizen's BSN.")],
+    minutes: Annotated[int, typer.Option(min=1, max=720, help="How long the token is valid.")] = 60,
+) -> None:
+    """Print a citizen token for the insight API (dev, demo and test only, with the login simulator on)."""
+    from plein.cli import load_settings
+    from plein.exchange.insight import make_citizen_token
+
+    settings = load_settings()
+    if settings.env not in ("dev", "demo", "test") or not settings.login_simulator:
+        errors.print("[red]Citizen tokens are only for dev, demo and test with the login simulator on[/red] "
+                     "(PLEIN_ENV and PLEIN_LOGIN_SIMULATOR); citizens log in with DigiD.")
+        raise typer.Exit(2)
+    try:
+        token = make_citizen_token(bsn, settings.secret_key.get_secret_value(), minutes)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="BSN") from exc
+    typer.echo(token)

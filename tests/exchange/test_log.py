@@ -1,0 +1,122 @@
+"""The processing log: append-only (database triggers), hash-chained, verified, serialised, and fail-closed."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.exchange import log
+from plein.exchange.models import LogHead, LogRecord
+from tests.exchange.helpers import (
+    JAN,
+    KLAAS,
+    PERSONS_URL,
+    add_register_route,
+    append_many,
+    bsn,
+    client_with_grant,
+    entry,
+    tamper,
+)
+
+
+async def test_the_chain_verifies(session: AsyncSession) -> None:
+    assert (await log.verify(session)).ok
+    await append_many(session, 5)
+    await log.write(session, [entry(JAN), entry(KLAAS)])
+    result = await log.verify(session)
+    assert result.ok and result.records == 7
+    records = (await session.scalars(select(LogRecord).order_by(LogRecord.seq))).all()
+    assert [r.seq for r in records] == list(range(1, 8))
+    assert records[0].previous_hash == log.GENESIS
+    assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(records))
+    assert all(log.record_hash(r) == r.hash for r in records)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE exchange_log SET fields = '[\"naam\", \"geboorte\"]' WHERE seq = 3",
+    "DELETE FROM exchange_log WHERE seq = 1",
+])
+async def test_update_and_delete_are_refused(session: AsyncSession, statement: str) -> None:
+    await append_many(session, 3)
+    with pytest.raises(DBAPIError, match="append-only"):
+        await session.execute(text(statement))
+    await session.rollback()
+    assert await session.scalar(select(func.count()).select_from(LogRecord)) == 3
+    assert (await log.verify(session)).ok
+
+
+async def test_a_changed_record_is_the_first_broken_link(session: AsyncSession) -> None:
+    await append_many(session, 5)
+    await tamper(session, f"UPDATE exchange_log SET subject = '{KLAAS}' WHERE seq = 3")
+    result = await log.verify(session)
+    assert not result.ok
+    assert result.broken_seq == 3 and "changed" in (result.reason or "")
+
+
+async def test_a_rehashed_record_breaks_the_next_link(session: AsyncSession) -> None:
+    await append_many(session, 4)
+    record = await session.scalar(select(LogRecord).where(LogRecord.seq == 2))
+    assert record is not None
+    record.subject = KLAAS
+    forged = log.record_hash(record)
+    await session.rollback()
+    await tamper(session, f"UPDATE exchange_log SET subject = '{KLAAS}', hash = '{forged}' WHERE seq = 2")
+    result = await log.verify(session)
+    assert result.broken_seq == 3 and "does not point" in (result.reason or "")
+
+
+async def test_a_deleted_record_is_found(session: AsyncSession) -> None:
+    await append_many(session, 4)
+    await tamper(session, "DELETE FROM exchange_log WHERE seq = 2")
+    result = await log.verify(session)
+    assert result.broken_seq == 3 and "#2 is missing" in (result.reason or "")
+
+
+async def test_a_cut_off_tail_is_found(session: AsyncSession) -> None:
+    await append_many(session, 4)
+    await tamper(session, "DELETE FROM exchange_log WHERE seq = 4")
+    result = await log.verify(session)
+    assert not result.ok and "head" in (result.reason or "")
+
+
+async def test_concurrent_appends_keep_one_valid_chain(app: FastAPI) -> None:
+    async def writer(number: int) -> None:
+        async with app.state.sessions() as own:
+            for round_ in range(6):
+                await log.write(own, [entry(bsn(f"w{number}-{round_}-{i}"), trace=f"{number:032d}") for i in range(3)])
+
+    await asyncio.gather(*(writer(number) for number in range(8)))
+    async with app.state.sessions() as session:
+        result = await log.verify(session)
+        assert result.ok, result.reason
+        assert result.records == 8 * 6 * 3
+        head = await session.get(LogHead, log.HEAD_ID)
+        assert head is not None and head.seq == result.records
+
+
+async def test_a_failing_log_write_returns_no_data(app: FastAPI, client: httpx.AsyncClient,
+                                                  session: AsyncSession) -> None:
+    add_register_route(app)
+    headers, _ = await client_with_grant(session)
+    ok = await client.get(PERSONS_URL, params={"fields": "naam", "burgerservicenummer": JAN}, headers=headers)
+    assert ok.status_code == 200
+    # a record that takes the next place in the chain without moving the head: the next append must fail
+    await session.execute(text(
+        "INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, "
+        "fields, previous_hash, hash) VALUES ('0123456789abcdef0123456789abcdef', 2, 'x', '2026-01-01 00:00:00', "
+        "'x', NULL, 'x', 'brp', 'x', '[]', 'x', 'x')"))
+    await session.commit()
+    failed = await client.get(PERSONS_URL, params={"fields": "naam", "burgerservicenummer": JAN}, headers=headers)
+    assert failed.status_code == 503
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert "Jansen" not in failed.text and "personen" not in failed.json()
+    subjects = (await session.scalars(select(LogRecord.subject).order_by(LogRecord.seq))).all()
+    assert list(subjects) == [JAN, "x"]
