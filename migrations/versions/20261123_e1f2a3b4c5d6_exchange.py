@@ -3,7 +3,7 @@
 Database triggers refuse UPDATE and DELETE on exchange_log (SQLite and PostgreSQL alike).
 
 Revision ID: e1f2a3b4c5d6
-Revises: b1c4e2f0a9d1
+Revises: c2d3e4f5a6b7
 Create Date: 2026-11-23 14:00:00
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import plein.db
 
 revision: str = "e1f2a3b4c5d6"
-down_revision: str | None = "b1c4e2f0a9d1"
+down_revision: str | None = "c2d3e4f5a6b7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
