@@ -53,9 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _include_domains(app: FastAPI) -> None:
     from plein.exchange import api as exchange_api
+    from plein.registers.bag import api as bag_api
+    from plein.registers.brp import api as brp_api
     from plein.store import api as store_api
     from plein.web import include as include_web
 
     app.include_router(store_api.router)
     exchange_api.include(app)
+    app.include_router(brp_api.router)
+    app.include_router(bag_api.router)
     include_web(app)

@@ -101,9 +101,11 @@ def _register_domains() -> None:
     from plein.auth.cli import app as users_app
     from plein.exchange.cli import app as exchange_app
     from plein.exchange.cli import clients_app
+    from plein.registers.cli import app as registers_app
     from plein.store.cli import app as store_app
 
     app.add_typer(store_app, name="store")
+    app.add_typer(registers_app, name="registers")
     app.add_typer(clients_app, name="clients")
     app.add_typer(exchange_app, name="exchange")
     app.add_typer(users_app, name="users")

@@ -3,6 +3,8 @@
 from plein.auth import models as auth_models
 from plein.exchange import models as exchange_models
 from plein.organisations import models as organisation_models
+from plein.registers.bag import models as bag_models
+from plein.registers.brp import models as brp_models
 from plein.store import models as store_models
 
-__all__ = ["auth_models", "exchange_models", "organisation_models", "store_models"]
+__all__ = ["auth_models", "bag_models", "brp_models", "exchange_models", "organisation_models", "store_models"]

@@ -58,6 +58,12 @@ API_DOCUMENTS = [
                 "Citizen insight: the logged-in citizen sees which organisations processed their personal data "
                 "through Plein, for which purpose and legal basis, and which fields were delivered. Looking is "
                 "itself logged."),
+    ApiDocument("bag", "/api/bag/v1", "Plein BAG API",
+                "Addresses of the BAG register: check that an address exists, by postcode and house number "
+                "(optionally letter and addition) or by nummeraanduiding identificatie. Addresses are not "
+                "personal data, so no processing-log record is written; the read still passes the exchange "
+                "layer: the client needs a grant on register bag for the fields it reads and names its "
+                "processing activity in the X-Verwerkingsactiviteit header."),
 ]
 
 

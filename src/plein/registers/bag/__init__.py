@@ -1,0 +1,1 @@
+"""The BAG register: addresses (nummeraanduidingen with their adresseerbaar object), looked up by forms and the BRP."""

@@ -1,0 +1,136 @@
+"""POST /haalcentraal/api/brp/personen: Haal Centraal BRP Personen 2.7.0 at its standard path and in its shape.
+
+The body is read and checked here (not by FastAPI) so that every error is the specification's own problem shape
+(type, title, status, detail, instance, code, invalidParams with name/code/reason) and never a 500 or data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
+from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
+from plein.http import SessionDep, current_principal
+from plein.registers.brp import schemas, service
+
+router = APIRouter(tags=["brp"])
+logger = logging.getLogger("plein.registers.brp")
+
+PATH = "/haalcentraal/api/brp/personen"
+SPEC_VERSION = "2.7.0"
+JSON_TYPE = "application/json; charset=utf-8"
+PROBLEM_TYPE = "application/problem+json"
+RFC = "https://datatracker.ietf.org/doc/html/"
+PROBLEMS: dict[int, tuple[str, str, str]] = {  # status -> (type, title, code)
+    400: (RFC + "rfc7231#section-6.5.1", "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
+    401: (RFC + "rfc7235#section-3.1", "Niet correct geauthenticeerd.", "authentication"),
+    403: (RFC + "rfc7231#section-6.5.3", "U bent niet geautoriseerd voor deze operatie.", "unauthorized"),
+    404: (RFC + "rfc7231#section-6.5.4", "Opgevraagde resource bestaat niet.", "notFound"),
+    405: (RFC + "rfc7231#section-6.5.5", "Methode wordt niet ondersteund.", "methodNotAllowed"),
+    406: (RFC + "rfc7231#section-6.5.6", "Gevraagde contenttype wordt niet ondersteund.", "notAcceptable"),
+    415: (RFC + "rfc7231#section-6.5.13", "Media Type wordt niet ondersteund.", "unsupportedMediaType"),
+    500: (RFC + "rfc7231#section-6.6.1", "Interne server fout.", "serverError"),
+    503: (RFC + "rfc7231#section-6.6.4", "Bronservice BRP is tijdelijk niet beschikbaar.", "notAvailable"),
+}
+NOT_IN_DETAIL = re.compile(r"[^a-zA-Z0-9À-ž \.\-\(\),]+")
+NOT_IN_REASON = re.compile(r"[^a-zA-Z0-9\., ]+")
+NOT_IN_CODE = re.compile(r"[^a-zA-Z0-9]+")
+
+
+def _clean(pattern: re.Pattern[str], text: str, limit: int) -> str:
+    """Text within the characters and length the specification allows for this member."""
+    cleaned = " ".join(pattern.sub(" ", text).split())[:limit].strip()
+    return cleaned or "-"
+
+
+def _camel(code: str) -> str:
+    head, *rest = [part for part in NOT_IN_CODE.split(code) if part] or ["invalid"]
+    return (head + "".join(part[:1].upper() + part[1:] for part in rest))[:25]
+
+
+def foutbericht(request: Request, status: int, detail: str, params: list[dict[str, str]] | None = None,
+                headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem in the Foutbericht / BadRequestFoutbericht shape of the specification."""
+    kind, title, code = PROBLEMS.get(status, PROBLEMS[500])
+    body: dict[str, Any] = {"type": kind, "title": title, "status": status,
+                            "detail": _clean(NOT_IN_DETAIL, detail, 200), "instance": request.url.path, "code": code}
+    if params:
+        body["invalidParams"] = params
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE,
+                        headers={"API-Version": SPEC_VERSION, **(headers or {})})
+
+
+def from_error(request: Request, error: PleinError) -> JSONResponse:
+    """A Plein error (ours or the exchange layer's) in the specification's shape."""
+    params = [{"name": param.name, "code": _camel(param.code), "reason": _clean(NOT_IN_REASON, param.reason, 80)}
+              for param in error.invalid_params]
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return foutbericht(request, error.status, error.detail, params, headers)
+
+
+def _accepts_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return True
+    kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return bool(kinds & {"application/json", "application/*", "*/*"})
+
+
+async def _body(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise _Unsupported("send the query as application/json")
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"the request body is not valid JSON (position {getattr(exc, 'pos', 0)})") from exc
+
+
+class _Unsupported(PleinError):
+    status = 415
+    title = "Unsupported media type"
+    code = "unsupported"
+
+
+class _NotAcceptable(PleinError):
+    status = 406
+    title = "Not acceptable"
+    code = "not-acceptable"
+
+
+@router.post(PATH, summary="Zoek of raadpleeg personen (Haal Centraal BRP Personen 2.7.0)", operation_id="Personen")
+async def personen(request: Request, session: SessionDep) -> JSONResponse:
+    """The seven query types of the specification; every read passes the exchange layer and is logged."""
+    trace = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
+    try:
+        principal = await current_principal(request, session)
+        if principal is None:
+            raise NotAuthenticated("send a client JWT (Authorization Bearer)")
+        if not _accepts_json(request):
+            raise _NotAcceptable("this API answers in application/json")
+        query = schemas.parse_query(await _body(request))
+        result = await service.read_personen(session, principal, query, request.headers.get(ACTIVITY_HEADER), trace)
+    except PleinError as error:
+        return from_error(request, error)
+    except Exception:
+        logger.exception("unexpected error in %s", PATH)
+        return foutbericht(request, 500, "Er is iets misgegaan, de fout is gelogd. Er zijn geen gegevens geleverd.")
+    body = {"type": query.type, "personen": result.personen}
+    return JSONResponse(body, media_type=JSON_TYPE, headers={"API-Version": SPEC_VERSION, TRANSACTION_HEADER: trace})
+
+
+@router.api_route("/haalcentraal/api/brp/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],
+                  include_in_schema=False)
+async def elsewhere(request: Request, rest: str) -> JSONResponse:
+    """Other paths and methods under the BRP API: 404 or 405, also in the specification's shape."""
+    if rest.strip("/") == "personen":
+        return foutbericht(request, 405, "Gebruik POST voor personen.", headers={"Allow": "POST"})
+    return from_error(request, NotFound(f"er is geen resource {rest}"))

@@ -1,0 +1,144 @@
+"""LO3 values as the BRP keeps them: dates with unknown parts (yyyymmdd, 00 = unknown) and the national tables."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+UNKNOWN_DATE = "00000000"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+GESLACHT = {"M": "man", "V": "vrouw", "O": "onbekend"}
+NAAMGEBRUIK = {
+    "E": "eigen geslachtsnaam", "P": "geslachtsnaam partner",
+    "V": "geslachtsnaam partner voor eigen geslachtsnaam", "N": "eigen geslachtsnaam voor geslachtsnaam partner",
+}
+# LO3 table 38: code -> (omschrijving, soort); the code already says whether it is the male or female form.
+ADELLIJKE_TITELS = {
+    "B": ("baron", "titel"), "BS": ("barones", "titel"), "G": ("graaf", "titel"), "GI": ("gravin", "titel"),
+    "H": ("hertog", "titel"), "HI": ("hertogin", "titel"), "M": ("markies", "titel"), "MI": ("markiezin", "titel"),
+    "P": ("prins", "titel"), "PS": ("prinses", "titel"), "R": ("ridder", "titel"),
+    "JH": ("jonkheer", "predicaat"), "JV": ("jonkvrouw", "predicaat"),
+}
+SOORT_VERBINTENIS = {"H": "huwelijk", "P": "geregistreerd partnerschap"}
+FUNCTIE_ADRES = {"W": "woonadres", "B": "briefadres"}
+AANDUIDING_BIJ_HUISNUMMER = {"to": "tegenover", "by": "bij"}
+OPSCHORTING = {
+    "O": "overlijden", "E": "emigratie", "M": "ministerieel besluit", "R": "pl is aangelegd in de rni",
+    "F": "fout", "W": "wissen", ".": "onbekend",
+}
+NOT_DELIVERED = frozenset({"F", "W"})  # a persoonslijst suspended for these reasons is never delivered
+NATIONALITEIT_ONBEKEND = "0000"
+STAATLOOS = "0499"
+LAND_ONBEKEND = "0000"
+NEDERLAND = "6030"
+RNI = "1999"
+
+
+class Lo3DateError(ValueError):
+    """Not a date as LO3 writes it."""
+
+
+def check_date(value: str) -> str:
+    """Accept yyyymmdd where month and day may be 00 (unknown), or 00000000; return it unchanged."""
+    if len(value) != 8 or not value.isdigit():
+        raise Lo3DateError(f"'{value}' is not a date (yyyymmdd)")
+    year, month, day = int(value[:4]), int(value[4:6]), int(value[6:])
+    if value == UNKNOWN_DATE:
+        return value
+    if year == 0 or month > 12 or (month == 0 and day != 0):
+        raise Lo3DateError(f"'{value}' is not a date (yyyymmdd, 00 for an unknown month or day)")
+    if day:
+        try:
+            dt.date(year, month, day)
+        except ValueError as exc:
+            raise Lo3DateError(f"'{value}' is not a date: {exc}") from exc
+    return value
+
+
+def from_date(value: dt.date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def to_date(value: str) -> dt.date | None:
+    """The calendar date when it is complete, else None."""
+    if value[4:6] == "00" or value[6:] == "00":
+        return None
+    return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+
+
+def datum(value: str) -> dict[str, Any]:
+    """An AbstractDatum of Haal Centraal BRP: Datum, JaarMaandDatum, JaarDatum or DatumOnbekend."""
+    year, month, day = int(value[:4]), int(value[4:6]), int(value[6:])
+    if year == 0:
+        return {"type": "DatumOnbekend", "onbekend": True, "langFormaat": "onbekend"}
+    if month == 0:
+        return {"type": "JaarDatum", "jaar": year, "langFormaat": str(year)}
+    if day == 0:
+        return {"type": "JaarMaandDatum", "jaar": year, "maand": month, "langFormaat": f"{MONTHS[month - 1]} {year}"}
+    return {"type": "Datum", "datum": f"{year:04d}-{month:02d}-{day:02d}",
+            "langFormaat": f"{day} {MONTHS[month - 1]} {year}"}
+
+
+def today() -> dt.date:
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def leeftijd(geboortedatum: str, on: dt.date) -> int | None:
+    """Age in whole years on a day; None when the birth date is too unknown to say."""
+    year, month, day = int(geboortedatum[:4]), int(geboortedatum[4:6]), int(geboortedatum[6:])
+    if year == 0 or month == 0 or (day == 0 and on.month == month):
+        return None
+    before_birthday = (on.month, on.day) < (month, day) if day else on.month < month
+    age = on.year - year - (1 if before_birthday else 0)
+    return age if 0 <= age <= 150 else None
+
+
+@cache
+def _table(name: str) -> dict[str, str]:
+    """code -> description; a '/' becomes ', ' (the spec's Waardetabel pattern has no '/': one nationality)."""
+    text = resources.files("plein.registers").joinpath(f"data/{name}").read_text("utf-8")
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    return {row[0]: row[1].replace("/", ", ") for row in reader}
+
+
+def gemeenten() -> dict[str, str]:
+    """National table 33, including municipalities that no longer exist (people were born there)."""
+    return _table("tabel33-gemeenten.csv")
+
+
+def landen() -> dict[str, str]:
+    return _table("tabel34-landen.csv")
+
+
+def nationaliteiten() -> dict[str, str]:
+    return _table("tabel32-nationaliteiten.csv")
+
+
+def waarde(code: str, table: dict[str, str]) -> dict[str, str]:
+    """A Waardetabel value: the code with its description when the table knows it."""
+    description = table.get(code)
+    return {"code": code, "omschrijving": description} if description else {"code": code}
+
+
+def gemeente(code: str) -> dict[str, str]:
+    return waarde(code, gemeenten())
+
+
+def land(code: str) -> dict[str, str]:
+    return waarde(code, landen())
+
+
+def plaats(value: str) -> dict[str, str]:
+    """A place of birth, marriage or death: a municipality code from table 33, or a place abroad by its name."""
+    if len(value) == 4 and value.isdigit():
+        return gemeente(value)
+    return {"omschrijving": value}
