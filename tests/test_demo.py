@@ -17,7 +17,8 @@ from plein.store.models import Adoption, App, Release
 
 
 def test_demo_builds_from_nothing(tmp_path: Path) -> None:
-    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+                        data_dir=tmp_path / "data")
     output = io.StringIO()
     build_demo(settings, console=Console(file=output, width=200))
     counts = asyncio.run(_counts(settings))
@@ -42,3 +43,32 @@ async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None,
             select(func.count()).select_from(Organisation).where(Organisation.kind == "municipality"))
     await engine.dispose()
     return sorted(listed), list(rejected), adoptions, municipalities
+
+
+def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
+    import httpx
+
+    from plein.app import create_app
+    from plein.auth.service import make_jwt
+    from plein.demo import CLIENT_SECRET, DEMO_ACTIVITY
+
+    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+                        data_dir=tmp_path / "data")
+    build_demo(settings, console=Console(file=io.StringIO()))
+
+    async def read() -> httpx.Response:
+        app = create_app(settings)
+        headers = {"Authorization": f"Bearer {make_jwt('demo-amsterdam', CLIENT_SECRET)}",
+                   "X-Verwerkingsactiviteit": DEMO_ACTIVITY}
+        body = {"type": "RaadpleegMetBurgerservicenummer", "burgerservicenummer": ["999993653"],
+                "fields": ["naam.voornamen", "geboorte.datum"]}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as client:
+            response = await client.post("/haalcentraal/api/brp/personen", json=body, headers=headers)
+        await app.state.engine.dispose()
+        return response
+
+    response = asyncio.run(read())
+    assert response.status_code == 200, response.text
+    person = response.json()["personen"][0]
+    assert person["naam"]["voornamen"] == "Suzanne"
+    assert set(person) <= {"naam", "geboorte", "geheimhoudingPersoonsgegevens", "opschortingBijhouding"}

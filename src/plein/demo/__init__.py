@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
+from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
+from plein.registers.fields import BAG_FIELDS
+from plein.registers.gbav import import_gbav
 from plein.settings import Settings
 from plein.storage import FileStorage, storage_from_settings
 from plein.store import adoptions
@@ -24,7 +27,11 @@ from plein.store.package import load_package
 from plein.store.service import publish
 
 PASSWORD = "plein-demo-2026"  # noqa: S105 - the demo's published password, refused outside dev and demo
-CLIENT_SECRET = "plein-demo-client-secret"  # noqa: S105
+CLIENT_SECRET = "plein-demo-client-secret-for-amsterdam"  # noqa: S105
+GBAV_FILE = "gba-v-testset-20220502.csv"
+DEMO_ACTIVITY = "demo-raadplegen"
+DEMO_BRP_FIELDS = ["burgerservicenummer", "naam", "geboorte", "geslacht", "leeftijd", "verblijfplaats",
+                   "gemeenteVanInschrijving", "partners", "kinderen", "ouders", "overlijden"]
 PLEIN = "plein"
 VENDOR = "afvalwijzer"
 LOGINS = [
@@ -120,8 +127,27 @@ async def _populate(settings: Settings, console: Console) -> None:
             console.print("Publishing sample apps through the admission pipeline:")
             await _publish_all(session, storage_from_settings(settings), console)
             await _adopt_all(session)
+            await _load_registers(session, console)
+            await _grant_demo_client(session)
     finally:
         await engine.dispose()
+
+
+async def _load_registers(session: AsyncSession, console: Console) -> None:
+    """RvIG's GBA-V test persons in the BRP (and the BAG addresses they live at)."""
+    path = Path(str(resources.files("plein.registers").joinpath("data", GBAV_FILE)))
+    report = await import_gbav(session, path)
+    console.print(f"BRP test persons (GBA-V test set): {report.persons_created} imported, {len(report.rejected)} rows "
+                  "not importable (see `plein registers import-gbav`)")
+
+
+async def _grant_demo_client(session: AsyncSession) -> None:
+    """The demo client may read typical BRP and BAG fields for one registered processing activity."""
+    actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
+    await create_activity(session, actor, "0363", DEMO_ACTIVITY, "Demo: gegevens raadplegen",
+                          "Laten zien hoe een gemeentelijke app de BRP en BAG raadpleegt", "Demo, geen echte grondslag")
+    for register, fields in (("brp", DEMO_BRP_FIELDS), ("bag", sorted(BAG_FIELDS))):
+        await create_grant(session, actor, GrantRequest("demo-amsterdam", register, fields, DEMO_ACTIVITY))
 
 
 def _remove_sqlite_file(url: str) -> None:
@@ -138,4 +164,7 @@ def print_logins(console: Console, port: int) -> None:
         console.print(f"  {username:22} {name}")
     console.print(f"API client: demo-amsterdam, secret {CLIENT_SECRET} "
                   "(HS256 JWT; publisher and beheerder for Amsterdam, 0363)")
+    console.print(f"  it may read BRP and BAG fields with the header 'X-Verwerkingsactiviteit: {DEMO_ACTIVITY}', "
+                  "e.g. BSN 999993653 (GBA-V test set)")
+    console.print("Citizen insight: `plein exchange citizen-token 999993653`, then GET /api/inzage/v1/verwerkingen")
     console.rule()
