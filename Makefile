@@ -43,6 +43,7 @@ test: lint pytest
 
 bench: install
 	$(BIN)/python bench/store_search.py
+	$(BIN)/python bench/brp_lookup.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

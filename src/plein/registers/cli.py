@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from plein.registers.gbav import ImportReport, ReportedRow
+from plein.registers.generate import generate_command
 
 app = typer.Typer(help="The source registers (BRP persons, BAG addresses): import data.", no_args_is_help=True)
+app.command("generate")(generate_command)
 console = Console()
 WARNINGS_SHOWN = 10
 

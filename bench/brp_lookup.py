@@ -1,0 +1,387 @@
+"""BRP lookup benchmark: Haal Centraal BRP Personen through the full stack next to raw SQL, at two register sizes.
+
+Generates a synthetic population (plein.registers.generate) in its own PostgreSQL database, registers a client with
+a grant for a typical field set, starts `plein serve` (one process: plein serve has no worker option) and posts
+RaadpleegMetBurgerservicenummer and ZoekMetPostcodeEnHuisnummer with real JWTs (JWT check, grant check,
+processing-log write, response) at each concurrency; then the same data straight from asyncpg. Measured once at
+the checkpoint size and again at the full size, to show whether lookup latency stays flat. Prints numbers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from plein.auth.service import Principal, make_jwt
+from plein.db import make_engine, make_session_factory
+from plein.exchange import service as exchange
+from plein.exchange.service import ACTIVITY_HEADER
+from plein.migrate import upgrade_and_seed
+from plein.registers.generate import generate_population
+from plein.settings import Settings
+
+console = Console()
+BENCH_DB = "plein_bench_brp"
+DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+PATH = "/haalcentraal/api/brp/personen"
+WARMUP = 50
+SAMPLES = 5000
+CLIENT, SECRET, ORGANISATION, ACTIVITY = "bench-brp", "bench-brp-secret-0123456789", "0363", "bench-brp-lookup"
+GRANTED = ["burgerservicenummer", "naam", "geboorte", "verblijfplaats", "leeftijd", "adressering", "geslacht"]
+RAADPLEEG_FIELDS = ["burgerservicenummer", "naam", "geboorte", "verblijfplaats", "leeftijd"]
+ZOEK_FIELDS = ["burgerservicenummer", "naam", "geboorte", "leeftijd", "adressering"]
+RAW_RAADPLEEG = """
+SELECT p.bsn, p.geslacht, p.geboortedatum, p.geboorteplaats, p.geboorteland, p.overlijdensdatum, p.opschorting_reden,
+       p.geheimhouding, n.voornamen, n.voorvoegsel, n.geslachtsnaam, n.adellijke_titel, n.naamgebruik,
+       r.soort, r.functie_adres, r.valid_from, r.gemeente_van_inschrijving, a.nummeraanduiding,
+       a.adresseerbaar_object, a.openbare_ruimte, a.korte_naam, a.huisnummer, a.huisletter, a.huisnummertoevoeging,
+       a.postcode, a.woonplaats
+FROM brp_persons p
+JOIN brp_names n ON n.bsn = p.bsn AND n.valid_to IS NULL
+LEFT JOIN brp_residences r ON r.bsn = p.bsn AND r.valid_to IS NULL
+LEFT JOIN bag_addresses a ON a.id = r.address_id
+WHERE p.bsn = $1 AND (p.opschorting_reden IS NULL OR p.opschorting_reden NOT IN ('F', 'W'))"""
+RAW_ZOEK = """
+SELECT p.bsn, p.geslacht, p.geboortedatum, p.geheimhouding, n.voornamen, n.voorvoegsel, n.geslachtsnaam,
+       n.adellijke_titel, a.openbare_ruimte, a.korte_naam, a.huisnummer, a.huisletter, a.huisnummertoevoeging,
+       a.postcode, a.woonplaats
+FROM bag_addresses a
+JOIN brp_residences r ON r.address_id = a.id AND r.valid_to IS NULL
+JOIN brp_persons p ON p.bsn = r.bsn
+JOIN brp_names n ON n.bsn = p.bsn AND n.valid_to IS NULL
+WHERE a.postcode = $1 AND a.huisnummer = $2 AND a.nummeraanduiding IS NOT NULL
+  AND ($3::text IS NULL OR lower(a.huisletter) = lower($3))
+  AND ($4::text IS NULL OR lower(a.huisnummertoevoeging) = lower($4))
+  AND p.overlijdensdatum IS NULL AND (p.opschorting_reden IS NULL OR p.opschorting_reden NOT IN ('F', 'W', 'O'))
+ORDER BY p.bsn"""
+SAMPLE_BSNS = "SELECT bsn FROM brp_persons WHERE overlijdensdatum IS NULL ORDER BY random() LIMIT $1"
+SAMPLE_ADDRESSES = """
+SELECT a.postcode, a.huisnummer, a.huisletter, a.huisnummertoevoeging FROM bag_addresses a
+WHERE EXISTS (SELECT 1 FROM brp_residences r JOIN brp_persons p ON p.bsn = r.bsn
+              WHERE r.address_id = a.id AND r.valid_to IS NULL AND p.overlijdensdatum IS NULL)
+ORDER BY random() LIMIT $1"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL server on which the bench creates and "
+                        f"drops its own database {BENCH_DB} (default: PLEIN_TEST_POSTGRES_URL or {DEFAULT_URL})")
+    parser.add_argument("--persons", type=int, default=1_000_000, help="full register size (default 1000000)")
+    parser.add_argument("--checkpoint", type=int, default=100_000, help="size of the first measurement "
+                        "(default 100000)")
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests per query type, concurrency and "
+                        "size (default 2000)")
+    parser.add_argument("--concurrency", default="1,32", help="comma-separated concurrency levels (default 1,32)")
+    parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
+    args = parser.parse_args()
+    args.levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
+    if not 0 < args.checkpoint <= args.persons:
+        parser.error("--checkpoint must be between 1 and --persons")
+    return args
+
+
+# -- the database, the population and the client ------------------------------------------------------------------
+
+def pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def pg_admin(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def bench_database(url: str) -> Iterator[str]:
+    """A fresh database plein_bench_brp on the server of url, dropped afterwards."""
+    if not url.startswith("postgresql"):
+        raise SystemExit("this benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
+    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
+    asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {BENCH_DB}"))
+    try:
+        yield make_url(url).set(drivername="postgresql+asyncpg", database=BENCH_DB).render_as_string(
+            hide_password=False)
+    finally:
+        asyncio.run(pg_admin(url, drop))
+
+
+def generate(url: str, persons: int, seed: int, label: str) -> float:
+    """Add persons with a progress bar; print and return the seconds it took."""
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("persons", total=persons)
+        report = asyncio.run(generate_population(Settings(database_url=url), persons, seed,
+                                                 lambda count: bar.advance(task, count)))
+    console.print(f"{label}: {report.persons:,} persons ({report.deceased:,} deceased) in {report.households:,} "
+                  f"households at {report.addresses:,} addresses in {report.seconds:.1f} s — "
+                  f"{report.rate:,.0f} persons/s", highlight=False)
+    asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
+    return report.seconds
+
+
+async def register_client(url: str) -> None:
+    """A client of Amsterdam with a processing activity and a grant for the typical field set."""
+    admin = Principal("cli", "bench", "Benchmark", frozenset(), all_rights=True)
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with make_session_factory(engine)() as session:
+            await exchange.create_api_client(session, admin, CLIENT, secret=SECRET, organisation=ORGANISATION)
+            await exchange.create_activity(session, admin, ORGANISATION, ACTIVITY, "BRP lookup benchmark",
+                                           "Meten hoe snel persoonsgegevens worden opgevraagd", "Wet BRP artikel 3.3")
+            await exchange.create_grant(session, admin, exchange.GrantRequest(CLIENT, "brp", GRANTED, ACTIVITY))
+    finally:
+        await engine.dispose()
+
+
+# -- the server -----------------------------------------------------------------------------------------------------
+
+@contextmanager
+def server(url: str, temp: Path) -> Iterator[str]:
+    """`plein serve` as a subprocess on a free port; its base URL once it answers; always stopped."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    plein = Path(sys.executable).parent / "plein"
+    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
+    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
+    log_path = temp / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base, process, log_path)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    with httpx.Client(base_url=base, timeout=5) as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped:\n{log.read_text()}")
+            with suppress(httpx.TransportError):
+                if client.post(PATH, json={}).status_code < 500:
+                    return
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within a minute:\n{log.read_text()}")
+
+
+# -- the requests ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Lookup:
+    """One lookup: the Haal Centraal body and the raw SQL that fetches the same data."""
+
+    body: dict[str, Any]
+    sql: str
+    params: tuple[Any, ...]
+
+
+def raadpleeg(bsn: str) -> Lookup:
+    body = {"type": "RaadpleegMetBurgerservicenummer", "burgerservicenummer": [bsn], "fields": RAADPLEEG_FIELDS}
+    return Lookup(body, RAW_RAADPLEEG, (bsn,))
+
+
+def zoek(postcode: str, huisnummer: int, huisletter: str | None, toevoeging: str | None) -> Lookup:
+    body: dict[str, Any] = {"type": "ZoekMetPostcodeEnHuisnummer", "postcode": postcode, "huisnummer": huisnummer,
+                            "fields": ZOEK_FIELDS}
+    if huisletter:
+        body["huisletter"] = huisletter
+    if toevoeging:
+        body["huisnummertoevoeging"] = toevoeging
+    return Lookup(body, RAW_ZOEK, (postcode, huisnummer, huisletter, toevoeging))
+
+
+async def samples(dsn: str) -> dict[str, list[Lookup]]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        bsns = [row[0] for row in await conn.fetch(SAMPLE_BSNS, SAMPLES)]
+        addresses = [tuple(row) for row in await conn.fetch(SAMPLE_ADDRESSES, SAMPLES)]
+    finally:
+        await conn.close()
+    return {"RaadpleegMetBurgerservicenummer": [raadpleeg(bsn) for bsn in bsns],
+            "ZoekMetPostcodeEnHuisnummer": [zoek(*address) for address in addresses]}
+
+
+async def timed(call: Callable[[Lookup], Awaitable[Any]], items: list[Lookup], count: int,
+                concurrency: int) -> tuple[list[float], float]:
+    """Latencies of `count` calls by `concurrency` workers rotating over items (after a warm-up); and the wall time."""
+    await asyncio.gather(*(call(items[index % len(items)]) for index in range(min(WARMUP, count))))
+    latencies: list[float] = []
+    counter = itertools.count()
+
+    async def worker() -> None:
+        while (index := next(counter)) < count:
+            start = time.perf_counter()
+            await call(items[index % len(items)])
+            latencies.append(time.perf_counter() - start)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - began
+
+
+@dataclass
+class Result:
+    size: int
+    query: str
+    concurrency: int
+    rate: float
+    p50: float
+    p99: float
+    raw_rate: float
+    raw_p50: float
+    raw_p99: float
+
+
+def percentile(latencies: list[float], n: int) -> float:
+    return statistics.quantiles(latencies, n=100, method="inclusive")[n - 1]
+
+
+async def check_same(http: httpx.AsyncClient, pool: asyncpg.Pool, items: dict[str, list[Lookup]]) -> int:
+    """Compare the API's persons with the raw rows on a few lookups; the number of differences."""
+    differ = 0
+    for lookups in items.values():
+        for lookup in lookups[:20]:
+            body = (await http.post(PATH, json=lookup.body)).raise_for_status().json()
+            api = [(p["burgerservicenummer"], p.get("naam", {}).get("geslachtsnaam")) for p in body["personen"]]
+            raw = [(row["bsn"], row["geslachtsnaam"]) for row in await pool.fetch(lookup.sql, *lookup.params)]
+            if api != raw:
+                differ += 1
+                console.print(f"[yellow]warning:[/] {lookup.body['type']} {lookup.params}: API {api} ≠ raw {raw}")
+    return differ
+
+
+async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> list[Result]:
+    """Each query type at each concurrency: through the server, then raw SQL on an asyncpg pool."""
+    items = await samples(dsn)
+    headers = {"Authorization": f"Bearer {make_jwt(CLIENT, SECRET)}", ACTIVITY_HEADER: ACTIVITY}
+    top = max(args.levels)
+    limits = httpx.Limits(max_connections=top, max_keepalive_connections=top)
+    results = []
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as http, \
+            asyncpg.create_pool(dsn, min_size=top, max_size=top) as pool:
+        differ = await check_same(http, pool, items)
+        console.print(f"Raw SQL checked against the API on {sum(min(20, len(v)) for v in items.values())} lookups: "
+                      f"{differ or 'no'} differences")
+
+        async def api(lookup: Lookup) -> None:
+            response = await http.post(PATH, json=lookup.body)
+            if response.status_code != 200 or not response.json()["personen"]:
+                raise SystemExit(f"{lookup.body}: {response.status_code} {response.text[:500]}")
+
+        async def raw(lookup: Lookup) -> None:
+            await pool.fetch(lookup.sql, *lookup.params)
+
+        for query, lookups in items.items():
+            for level in args.levels:
+                latencies, wall = await timed(api, lookups, args.requests, level)
+                raw_latencies, raw_wall = await timed(raw, lookups, args.requests, level)
+                results.append(Result(size, query, level, args.requests / wall, statistics.median(latencies),
+                                      percentile(latencies, 99), args.requests / raw_wall,
+                                      statistics.median(raw_latencies), percentile(raw_latencies, 99)))
+    return results
+
+
+# -- the report -----------------------------------------------------------------------------------------------------
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def report(results: list[Result], requests: int) -> None:
+    table = Table(title=f"BRP lookups on PostgreSQL, one `plein serve` process ({requests} timed requests each, "
+                        f"after {WARMUP} warm-up)")
+    for column in ("persons", "query", "conc.", "req/s", "p50 ms", "p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms",
+                   "p50 / raw p50"):
+        table.add_column(column, justify="left" if column == "query" else "right")
+    for r in results:
+        table.add_row(f"{r.size:,}", r.query, str(r.concurrency), f"{r.rate:,.0f}", ms(r.p50), ms(r.p99),
+                      f"{r.raw_rate:,.0f}", ms(r.raw_p50), ms(r.raw_p99), f"{r.p50 / r.raw_p50:.1f}×")
+    console.print(table)
+
+
+def flatness(results: list[Result], small: int, large: int) -> None:
+    if small == large:
+        return
+    table = Table(title=f"Lookup latency at {small:,} and at {large:,} persons")
+    for column in ("query", "conc.", f"p50 @{small:,}", f"p50 @{large:,}", f"p99 @{small:,}", f"p99 @{large:,}",
+                   "p50 large / small"):
+        table.add_column(column, justify="left" if column == "query" else "right")
+    first = {(r.query, r.concurrency): r for r in results if r.size == small}
+    for r in (r for r in results if r.size == large):
+        before = first[r.query, r.concurrency]
+        table.add_row(r.query, str(r.concurrency), ms(before.p50), ms(r.p50), ms(before.p99), ms(r.p99),
+                      f"{r.p50 / before.p50:.2f}×")
+    console.print(table)
+
+
+def targets(results: list[Result], size: int) -> None:
+    for r in (r for r in results if r.size == size and r.concurrency == 32):
+        console.print(f"target: ≥ 1,000 lookups/s at concurrency 32 with p99 ≤ 50 ms — measured {r.query} at "
+                      f"{size:,} persons: {r.rate:,.0f} req/s, p99 {ms(r.p99)} ms", highlight=False)
+
+
+def run_phase(url: str, temp: Path, size: int, args: argparse.Namespace) -> list[Result]:
+    with server(url, temp) as base:
+        return asyncio.run(measure(base, pg_dsn(url), size, args))
+
+
+def main() -> None:
+    args = parse_args()
+    temp = Path(tempfile.mkdtemp(prefix="plein-bench-brp-"))
+    try:
+        with bench_database(args.database_url) as url:
+            upgrade_and_seed(Settings(database_url=url))
+            asyncio.run(register_client(url))
+            first = generate(url, args.checkpoint, args.seed, f"generating {args.checkpoint:,}")
+            results = run_phase(url, temp, args.checkpoint, args)
+            report(results, args.requests)
+            if args.persons > args.checkpoint:
+                rest = generate(url, args.persons - args.checkpoint, args.seed + 1,
+                                f"generating {args.persons - args.checkpoint:,} more")
+                console.print(f"Generation in total: {args.persons:,} persons in {first + rest:.1f} s — "
+                              f"{args.persons / (first + rest):,.0f} persons/s", highlight=False)
+                results += run_phase(url, temp, args.persons, args)
+                report(results, args.requests)
+                flatness(results, args.checkpoint, args.persons)
+            targets(results, args.persons)
+            console.print("One server process on this machine; the load generator (httpx) runs on the same CPUs. "
+                          "Raw SQL does not write the processing log; the API does, for every person returned.")
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
