@@ -14,20 +14,18 @@ import asyncio
 import itertools
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+from common import ms, pg_admin, pg_dsn, plein_server
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -103,19 +101,6 @@ def parse_args() -> argparse.Namespace:
 
 # -- the database, the population and the client ------------------------------------------------------------------
 
-def pg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def pg_admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(pg_dsn(url))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @contextmanager
 def bench_database(url: str) -> Iterator[str]:
     """A fresh database plein_bench_brp on the server of url, dropped afterwards."""
@@ -159,43 +144,6 @@ async def register_client(url: str) -> None:
 
 
 # -- the server -----------------------------------------------------------------------------------------------------
-
-@contextmanager
-def server(url: str, temp: Path) -> Iterator[str]:
-    """`plein serve` as a subprocess on a free port; its base URL once it answers; always stopped."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    plein = Path(sys.executable).parent / "plein"
-    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
-    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
-    log_path = temp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base, process, log_path)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    with httpx.Client(base_url=base, timeout=5) as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise SystemExit(f"the server stopped:\n{log.read_text()}")
-            with suppress(httpx.TransportError):
-                if client.post(PATH, json={}).status_code < 500:
-                    return
-            time.sleep(0.2)
-    raise SystemExit(f"the server did not answer within a minute:\n{log.read_text()}")
-
 
 # -- the requests ---------------------------------------------------------------------------------------------------
 
@@ -316,10 +264,6 @@ async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> l
 
 # -- the report -----------------------------------------------------------------------------------------------------
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}"
-
-
 def report(results: list[Result], requests: int) -> None:
     table = Table(title=f"BRP lookups on PostgreSQL, one `plein serve` process ({requests} timed requests each, "
                         f"after {WARMUP} warm-up)")
@@ -354,7 +298,7 @@ def targets(results: list[Result], size: int) -> None:
 
 
 def run_phase(url: str, temp: Path, size: int, args: argparse.Namespace) -> list[Result]:
-    with server(url, temp) as base:
+    with plein_server(url, temp) as base:
         return asyncio.run(measure(base, pg_dsn(url), size, args))
 
 

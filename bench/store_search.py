@@ -5,26 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+from common import ms, pg_admin, pg_dsn, plein_server
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -108,19 +105,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # -- the database ------------------------------------------------------------------------------------------------
-
-def pg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def pg_admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(pg_dsn(url))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
 
 @contextmanager
 def bench_database(url: str | None, temp: Path) -> Iterator[str]:
@@ -289,38 +273,9 @@ async def load(url: str, args: argparse.Namespace) -> DataSet:
 
 @contextmanager
 def server(url: str, temp: Path) -> Iterator[httpx.Client]:
-    """`plein serve` as a subprocess on a free port; a keep-alive client once it answers; always stopped."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    plein = Path(sys.executable).parent / "plein"
-    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
-    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
-    log = (temp / "server.log").open("w")
-    process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            wait_until_up(client, process, temp / "server.log")
-            yield client
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def wait_until_up(client: httpx.Client, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit(f"the server stopped:\n{log.read_text()}")
-        with suppress(httpx.TransportError):
-            if client.get("/api/store/v1/apps", params={"pageSize": 1}).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"the server did not answer within a minute:\n{log.read_text()}")
+    """`plein serve` as a subprocess; a keep-alive client once it answers; always stopped."""
+    with plein_server(url, temp) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client
 
 
 def timed(call: Callable[[Any], object], items: list[Any], count: int) -> tuple[list[float], float]:
@@ -450,10 +405,6 @@ def check_same(name: str, search: Search, body: dict, raw: list[list[tuple]], sl
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}"
-
 
 def api_call(client: httpx.Client, item: Any) -> httpx.Response:
     if isinstance(item, Search):
