@@ -56,7 +56,3 @@ async def client_headers(session: AsyncSession, client_id: str, organisation: st
 async def staff(session: AsyncSession, username: str, roles: list[tuple[str, str]], password: str = "wachtwoord-123"):
     return await create_user(session, username, password, username.title(), roles)
 
-
-def copy_tree(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
