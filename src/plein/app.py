@@ -57,9 +57,11 @@ def _include_domains(app: FastAPI) -> None:
     from plein.registers.brp import api as brp_api
     from plein.store import api as store_api
     from plein.web import include as include_web
+    from plein.zgw import api as zgw_api
 
     app.include_router(store_api.router)
     exchange_api.include(app)
     app.include_router(brp_api.router)
     app.include_router(bag_api.router)
+    zgw_api.include(app)
     include_web(app)

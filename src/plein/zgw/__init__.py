@@ -1,0 +1,1 @@
+"""Cases under the ZGW standards: Catalogi, Zaken, Documenten, Besluiten and Autorisaties, at their standard paths."""

@@ -1,0 +1,144 @@
+"""Who calls a ZGW API and what they may do: the client's JWT, its applicatie's autorisaties, scope checks.
+
+A client authenticates with the HS256 JWT of the one client registry (plein.auth). A client registered with all
+rights (`plein clients create … --all-rights`) may do everything, as may the clients of an applicatie with
+heeftAlleAutorisaties; otherwise the applicatie's autorisaties say which scopes hold on which component and, for
+zaken, documenten and besluiten, for which type up to which confidentiality.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.auth import service as auth
+from plein.auth.models import ApiClient
+from plein.errors import Forbidden, NotAuthenticated
+from plein.organisations.models import Organisation
+from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient
+
+VERTROUWELIJKHEID = (
+    "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
+    "zeer_geheim",
+)
+SCOPE_COMPONENTS = {
+    "catalogi": "ztc", "zaken": "zrc", "documenten": "drc", "besluiten": "brc", "autorisaties": "ac",
+    "notificaties": "nrc",
+}
+
+
+def scope_component(scope: str, default: str) -> str:
+    """The component an autorisatie must name for a scope: `zaken.lezen` lives on zrc; `audittrails.*` on the API's."""
+    return SCOPE_COMPONENTS.get(scope.split(".", 1)[0], default)
+
+
+def confidentiality_rank(value: str | None) -> int:
+    """Position in the standard's order (openbaar = 0 … zeer_geheim = 7); unknown counts as the strictest."""
+    return VERTROUWELIJKHEID.index(value) if value in VERTROUWELIJKHEID else len(VERTROUWELIJKHEID) - 1
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One autorisatie: scopes on a component, for zrc/drc/brc limited to a type (its URL) and confidentiality."""
+
+    component: str
+    scopes: frozenset[str]
+    type_url: str | None = None
+    max_vertrouwelijkheid: str | None = None
+
+
+@dataclass(frozen=True)
+class ZgwCaller:
+    """The client behind a ZGW request, with the end user it acts for (for the audit trail)."""
+
+    client_id: str
+    all_rights: bool
+    grants: tuple[Grant, ...] = ()
+    organisation: str | None = None
+    user_id: str = ""
+    user_representation: str = ""
+    applicatie_id: uuid.UUID | None = field(default=None)
+
+    def may(self, component: str, scopes: frozenset[str]) -> bool:
+        """True when any autorisatie on the component holds any of the scopes (no scopes needed: True)."""
+        if self.all_rights or not scopes:
+            return True
+        return any(
+            grant.component == scope_component(scope, component) and scope in grant.scopes
+            for grant in self.grants for scope in scopes
+        )
+
+    def require(self, component: str, scopes: frozenset[str]) -> None:
+        if not self.may(component, scopes):
+            raise Forbidden(f"this client lacks the scope for this operation (one of: {', '.join(sorted(scopes))})")
+
+    def types(self, component: str, scopes: frozenset[str]) -> dict[str, int] | None:
+        """For a typed component: type URL → highest confidentiality rank allowed; None when unrestricted."""
+        if self.all_rights:
+            return None
+        allowed: dict[str, int] = {}
+        for grant in self.grants:
+            if grant.component != component or not grant.scopes & scopes or grant.type_url is None:
+                continue
+            rank = confidentiality_rank(grant.max_vertrouwelijkheid) if component != "brc" else len(VERTROUWELIJKHEID)
+            allowed[grant.type_url] = max(rank, allowed.get(grant.type_url, -1))
+        return allowed
+
+    def may_on(self, component: str, scopes: frozenset[str], type_url: str, vertrouwelijkheid: str | None) -> bool:
+        """True when the scopes hold for an object of this type and confidentiality."""
+        allowed = self.types(component, scopes)
+        if allowed is None:
+            return True
+        if type_url not in allowed:
+            return False
+        return component == "brc" or confidentiality_rank(vertrouwelijkheid) <= allowed[type_url]
+
+    def require_on(self, component: str, scopes: frozenset[str], type_url: str, vertrouwelijkheid: str | None) -> None:
+        if not self.may_on(component, scopes, type_url, vertrouwelijkheid):
+            raise Forbidden("this client has no autorisatie for this type at this confidentiality "
+                            f"(scopes: {', '.join(sorted(scopes))})")
+
+
+async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
+    """The caller of this request, from its Bearer JWT; 401 when it is missing or not valid."""
+    cached = getattr(request.state, "zgw_caller", None)
+    if isinstance(cached, ZgwCaller):
+        return cached
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("send a client JWT: 'Authorization: Bearer <JWT>'")
+    try:
+        principal = await auth.client_principal(session, token.strip())
+    except auth.AuthError as exc:
+        raise NotAuthenticated(str(exc)) from exc
+    claims: dict[str, Any] = jwt.decode(token.strip(), options={"verify_signature": False})
+    found = await caller_for_client(session, principal.id, principal.all_rights)
+    result = ZgwCaller(
+        found.client_id, found.all_rights, found.grants, found.organisation,
+        str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""), found.applicatie_id,
+    )
+    request.state.zgw_caller = result
+    return result
+
+
+async def caller_for_client(session: AsyncSession, client_id: str, all_rights: bool = False) -> ZgwCaller:
+    """The rights of a client id: from the registry's all-rights flag or from its applicatie's autorisaties."""
+    organisation = await session.scalar(
+        select(Organisation.code).join(ApiClient, ApiClient.organisation_id == Organisation.id)
+        .where(ApiClient.client_id == client_id))
+    applicatie = await session.scalar(
+        select(Applicatie).join(ApplicatieClient).where(ApplicatieClient.client_id == client_id))
+    if applicatie is None:
+        return ZgwCaller(client_id, all_rights, organisation=organisation)
+    grants = tuple(
+        Grant(a.component, frozenset(a.scopes), a.type_url, a.max_vertrouwelijkheidaanduiding)
+        for a in applicatie.autorisaties
+    )
+    return ZgwCaller(client_id, all_rights or applicatie.heeft_alle_autorisaties, grants, organisation,
+                     applicatie_id=applicatie.id)

@@ -1,0 +1,1 @@
+"""The Autorisaties API 1.0.0: which ZGW scopes each application's clients hold, per type and confidentiality."""
