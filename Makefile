@@ -44,6 +44,8 @@ test: lint pytest
 bench: install
 	$(BIN)/python bench/store_search.py
 	$(BIN)/python bench/brp_lookup.py
+	$(BIN)/python bench/notifications.py
+	$(BIN)/python bench/zaken.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,10 +1,12 @@
 """BRP lookup benchmark: Haal Centraal BRP Personen through the full stack next to raw SQL, at two register sizes.
 
-Generates a synthetic population (plein.registers.generate) in its own PostgreSQL database, registers a client with
-a grant for a typical field set, starts `plein serve` (one process: plein serve has no worker option) and posts
+For each register size (the checkpoint and the full size) a synthetic population (plein.registers.generate) is
+generated in its own PostgreSQL database plein_bench_brp_<size> with a client holding a grant for a typical field
+set; `plein serve --workers N` is started on it, and a separate load-generator process posts
 RaadpleegMetBurgerservicenummer and ZoekMetPostcodeEnHuisnummer with real JWTs (JWT check, grant check,
-processing-log write, response) at each concurrency; then the same data straight from asyncpg. Measured once at
-the checkpoint size and again at the full size, to show whether lookup latency stays flat. Prints numbers only.
+processing-log write, response) at each concurrency, then fetches the same data straight from asyncpg. Comparing the
+two sizes shows whether lookup latency stays flat. With --reuse the databases are kept and used again when they
+already hold the persons (generating a million takes minutes). Prints numbers only.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import multiprocessing
 import os
 import shutil
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +96,9 @@ def parse_args() -> argparse.Namespace:
                         "size (default 2000)")
     parser.add_argument("--concurrency", default="1,32", help="comma-separated concurrency levels (default 1,32)")
     parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="`plein serve --workers` processes (default 2)")
+    parser.add_argument("--reuse", action="store_true", help=f"keep the databases {BENCH_DB}_<size> afterwards, and "
+                        "use one again when it already holds that many persons instead of generating them")
     args = parser.parse_args()
     args.levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
     if not 0 < args.checkpoint <= args.persons:
@@ -101,18 +108,50 @@ def parse_args() -> argparse.Namespace:
 
 # -- the database, the population and the client ------------------------------------------------------------------
 
+async def _persons_in(url: str, name: str) -> int | None:
+    """How many persons database `name` holds next to the bench client; None when it is missing or incomplete."""
+    admin = await asyncpg.connect(pg_dsn(url))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return None
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(pg_dsn(make_url(url).set(database=name).render_as_string(hide_password=False)))
+    try:
+        if not await conn.fetchval("SELECT to_regclass('brp_persons') IS NOT NULL AND to_regclass('api_clients') "
+                                   "IS NOT NULL"):
+            return None
+        if not await conn.fetchval("SELECT 1 FROM api_clients WHERE client_id = $1", CLIENT):
+            return None
+        return int(await conn.fetchval("SELECT count(*) FROM brp_persons"))
+    finally:
+        await conn.close()
+
+
 @contextmanager
-def bench_database(url: str) -> Iterator[str]:
-    """A fresh database plein_bench_brp on the server of url, dropped afterwards."""
+def bench_database(url: str, size: int, seed: int, reuse: bool) -> Iterator[str]:
+    """The database plein_bench_brp_<size> holding `size` persons and the bench client; dropped afterwards unless
+    reuse is set, and taken as it is when reuse is set and it holds them already."""
     if not url.startswith("postgresql"):
         raise SystemExit("this benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-    asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {BENCH_DB}"))
+    name = f"{BENCH_DB}_{size}"
+    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    bench_url = make_url(url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
+        hide_password=False)
+    found = asyncio.run(_persons_in(url, name)) if reuse else None
     try:
-        yield make_url(url).set(drivername="postgresql+asyncpg", database=BENCH_DB).render_as_string(
-            hide_password=False)
+        if found == size:
+            console.print(f"Using {name} again: {size:,} persons", highlight=False)
+            upgrade_and_seed(Settings(database_url=bench_url))  # migrations added since it was made
+        else:
+            asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {name}"))
+            upgrade_and_seed(Settings(database_url=bench_url))
+            asyncio.run(register_client(bench_url))
+            generate(bench_url, size, seed, f"generating {size:,}")
+        yield bench_url
     finally:
-        asyncio.run(pg_admin(url, drop))
+        if not reuse:
+            asyncio.run(pg_admin(url, drop))
 
 
 def generate(url: str, persons: int, seed: int, label: str) -> float:
@@ -264,9 +303,9 @@ async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> l
 
 # -- the report -----------------------------------------------------------------------------------------------------
 
-def report(results: list[Result], requests: int) -> None:
-    table = Table(title=f"BRP lookups on PostgreSQL, one `plein serve` process ({requests} timed requests each, "
-                        f"after {WARMUP} warm-up)")
+def report(results: list[Result], args: argparse.Namespace) -> None:
+    table = Table(title=f"BRP lookups on PostgreSQL, `plein serve --workers {args.workers}` ({args.requests} timed "
+                        f"requests each, after {WARMUP} warm-up)")
     for column in ("persons", "query", "conc.", "req/s", "p50 ms", "p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms",
                    "p50 / raw p50"):
         table.add_column(column, justify="left" if column == "query" else "right")
@@ -297,32 +336,31 @@ def targets(results: list[Result], size: int) -> None:
                       f"{size:,} persons: {r.rate:,.0f} req/s, p99 {ms(r.p99)} ms", highlight=False)
 
 
+def load(base: str, dsn: str, size: int, args: argparse.Namespace) -> list[Result]:
+    """The load generator's process: its own event loop, apart from the bench's and the server's."""
+    return asyncio.run(measure(base, dsn, size, args))
+
+
 def run_phase(url: str, temp: Path, size: int, args: argparse.Namespace) -> list[Result]:
-    with plein_server(url, temp) as base:
-        return asyncio.run(measure(base, pg_dsn(url), size, args))
+    with plein_server(url, temp, args.workers) as base, \
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(load, base, pg_dsn(url), size, args).result()
 
 
 def main() -> None:
     args = parse_args()
     temp = Path(tempfile.mkdtemp(prefix="plein-bench-brp-"))
+    results: list[Result] = []
     try:
-        with bench_database(args.database_url) as url:
-            upgrade_and_seed(Settings(database_url=url))
-            asyncio.run(register_client(url))
-            first = generate(url, args.checkpoint, args.seed, f"generating {args.checkpoint:,}")
-            results = run_phase(url, temp, args.checkpoint, args)
-            report(results, args.requests)
-            if args.persons > args.checkpoint:
-                rest = generate(url, args.persons - args.checkpoint, args.seed + 1,
-                                f"generating {args.persons - args.checkpoint:,} more")
-                console.print(f"Generation in total: {args.persons:,} persons in {first + rest:.1f} s — "
-                              f"{args.persons / (first + rest):,.0f} persons/s", highlight=False)
-                results += run_phase(url, temp, args.persons, args)
-                report(results, args.requests)
-                flatness(results, args.checkpoint, args.persons)
-            targets(results, args.persons)
-            console.print("One server process on this machine; the load generator (httpx) runs on the same CPUs. "
-                          "Raw SQL does not write the processing log; the API does, for every person returned.")
+        for size in dict.fromkeys((args.checkpoint, args.persons)):
+            with bench_database(args.database_url, size, args.seed, args.reuse) as url:
+                results += run_phase(url, temp, size, args)
+            report(results, args)
+        flatness(results, args.checkpoint, args.persons)
+        targets(results, args.persons)
+        console.print(f"`plein serve --workers {args.workers}` and the load generator (httpx, one process) share "
+                      "this machine's CPUs. Raw SQL does not write the processing log; the API does, for every "
+                      "person returned.")
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 

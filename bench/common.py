@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,8 +43,9 @@ def ms(seconds: float) -> str:
 
 
 @contextmanager
-def plein_server(url: str, temp: Path) -> Iterator[str]:
-    """`plein serve` as a subprocess on a free port; its base URL once it answers; always stopped."""
+def plein_server(url: str, temp: Path, workers: int = 1) -> Iterator[str]:
+    """`plein serve` (with `workers` processes) as a subprocess on a free port; its base URL once it answers;
+    always stopped."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -52,18 +54,20 @@ def plein_server(url: str, temp: Path) -> Iterator[str]:
     env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
     log_path = temp / "server.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+        options = ["--workers", str(workers)] if workers != 1 else []
+        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base, process, log_path)
             yield base
-        finally:
-            process.terminate()
+        finally:  # the server and its workers are one process group of their own
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from plein import __version__
 from plein.db import make_engine, make_session_factory
-from plein.http import API_VERSION, install_problem_handlers
+from plein.http import ApiVersionHeader, install_problem_handlers
 from plein.settings import Settings
 from plein.storage import storage_from_settings
 
@@ -21,7 +21,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        from plein.notifications.tasks import in_process_delivery
+
+        async with in_process_delivery(app):
+            yield
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -38,13 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie="plein_session",
         same_site="lax", https_only=settings.session_cookie_secure, max_age=8 * 3600,
     )
-
-    @app.middleware("http")
-    async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("API-Version", API_VERSION)
-        return response
+    app.add_middleware(ApiVersionHeader)
 
     install_problem_handlers(app)
     _include_domains(app)
@@ -53,15 +50,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _include_domains(app: FastAPI) -> None:
     from plein.exchange import api as exchange_api
+    from plein.notifications import api as notifications_api
     from plein.registers.bag import api as bag_api
     from plein.registers.brp import api as brp_api
+    from plein.registers.brp import openapi as brp_openapi
     from plein.store import api as store_api
     from plein.web import include as include_web
     from plein.zgw import api as zgw_api
 
     app.include_router(store_api.router)
     exchange_api.include(app)
+    app.include_router(brp_openapi.router)  # before the BRP API, whose catch-all answers other paths with 404
     app.include_router(brp_api.router)
     app.include_router(bag_api.router)
     zgw_api.include(app)
+    notifications_api.include(app)
     include_web(app)

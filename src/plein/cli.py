@@ -67,17 +67,29 @@ def openapi(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (uvicorn workers). One "
+                                         "process uses one CPU core: give about one per core. More than one needs "
+                                         "PostgreSQL.")] = 1,
 ) -> None:
-    """Apply pending migrations and serve Plein (pages and APIs)."""
+    """Apply pending migrations and serve Plein (pages and APIs), in one process or several."""
     import uvicorn
 
     from plein.app import create_app
+    from plein.db import is_sqlite
     from plein.migrate import upgrade_and_seed
 
     settings = load_settings()
+    if workers > 1 and is_sqlite(settings.database_url):
+        errors.print("[red]Configuration error:[/red] --workers above 1 needs PostgreSQL (PLEIN_DATABASE_URL): "
+                     "SQLite takes one writer at a time")
+        raise typer.Exit(2)
     upgrade_and_seed(settings)
-    console.print(f"Plein serves on http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    console.print(f"Plein serves on http://{host}:{port}" + (f" with {workers} workers" if workers > 1 else ""))
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    else:  # each worker process builds its own app (and engine) from the same PLEIN_* environment
+        uvicorn.run("plein.app:create_app", factory=True, workers=workers, host=host, port=port,
+                    log_level=settings.log_level)
 
 
 @app.command("demo")
@@ -101,6 +113,8 @@ def _register_domains() -> None:
     from plein.auth.cli import app as users_app
     from plein.exchange.cli import app as exchange_app
     from plein.exchange.cli import clients_app
+    from plein.notifications.cli import app as notifications_app
+    from plein.notifications.cli import worker
     from plein.registers.cli import app as registers_app
     from plein.store.cli import app as store_app
 
@@ -109,6 +123,8 @@ def _register_domains() -> None:
     app.add_typer(clients_app, name="clients")
     app.add_typer(exchange_app, name="exchange")
     app.add_typer(users_app, name="users")
+    app.add_typer(notifications_app, name="notifications")
+    app.command("worker")(worker)
 
 
 _register_domains()

@@ -10,7 +10,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plein.auth import service as auth
 from plein.errors import InvalidParam, NotAuthenticated, PleinError
@@ -38,15 +40,23 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def bearer_token(request: Request) -> str | None:
+    """The JWT of an `Authorization: Bearer` header; None without the header, NotAuthenticated for another kind."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("use 'Authorization: Bearer <JWT>'")
+    return token.strip()
+
+
 async def current_principal(request: Request, session: SessionDep) -> auth.Principal | None:
     """The caller: an API client by its Bearer JWT, else a staff user by the session cookie, else nobody."""
-    header = request.headers.get("authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise NotAuthenticated("use 'Authorization: Bearer <JWT>'")
+    token = bearer_token(request)
+    if token is not None:
         try:
-            return await auth.client_principal(session, token.strip())
+            return await auth.client_principal(session, token)
         except auth.AuthError as exc:
             raise NotAuthenticated(str(exc)) from exc
     user_id = request.session.get("user_id") if "session" in request.scope else None
@@ -65,6 +75,27 @@ async def require_principal(principal: OptionalPrincipal) -> auth.Principal:
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(require_principal)]
+
+
+class ApiVersionHeader:
+    """ASGI middleware: every response under /api/ carries an API-Version header (unless it set its own)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "api-version" not in headers:
+                    headers.append("API-Version", API_VERSION)
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
 
 
 def problem(status: int, title: str, detail: str, instance: str, code: str, **extra: Any) -> JSONResponse:

@@ -1,8 +1,9 @@
-"""Dutch identifiers: the 11-check of BSN and RSIN, and stable RSIN and OIN numbers for organisations."""
+"""Dutch identifiers: the 11-check of BSN and RSIN, the A-nummer check, and stable RSIN and OIN numbers."""
 
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 
 OIN_GOVERNMENT_PREFIX = "00000001"
 
@@ -14,6 +15,28 @@ def passes_elfproef(number: str) -> bool:
     total = sum(int(digit) * weight for digit, weight in zip(number[:8], range(9, 1, -1), strict=True))
     total -= int(number[8])
     return total % 11 == 0
+
+
+def is_a_nummer(number: str) -> bool:
+    """The checks of an A-nummer (administratienummer of the BRP, Logisch Ontwerp GBA): ten digits, the first not 0,
+    no two consecutive digits equal, the digit sum modulo 11 is 0 or 5, and the sum of each digit times 2 to the
+    power of its position (1, 2, 4, … 512 from the first digit) is divisible by 11."""
+    if len(number) != 10 or not number.isascii() or not number.isdigit() or number[0] == "0":
+        return False
+    digits = [int(char) for char in number]
+    if any(first == second for first, second in pairwise(digits)):
+        return False
+    if sum(digits) % 11 not in (0, 5):
+        return False
+    return sum(digit << position for position, digit in enumerate(digits)) % 11 == 0
+
+
+def a_nummer_check_digit(prefix: str) -> str | None:
+    """The last digit that satisfies the weighted check for nine leading digits, or None when no digit does (the
+    other checks still apply)."""
+    partial = sum(int(digit) << position for position, digit in enumerate(prefix))
+    digit = (-partial * 2) % 11  # 512 = 6 (mod 11) and 6 * 2 = 1 (mod 11): the inverse of the last weight is 2
+    return str(digit) if digit < 10 else None
 
 
 def stable_rsin(seed: str) -> str:

@@ -64,6 +64,12 @@ API_DOCUMENTS = [
                 "personal data, so no processing-log record is written; the read still passes the exchange "
                 "layer: the client needs a grant on register bag for the fields it reads and names its "
                 "processing activity in the X-Verwerkingsactiviteit header."),
+    ApiDocument("notifications", "/api/notifications/v1", "Plein notifications API",
+                "Administration of notification delivery: the outbox of messages, their deliveries to each "
+                "abonnement with status (pending, delivering, delivered, parked), every attempt with its HTTP "
+                "status or error, and resending a parked delivery. Delivery is at least once, with exponential "
+                "backoff; after the last attempt a delivery is parked, never dropped. Subscribers manage their "
+                "abonnementen with the ZGW Notificaties API at /notificaties/api/v1. Exchange administrators only."),
 ]
 
 

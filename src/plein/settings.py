@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database: sqlite+aiosqlite:///path.db or "
         "postgresql+asyncpg://user:password@host/db.",
     )
+    database_pool_size: int = Field(
+        20, gt=0, le=1000, description="PostgreSQL connections each server process keeps open (up to 10 more in "
+        "bursts). A request holds one while it runs: about the number of requests one process serves at once. "
+        "All processes together must stay below the server's max_connections.",
+    )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET),
         description="Secret that signs login sessions. Must be set to a long random value in production.",
@@ -52,6 +57,51 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = Field(
         False, description="Send the session cookie over HTTPS only. Set to true behind HTTPS (always in production)."
     )
+    notifications_in_process: bool = Field(
+        True, description="Deliver notifications from inside `plein serve` (a background loop). Turn off when "
+        "separate `plein worker` processes deliver."
+    )
+    notifications_max_attempts: int = Field(
+        15, gt=0, le=1000, description="Attempts to deliver a notification to a subscriber before it is parked "
+        "(kept, shown on the admin page and API, and resendable). With the default delays the attempts span up to "
+        "about five hours."
+    )
+    notifications_base_delay: float = Field(
+        2.0, gt=0, description="Seconds before the first retry; each retry waits up to twice as long (exponential "
+        "backoff with full jitter)."
+    )
+    notifications_max_delay: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts to deliver a notification, in seconds."
+    )
+    notifications_batch_size: int = Field(
+        100, gt=0, le=10_000, description="Deliveries a worker claims at once."
+    )
+    notifications_concurrency: int = Field(
+        20, gt=0, le=1000, description="Requests a worker sends to subscribers at the same time."
+    )
+    notifications_timeout: float = Field(
+        10.0, gt=0, description="Seconds a subscriber has to answer a notification before the attempt fails."
+    )
+    notifications_lease_seconds: float = Field(
+        60.0, gt=0, description="How long a claimed delivery stays with its worker; if the worker dies, another "
+        "takes the delivery over after this time. Must be longer than PLEIN_NOTIFICATIONS_TIMEOUT."
+    )
+    notifications_poll_interval: float = Field(
+        1.0, gt=0, description="Seconds an idle worker waits before it looks for due deliveries again."
+    )
+    notifications_oin: str = Field(
+        "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
+        "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
+    )
+
+    @model_validator(mode="after")
+    def _check_notifications(self) -> Settings:
+        if self.notifications_lease_seconds <= self.notifications_timeout:
+            raise SettingsError("PLEIN_NOTIFICATIONS_LEASE_SECONDS must be longer than PLEIN_NOTIFICATIONS_TIMEOUT, "
+                                "or a slow delivery could be sent twice at once")
+        if self.notifications_max_delay < self.notifications_base_delay:
+            raise SettingsError("PLEIN_NOTIFICATIONS_MAX_DELAY must not be shorter than PLEIN_NOTIFICATIONS_BASE_DELAY")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

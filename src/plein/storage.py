@@ -1,4 +1,5 @@
-"""File storage behind a small interface (local disk now, object storage later): put, read in chunks, delete."""
+"""File storage behind a small interface (local disk now, object storage later): put (whole or streamed), read in
+chunks, delete."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class FileStorage(Protocol):
     """Where Plein keeps files (release archives, later document contents), addressed by a relative key."""
 
     async def put(self, key: str, content: bytes) -> None: ...
+
+    async def put_stream(self, key: str, chunks: AsyncIterator[bytes]) -> int:
+        """Store what the chunks yield, never holding it whole; returns the size. Nothing is stored when the
+        iterator raises (the error propagates); a reader sees the old file or the new one, never half."""
+        ...
 
     def read(self, key: str) -> AsyncIterator[bytes]: ...
 
@@ -47,6 +53,26 @@ class LocalFileStorage:
     async def put(self, key: str, content: bytes) -> None:
         await asyncio.to_thread(self._write, self._path(key), content)
 
+    async def put_stream(self, key: str, chunks: AsyncIterator[bytes]) -> int:
+        path = self._path(key)
+        handle, temporary = await asyncio.to_thread(self._temporary, path)
+        size = 0
+        try:
+            with os.fdopen(handle, "wb") as file:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    await asyncio.to_thread(file.write, chunk)
+            await asyncio.to_thread(os.replace, temporary, path)
+        except BaseException:
+            _discard(temporary)  # also when cancelled: no await here
+            raise
+        return size
+
+    @staticmethod
+    def _temporary(path: Path) -> tuple[int, str]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+
     @staticmethod
     def _write(path: Path, content: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,6 +99,10 @@ class LocalFileStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)
+
+
+def _discard(temporary: str) -> None:
+    Path(temporary).unlink(missing_ok=True)
 
 
 def storage_from_settings(settings: Settings) -> FileStorage:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.errors import ServiceUnavailable
 from plein.exchange import log
 from plein.exchange.models import LogHead, LogRecord
 from tests.exchange.helpers import (
@@ -100,6 +101,35 @@ async def test_concurrent_appends_keep_one_valid_chain(app: FastAPI) -> None:
         assert result.records == 8 * 6 * 3
         head = await session.get(LogHead, log.HEAD_ID)
         assert head is not None and head.seq == result.records
+
+
+async def test_concurrent_readers_share_batches_and_keep_one_valid_chain(app: FastAPI) -> None:
+    engine = app.state.engine
+    callers = [[entry(bsn(f"s{number}-{i}"), trace=f"{number:032d}") for i in range(number % 3 + 1)]
+               for number in range(40)]
+    await asyncio.gather(*(log.write_shared(engine, entries) for entries in callers))
+    async with app.state.sessions() as session:
+        result = await log.verify(session)
+        assert result.ok, result.reason
+        assert result.records == sum(len(entries) for entries in callers)
+        records = (await session.scalars(select(LogRecord).order_by(LogRecord.seq))).all()
+    # each caller's records are consecutive and in its order: one caller's response is one piece of the chain
+    by_trace = itertools.groupby(records, key=lambda record: record.trace_id)
+    assert [[r.subject for r in group] for _, group in by_trace] == [[e.subject for e in es] for es in callers]
+
+
+async def test_a_failed_batch_fails_every_reader_in_it(app: FastAPI, session: AsyncSession) -> None:
+    await append_many(session, 1)
+    # a record that takes the next place in the chain without moving the head: the next batch must fail
+    await session.execute(text(
+        "INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, "
+        "fields, previous_hash, hash) VALUES ('0123456789abcdef0123456789abcdef', 2, 'x', '2026-01-01 00:00:00', "
+        "'x', NULL, 'x', 'brp', 'x', '[]', 'x', 'x')"))
+    await session.commit()
+    outcomes = await asyncio.gather(*(log.write_shared(app.state.engine, [entry(bsn(f"f{n}"))]) for n in range(5)),
+                                    return_exceptions=True)
+    assert all(isinstance(outcome, ServiceUnavailable) for outcome in outcomes)
+    assert await session.scalar(select(func.count()).select_from(LogRecord)) == 2
 
 
 async def test_a_failing_log_write_returns_no_data(app: FastAPI, client: httpx.AsyncClient,

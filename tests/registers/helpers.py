@@ -23,7 +23,7 @@ CAUSE = Cause("Test", "zaak:test-1")
 ALL_FIELDS = ["aNummer", "burgerservicenummer", "geslacht", "leeftijd", "naam", "geboorte", "nationaliteiten",
               "verblijfplaats", "immigratie", "gemeenteVanInschrijving", "datumInschrijvingInGemeente",
               "datumEersteInschrijvingGBA", "overlijden", "adressering", "partners", "ouders", "kinderen"]
-AUTOMATIC = ["geheimhoudingPersoonsgegevens", "opschortingBijhouding"]
+AUTOMATIC = ["geheimhoudingPersoonsgegevens", "opschortingBijhouding", "rni", "verificatie"]
 
 
 def bsn(seed: str) -> str:

@@ -1,5 +1,7 @@
 """The Haal Centraal BRP Personen 2.7.0 document as JSON Schema: validate response bodies against its components.
 
+The document is the one shipped in the package (test_spec checks it is the published one in ../shared/specs).
+
 jsonschema ignores OpenAPI's `discriminator`, so each reference to a polymorphic schema (AbstractDatum,
 AbstractVerblijfplaats, AbstractNationaliteit, …) is pointed at a wrapper that also applies the subtype the `type`
 value names; without it a Datum without `datum` or an Adres with a wrong field would pass.
@@ -16,9 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.conftest import SHARED_SPECS
+from plein.registers.brp.spec import document_text
 
-SPEC_PATH = SHARED_SPECS / "brp" / "personen-openapi-2.7.0.yaml"
 URI = "urn:haalcentraal:brp:personen:2.7.0"
 PREFIX = "#/components/schemas/"
 
@@ -39,7 +40,7 @@ def _rewrite(node: Any, polymorphic: set[str], in_all_of: bool = False) -> Any:
 @cache
 def spec() -> dict[str, Any]:
     """The document, with a <Name>Dispatch schema for every schema that has a discriminator."""
-    document = yaml.safe_load(SPEC_PATH.read_text("utf-8"))
+    document = yaml.safe_load(document_text())
     schemas = document["components"]["schemas"]
     polymorphic = {name for name, schema in schemas.items() if "discriminator" in schema}
     document = _rewrite(document, polymorphic)

@@ -21,8 +21,8 @@ from plein.registers.brp.schemas import (
     check_field,
     is_automatic,
     parse_query,
-    schema_paths,
 )
+from plein.registers.brp.spec import schema_paths
 from tests.registers import spec
 from tests.registers.helpers import URL, bsn, query, reader
 

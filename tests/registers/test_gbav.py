@@ -5,25 +5,35 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import inspect
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from plein.cli import app as cli
 from plein.registers.bag.models import Address
 from plein.registers.brp import present, query
-from plein.registers.brp.models import Mutation, Nationality, Person, PersonName, Relation, Residence
+from plein.registers.brp.models import (
+    Mutation,
+    Nationality,
+    Person,
+    PersonName,
+    Relation,
+    Residence,
+    RniDeelnemer,
+    Verblijfstitel,
+)
 from plein.registers.brp.schemas import PERSOON, allowed_fields
-from plein.registers.gbav import import_gbav, read_lists
+from plein.registers.gbav import import_gbav, iter_lists, read_lists
 from plein.settings import Settings
 from tests.conftest import SHARED_SPECS
 from tests.registers import spec
 
 TESTSET = SHARED_SPECS / "brp" / "gba-v-testset-20220502.csv"
-TABLES = (Person, PersonName, Residence, Relation, Nationality, Address, Mutation)
+TABLES = (Person, PersonName, Residence, Relation, Nationality, Verblijfstitel, RniDeelnemer, Address, Mutation)
 ON = dt.date(2026, 11, 23)
 
 
@@ -34,7 +44,7 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 
 async def test_the_whole_test_set_once_and_again(session: AsyncSession) -> None:
     first = await import_gbav(session, TESTSET)
-    assert (first.lists, first.persons_created, len(first.rejected), len(first.skipped)) == (687, 653, 34, 2)
+    assert (first.lists, first.persons_created, len(first.rejected), len(first.skipped)) == (687, 653, 34, 6)
     assert first.addresses_created == 537 and first.relations == 2261 and first.residences == 1356
     reasons = {row.label: row.reason for row in first.rejected}
     assert reasons["Lg01_408"] == "burgerservicenummer 999992788 is also on Lg01_394"
@@ -42,6 +52,9 @@ async def test_the_whole_test_set_once_and_again(session: AsyncSession) -> None:
     assert reasons["Lg01_793"] == "02.03.10: '19821291' is not a date: day is out of range for month"
     assert "01.03.20" in reasons["Lg01_498"] and "does not allow" in reasons["Lg01_498"]
     assert first.warnings and all("does not list this person back" in warning for warning in first.warnings)
+    assert first.verblijfstitels == 117
+    left_out = {row.label: row.reason for row in first.skipped}
+    assert left_out["Lg01_777"] == "value left out: 04.83.10: 'PK' is not an aanduiding in onderzoek (ccggee)"
     before = await counts(session)
 
     again = await import_gbav(session, TESTSET)
@@ -143,3 +156,41 @@ def test_the_command_prints_what_it_imported_and_what_it_left_out(settings: Sett
     again = CliRunner().invoke(cli, ["registers", "import-gbav", str(file)], env={"COLUMNS": "200"})
     assert "persons already imported (unchanged)" in again.output
     assert CliRunner().invoke(cli, ["registers", "import-gbav", str(tmp_path / "missing.csv")]).exit_code == 2
+
+
+async def _content(session: AsyncSession) -> list[list[tuple[object, ...]]]:
+    """What an import wrote, without row ids and timestamps."""
+    statements = [
+        select(Person.bsn, Person.a_nummer, Person.curatele, Person.gezag_indicatie, Person.verificatie_datum,
+               Person.onderzoek_persoon).order_by(Person.bsn),
+        select(Residence.bsn, Residence.valid_from, Residence.valid_to, Address.nummeraanduiding, Address.postcode,
+               Address.huisnummer, Residence.onderzoek).outerjoin(Address).order_by(Residence.bsn,
+                                                                                    Residence.valid_from),
+        select(Relation.bsn, Relation.soort, Relation.occurrence, Relation.related_bsn, Relation.valid_from,
+               Relation.onderzoek).order_by(Relation.bsn, Relation.soort, Relation.occurrence, Relation.valid_from),
+        select(Verblijfstitel.bsn, Verblijfstitel.aanduiding, Verblijfstitel.valid_from, Verblijfstitel.valid_to)
+        .order_by(Verblijfstitel.bsn, Verblijfstitel.valid_from),
+        select(RniDeelnemer.bsn, RniDeelnemer.categorie, RniDeelnemer.deelnemer).order_by(
+            RniDeelnemer.bsn, RniDeelnemer.categorie),
+        select(func.count()).select_from(Address),
+    ]
+    return [[tuple(row) for row in await session.execute(statement)] for statement in statements]
+
+
+async def test_the_file_is_streamed_and_the_batch_size_changes_nothing(session: AsyncSession, tmp_path: Path) -> None:
+    labels = ["Lg01_716", "Lg01_675", "Lg01_284", "Lg01_616", "Lg01_585", "Lg01_617", "Lg01_306", "Lg01_302",
+              "Lg01_408", "Lg01_394"]
+    file = subset(tmp_path, labels, BROKEN)
+    assert inspect.isgenerator(iter_lists(file))
+    small = await import_gbav(session, file, batch_size=2)
+    assert small.lists == len(labels) + 4 and small.batches >= 4
+    content = await _content(session)
+    for model in (Mutation, Nationality, Relation, Residence, PersonName, Verblijfstitel, RniDeelnemer, Person,
+                  Address):
+        await session.execute(delete(model))
+    await session.commit()
+    large = await import_gbav(session, file)
+    assert large.batches == 1
+    assert await _content(session) == content
+    assert [(row.line, row.reason) for row in large.rejected] == [(row.line, row.reason) for row in small.rejected]
+    assert (large.persons_created, large.addresses_created) == (small.persons_created, small.addresses_created)

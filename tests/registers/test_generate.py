@@ -11,17 +11,30 @@ from typer.testing import CliRunner
 
 from plein.cli import app
 from plein.errors import InvalidInput
-from plein.identifiers import passes_elfproef
+from plein.identifiers import is_a_nummer, passes_elfproef
 from plein.registers.bag.models import Address
+from plein.registers.brp import present
 from plein.registers.brp import query as brp_query
 from plein.registers.brp import service as brp
-from plein.registers.brp.models import Mutation, Nationality, Person, PersonName, Relation, Residence
-from plein.registers.brp.schemas import PersonenQuery
+from plein.registers.brp.models import (
+    Mutation,
+    Nationality,
+    Person,
+    PersonName,
+    Relation,
+    Residence,
+    RniDeelnemer,
+    Verblijfstitel,
+)
+from plein.registers.brp.schemas import PERSOON, PersonenQuery, allowed_fields
 from plein.registers.generate import generate_population
 from plein.registers.keys import search_key
 from plein.registers.synthetic import (
     ACTION,
+    EU_NATIONALITEITEN,
     MAX_HOUSEHOLD,
+    REFERENCE_DATE,
+    ANummerSequence,
     BsnSequence,
     first_names,
     origins,
@@ -29,6 +42,7 @@ from plein.registers.synthetic import (
     surnames,
 )
 from plein.settings import Settings
+from tests.registers import spec
 
 NAME = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$")  # what the BRP API accepts in a name
 POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
@@ -38,8 +52,12 @@ async def _population(session: AsyncSession) -> dict[str, list[tuple[object, ...
     """The generated data that a seed decides (no row ids, no timestamps), in a stable order."""
     session.expire_all()
     statements = {
-        "persons": select(Person.bsn, Person.geslacht, Person.geboortedatum, Person.geboorteplaats,
-                          Person.overlijdensdatum).order_by(Person.bsn),
+        "persons": select(Person.bsn, Person.a_nummer, Person.geslacht, Person.geboortedatum, Person.geboorteplaats,
+                          Person.overlijdensdatum, Person.gezag_indicatie, Person.curatele, Person.europees_kiesrecht,
+                          Person.uitgesloten_kiesrecht).order_by(Person.bsn),
+        "verblijfstitels": select(Verblijfstitel.bsn, Verblijfstitel.aanduiding, Verblijfstitel.datum_ingang,
+                                  Verblijfstitel.datum_einde, Verblijfstitel.valid_to)
+        .order_by(Verblijfstitel.bsn, Verblijfstitel.valid_from),
         "names": select(PersonName.bsn, PersonName.voornamen, PersonName.voorvoegsel, PersonName.geslachtsnaam,
                         PersonName.naamgebruik, PersonName.valid_from).order_by(PersonName.bsn, PersonName.valid_from),
         "homes": select(Residence.bsn, Address.postcode, Address.huisnummer, Address.huisletter,
@@ -53,7 +71,8 @@ async def _population(session: AsyncSession) -> dict[str, list[tuple[object, ...
 
 
 async def _wipe(session: AsyncSession) -> None:
-    for model in (Mutation, Nationality, Relation, Residence, PersonName, Person, Address):
+    for model in (Mutation, Nationality, Relation, Residence, PersonName, Verblijfstitel, RniDeelnemer, Person,
+                  Address):
         await session.execute(delete(model))
     await session.commit()
 
@@ -192,3 +211,48 @@ def test_command_prints_time_and_rate(settings: Settings) -> None:
     result = CliRunner().invoke(app, ["registers", "generate", "--persons", "120", "--seed", "2"], env=env)
     assert result.exit_code == 0, result.output
     assert re.search(r"Generated 120 persons .* s, [\d,]+ persons/s", result.output)
+
+
+def test_a_nummer_sequence_is_valid_unique_and_seeded() -> None:
+    numbers = ANummerSequence(5).take(5_000)
+    assert len(set(numbers)) == len(numbers) and all(is_a_nummer(number) for number in numbers)
+    assert ANummerSequence(5).take(50) == numbers[:50]
+    assert set(ANummerSequence(6).take(50)).isdisjoint(numbers[:50])
+
+
+async def test_persons_have_a_nummers_and_the_register_facts(settings: Settings, session: AsyncSession) -> None:
+    await generate_population(settings, 1500, seed=21, batch_size=400)
+    again = await generate_population(settings, 100, seed=21, batch_size=400)  # same seed: numbers already taken
+    persons = list(await session.scalars(select(Person)))
+    numbers = [person.a_nummer for person in persons]
+    assert again.persons == 100 and None not in numbers and len(set(numbers)) == len(numbers) == 1600
+    assert all(is_a_nummer(number or "") for number in numbers)
+    by_bsn = {person.bsn: person for person in persons}
+    relations = list(await session.scalars(select(Relation)))
+    assert all(row.related_a_nummer == by_bsn[row.related_bsn or ""].a_nummer for row in relations)
+    current = select(Nationality.bsn, Nationality.nationaliteit).where(Nationality.valid_to.is_(None),
+                                                                      Nationality.nationaliteit != "0001")
+    nationality: dict[str, str] = dict((await session.execute(current)).all())
+    titels = list(await session.scalars(select(Verblijfstitel)))
+    assert titels and all(nationality.get(row.bsn) not in EU_NATIONALITEITEN for row in titels)
+    assert {row.bsn for row in titels} <= {person.bsn for person in persons if person.geboorteland != "6030"}
+    europees = [person for person in persons if person.europees_kiesrecht]
+    assert europees and all(nationality.get(person.bsn) in EU_NATIONALITEITEN for person in europees)
+    registered = [person for person in persons if person.gezag_indicatie]
+    assert registered and {person.gezag_indicatie for person in registered} == {"12"}
+    assert sum(person.curatele for person in persons) < 20  # rare
+
+
+async def test_generated_persons_are_valid_per_spec(settings: Settings, session: AsyncSession) -> None:
+    await generate_population(settings, 400, seed=23, batch_size=400)
+    bsns = list(await session.scalars(select(Person.bsn).order_by(Person.bsn)))
+    paths = sorted(allowed_fields(PERSOON))
+    invalid, types = {}, set()
+    for bundle in await brp_query.load(session, bsns):
+        body, _ = present.render(bundle, PERSOON, paths, REFERENCE_DATE)
+        types |= {relation["type"] for relation in body.get("gezag", [])}
+        problems = spec.errors(PERSOON, body)
+        if problems:
+            invalid[bundle.person.bsn] = problems
+    assert invalid == {}
+    assert "GezamenlijkOuderlijkGezag" in types and "EenhoofdigOuderlijkGezag" in types

@@ -11,11 +11,12 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient, User, UserRole
 from plein.organisations import service as organisations
+from plein.organisations.models import Organisation
 
 ROLES = {
     "beheerder": "Functioneel beheerder: adopts and configures apps for the organisation",
@@ -137,23 +138,51 @@ def make_jwt(client_id: str, secret: str, user_id: str = "", user_representation
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+_CLIENT_SECRET = (select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code)
+                  .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
+                  .where(ApiClient.client_id == bindparam("client_id")))
+
+
 async def client_principal(session: AsyncSession, token: str) -> Principal:
     """Verify a client's JWT (HS256 only, signed with the client's secret, recent `iat`)."""
+    client_id = token_client_id(token)
+    # read on every request, never cached: a removed client or a new secret counts at once
+    row = (await session.execute(_CLIENT_SECRET, {"client_id": client_id})).first()
+    if row is None:
+        raise AuthError("unknown client_id")
+    return verify_client_token(token, ClientKey(client_id, *row))
+
+
+@dataclass(frozen=True)
+class ClientKey:
+    """What verifying a client's token needs from the client registry, as read for this request."""
+
+    client_id: str
+    secret: str
+    roles: list[str] | None
+    all_rights: bool | None
+    organisation_code: str | None
+
+
+def token_client_id(token: str) -> str:
+    """The client a token names (client_id, else iss), before its signature is checked; AuthError if there is none."""
     claims = _unverified_claims(token)
     client_id = claims.get("client_id") or claims.get("iss")
     if not isinstance(client_id, str) or not client_id:
         raise AuthError("the token has no client_id claim")
-    client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
-    if client is None:
-        raise AuthError("unknown client_id")
+    return client_id
+
+
+def verify_client_token(token: str, client: ClientKey) -> Principal:
+    """The client's principal if the token is signed with its secret and recent; AuthError otherwise."""
     try:
         verified = jwt.decode(token, client.secret, algorithms=["HS256"], options={"require": ["iat"]})
     except jwt.PyJWTError as exc:
         raise AuthError(f"the token is not valid: {exc}") from exc
     _check_iat(verified["iat"])
-    code = client.organisation.code if client.organisation else None
-    roles = frozenset((code, role) for role in client.roles) if code else frozenset()
-    return Principal("client", client.client_id, client.client_id, roles, all_rights=client.all_rights)
+    code = client.organisation_code
+    roles = frozenset((code, role) for role in client.roles or ()) if code else frozenset()
+    return Principal("client", client.client_id, client.client_id, roles, all_rights=bool(client.all_rights))
 
 
 def _unverified_claims(token: str) -> dict[str, Any]:

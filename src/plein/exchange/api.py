@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plein.errors import InvalidInput, InvalidParam, NotAuthenticated
 from plein.exchange import insight, service
@@ -35,15 +36,29 @@ def include(app: FastAPI) -> None:
     """Add the exchange and insight routes, and a transaction id on every /api response."""
     app.include_router(router)
     app.include_router(inzage_router)
+    app.add_middleware(TransactionId)
 
-    @app.middleware("http")
-    async def transaction_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if not request.url.path.startswith("/api/"):
-            return await call_next(request)
-        request.state.trace_id = uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers[TRANSACTION_HEADER] = request.state.trace_id
-        return response
+
+class TransactionId:
+    """ASGI middleware: every /api request gets a transaction (trace) id in request.state, and its response the
+    X-Transaction-Id header with it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["trace_id"] = uuid.uuid4().hex
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[TRANSACTION_HEADER] = str(state["trace_id"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def trace_id(request: Request) -> str:

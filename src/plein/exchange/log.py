@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from plein.db import utcnow
 from plein.errors import ServiceUnavailable
@@ -21,6 +24,10 @@ from plein.exchange.models import LogHead, LogRecord
 GENESIS = "0" * 64
 HEAD_ID = 1
 VERIFY_BATCH = 1000
+MAX_BATCH = 500  # entries appended in one statement at most (12 parameters each)
+NOT_WRITTEN = "the processing log could not be written, so no data is returned"
+RECORD_COLUMNS = ("id", "seq", "trace_id", "at", "client_id", "organisation", "activity", "register", "subject",
+                  "fields", "previous_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,25 @@ class Verification:
         return self.reason is None
 
 
-def canonical(record: LogRecord) -> bytes:
+@dataclass(slots=True)
+class Link:
+    """A record as appended: the columns of exchange_log, without the ORM's bookkeeping (the append is hot)."""
+
+    id: uuid.UUID
+    seq: int
+    trace_id: str
+    at: dt.datetime
+    client_id: str
+    organisation: str | None
+    activity: str
+    register: str
+    subject: str
+    fields: list[str]
+    previous_hash: str
+    hash: str = ""
+
+
+def canonical(record: LogRecord | Link) -> bytes:
     """The record's content as canonical JSON (sorted keys, no spaces, UTC timestamp in microseconds)."""
     content = {
         "id": str(record.id), "seq": record.seq, "traceId": record.trace_id,
@@ -63,47 +88,88 @@ def canonical(record: LogRecord) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def record_hash(record: LogRecord) -> str:
+def record_hash(record: LogRecord | Link) -> str:
     """sha256 over the previous hash and the canonical serialisation of the record."""
     return hashlib.sha256(record.previous_hash.encode("ascii") + b"\n" + canonical(record)).hexdigest()
 
 
-async def _lock_head(session: AsyncSession) -> LogHead:
-    """Take the chain head for this transaction: a row lock on PostgreSQL, the database write lock on SQLite.
+async def _lock_head(session: AsyncSession) -> tuple[int, str]:
+    """Take the chain head for this transaction and return its (seq, hash): a row lock on PostgreSQL, the database
+    write lock on SQLite.
 
-    The insert-if-missing comes first on purpose: on SQLite it is a write, so the transaction holds the write
-    lock before it reads the head, and concurrent appenders wait for each other (busy timeout) instead of
-    reading a head that is about to change.
+    On SQLite the insert-if-missing comes first on purpose: it is a write, so the transaction holds the write lock
+    before it reads the head, and concurrent appenders wait for each other (busy timeout) instead of reading a head
+    that is about to change. On PostgreSQL the row lock is taken first; the head row is inserted only once.
     """
-    dialect = session.get_bind().dialect.name
+    locked = select(LogHead.seq, LogHead.hash).where(LogHead.id == HEAD_ID).with_for_update()
     values = {"id": HEAD_ID, "seq": 0, "hash": GENESIS}
-    if dialect == "postgresql":
+    if _is_postgresql(session):
+        row = (await session.execute(locked)).first()
+        if row is not None:
+            return int(row[0]), str(row[1])
         await session.execute(postgresql.insert(LogHead).values(**values).on_conflict_do_nothing())
     else:
         await session.execute(sqlite.insert(LogHead).values(**values).on_conflict_do_nothing())
-    query = select(LogHead).where(LogHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
-    return (await session.scalars(query)).one()
+    row = (await session.execute(locked)).one()
+    return int(row[0]), str(row[1])
 
 
-async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[LogRecord]:
-    """Append the entries as consecutive chained records and move the head; the caller commits."""
-    head = await _lock_head(session)
-    seq, previous = head.seq, head.hash
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _chain(entries: Sequence[Entry], seq: int, previous: str) -> list[Link]:
+    """The entries as records following (seq, previous), each hashed over the one before."""
     now = utcnow()
     records = []
     for entry in entries:
         seq += 1
-        record = LogRecord(
-            id=uuid.uuid4(), seq=seq, trace_id=entry.trace_id, at=now, client_id=entry.client_id,
-            organisation=entry.organisation, activity=entry.activity, register=entry.register,
-            subject=entry.subject, fields=list(entry.fields), previous_hash=previous,
-        )
+        record = Link(uuid.uuid4(), seq, entry.trace_id, now, entry.client_id, entry.organisation, entry.activity,
+                      entry.register, entry.subject, list(entry.fields), previous)
         record.hash = previous = record_hash(record)
         records.append(record)
-    session.add_all(records)
-    await session.flush()
-    await session.execute(update(LogHead).where(LogHead.id == HEAD_ID).values(seq=seq, hash=previous))
     return records
+
+
+async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Link]:
+    """Append the entries as consecutive chained records and move the head; the caller commits.
+
+    The head stays locked from the read until the commit, so the lock is taken last and the records and the new
+    head are written in one INSERT (and, on PostgreSQL, in the same statement as the head's UPDATE).
+    """
+    if not entries:
+        return []
+    seq, previous = await _lock_head(session)
+    records = _chain(entries, seq, previous)
+    new_head = {"head_seq": records[-1].seq, "head_hash": records[-1].hash}
+    if _is_postgresql(session):
+        columns = {column: [getattr(record, column) for record in records] for column in RECORD_COLUMNS}
+        columns["fields"] = [json.dumps(fields) for fields in columns["fields"]]
+        await session.execute(_APPEND_POSTGRESQL, {**columns, **new_head})
+    else:
+        rows = [{column: getattr(record, column) for column in RECORD_COLUMNS} for record in records]
+        await session.execute(insert(cast(Table, LogRecord.__table__)), rows)
+        await session.execute(_MOVE_HEAD, new_head)
+    return records
+
+
+_HEAD = cast(Table, LogHead.__table__)
+_MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+              .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
+# PostgreSQL: the records (one array per column) and the head's move in one statement whose text is the same for any
+# number of records, so it is compiled and prepared once.
+_APPEND_POSTGRESQL = text("""
+WITH appended AS (
+    INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, fields,
+                              previous_hash, hash)
+    SELECT * FROM unnest(CAST(:id AS uuid[]), CAST(:seq AS integer[]), CAST(:trace_id AS varchar[]),
+                         CAST(:at AS timestamptz[]), CAST(:client_id AS varchar[]), CAST(:organisation AS varchar[]),
+                         CAST(:activity AS varchar[]), CAST(:register AS varchar[]), CAST(:subject AS varchar[]),
+                         CAST(:fields AS jsonb[]), CAST(:previous_hash AS varchar[]), CAST(:hash AS varchar[]))
+)
+UPDATE exchange_log_head SET seq = :head_seq, hash = :head_hash WHERE id = 1
+""")
+
 
 
 async def write(session: AsyncSession, entries: Sequence[Entry]) -> None:
@@ -113,7 +179,76 @@ async def write(session: AsyncSession, entries: Sequence[Entry]) -> None:
         await session.commit()
     except SQLAlchemyError as exc:
         await session.rollback()
-        raise ServiceUnavailable("the processing log could not be written, so no data is returned") from exc
+        raise ServiceUnavailable(NOT_WRITTEN) from exc
+
+
+class Appender:
+    """Writes the entries of concurrent callers of one process together: one transaction (head lock, one INSERT,
+    commit) per batch instead of one per caller.
+
+    The head lock serialises every append of every server process; holding it for one batch at a time instead of
+    once per response is what lets the log keep up when many reads run at once. A caller waits until its batch is
+    committed; if the batch fails, every caller in it gets the 503 and none of them returns data.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = weakref.ref(engine)  # the registry below is keyed by the engine: no strong reference back
+        self.loop = asyncio.get_running_loop()
+        self.waiting: list[tuple[Sequence[Entry], asyncio.Future[None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def write(self, entries: Sequence[Entry]) -> None:
+        done: asyncio.Future[None] = self.loop.create_future()
+        self.waiting.append((entries, done))
+        if self.task is None:
+            self.task = self.loop.create_task(self._drain())
+        await done  # a caller that goes away leaves the batch: the others' records are written all the same
+
+    async def _drain(self) -> None:
+        try:
+            while self.waiting:
+                batch = self._next_batch()
+                try:
+                    engine = self.engine()
+                    if engine is None:
+                        raise ServiceUnavailable(NOT_WRITTEN)
+                    async with AsyncSession(engine) as session:
+                        await write(session, [entry for entries, _ in batch for entry in entries])
+                except BaseException as exc:
+                    for _, done in batch:
+                        if not done.done():
+                            error = ServiceUnavailable(NOT_WRITTEN)  # one per caller: each raises its own
+                            error.__cause__ = exc.__cause__ if isinstance(exc, ServiceUnavailable) else exc
+                            done.set_exception(error)
+                    if not isinstance(exc, Exception):
+                        raise
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self.task = None
+
+    def _next_batch(self) -> list[tuple[Sequence[Entry], asyncio.Future[None]]]:
+        """The callers waiting now, in order, up to MAX_BATCH entries (at least one caller)."""
+        count, taken = 0, 0
+        for entries, _ in self.waiting:
+            if taken and count + len(entries) > MAX_BATCH:
+                break
+            count, taken = count + len(entries), taken + 1
+        batch, self.waiting = self.waiting[:taken], self.waiting[taken:]
+        return batch
+
+
+_appenders: weakref.WeakKeyDictionary[AsyncEngine, Appender] = weakref.WeakKeyDictionary()
+
+
+async def write_shared(engine: AsyncEngine, entries: Sequence[Entry]) -> None:
+    """Append and commit through this process's Appender for the engine (see Appender); a failure is a 503."""
+    appender = _appenders.get(engine)
+    if appender is None or appender.loop is not asyncio.get_running_loop():
+        appender = _appenders[engine] = Appender(engine)
+    await appender.write(entries)
 
 
 async def verify(session: AsyncSession) -> Verification:

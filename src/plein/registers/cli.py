@@ -52,14 +52,15 @@ def print_report(report: ImportReport) -> None:
         ("persons already imported (unchanged)", report.persons_unchanged),
         ("persoonslijsten rejected", len(report.rejected)), ("BAG addresses added", report.addresses_created),
         ("name versions", report.names), ("residences", report.residences), ("relations", report.relations),
-        ("nationalities", report.nationalities), ("older versions left out", len(report.skipped)),
+        ("nationalities", report.nationalities), ("verblijfstitels", report.verblijfstitels),
+        ("parts left out (older versions, values)", len(report.skipped)),
     ):
         summary.add_row(label, str(count))
     console.print(summary)
     if report.rejected:
         _rows("Rejected persoonslijsten (not imported)", report.rejected, "bold red")
     if report.skipped:
-        _rows("Older versions left out (the persoonslijst was imported)", report.skipped, "bold yellow")
+        _rows("Parts left out (the persoonslijst was imported)", report.skipped, "bold yellow")
     if report.warnings:
         console.print(f"[yellow]{len(report.warnings)} relation(s) are not listed back by the other person, as in "
                       "the source:[/yellow]")

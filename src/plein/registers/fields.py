@@ -1,21 +1,23 @@
-"""The field lists of the source registers: which data paths an app may ask a grant for."""
+"""The field lists of the source registers: which data paths an app may ask a grant for.
+
+The BRP paths are those of the Persoon schema of the Haal Centraal BRP Personen document shipped with the register
+(registers.brp.spec), so grants, the store's data check and the `fields` parameter share one source.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+from plein.registers.brp.spec import schema_paths
 
 BAG_FIELDS = frozenset({
     "nummeraanduidingIdentificatie", "adresseerbaarObjectIdentificatie", "openbareRuimte", "huisnummer",
     "huisletter", "huisnummertoevoeging", "postcode", "woonplaats", "gemeentecode",
 })
+BRP_SCHEMA = "Persoon"
 
 
-@cache
 def brp_fields() -> frozenset[str]:
     """Every field path of a person in Haal Centraal BRP Personen 2.7.0 (e.g. `naam.voornamen`)."""
-    text = resources.files("plein.registers").joinpath("data/brp-fields.txt").read_text("utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+    return schema_paths(BRP_SCHEMA)
 
 
 def register_fields(register: str) -> frozenset[str] | None:

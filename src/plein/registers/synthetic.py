@@ -1,4 +1,5 @@
-"""Building blocks of the synthetic population: word lists, municipalities by size, BSN and address numbering."""
+"""Building blocks of the synthetic population: word lists, municipalities by size, BSN, A-nummer and address
+numbering."""
 
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from plein.identifiers import a_nummer_check_digit, is_a_nummer
 from plein.organisations.service import current_municipalities
 from plein.registers.keys import search_key
 
@@ -27,6 +29,7 @@ LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
 LETTER_PAIRS = tuple(a + b for a in LETTERS for b in LETTERS if a + b not in ("SA", "SD", "SS"))
 STREET_VARIANTS = ("", "Nieuwe ", "Oude ", "Korte ", "Lange ", "Kleine ", "Grote ", "Achter ")
 KINDS, KIND_WEIGHTS = ("single", "couple", "family", "parent"), (38, 29, 27, 6)
+EU_NATIONALITEITEN = frozenset({"0052", "0053", "0055", "0064", "0072", "0074", "0077"})  # of the origins: EU
 VOORVOEGSELS = ("van der", "van den", "van de", "van 't", "in 't", "op de", "van", "de", "den", "der", "ter", "ten")
 # Rounded inhabitants of the largest municipalities (CBS code -> persons): our own estimates, for "roughly by size".
 INHABITANTS = {
@@ -45,13 +48,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # insert order: addresses and persons b
                       "woonplaats", "gemeentecode"),
     "brp_persons": ("bsn", "a_nummer", "geslacht", "geboortedatum", "geboorteplaats", "geboorteland",
                     "datum_eerste_inschrijving", "geheimhouding", "overlijdensdatum", "overlijdensplaats",
-                    "overlijdensland", "opschorting_reden", "opschorting_datum", "created_at"),
+                    "overlijdensland", "opschorting_reden", "opschorting_datum", "created_at", "gezag_indicatie",
+                    "curatele", "europees_kiesrecht", "uitgesloten_kiesrecht", "uitsluiting_kiesrecht_einde"),
     "brp_names": ("bsn", "voornamen", "adellijke_titel", "voorvoegsel", "geslachtsnaam", "naamgebruik",
                   "geslachtsnaam_key", "voornamen_key", "voorvoegsel_key", "geboortedatum", "valid_from", "valid_to"),
     "brp_residences": ("bsn", "soort", "address_id", "functie_adres", "aanduiding_bij_huisnummer",
                        "locatiebeschrijving", "land", "regel1", "regel2", "regel3", "gemeente_van_inschrijving",
                        "datum_inschrijving", "land_vanwaar_ingeschreven", "datum_vestiging", "valid_from",
-                       "valid_to"),
+                       "valid_to", "onderzoek", "onderzoek_datum"),
     "brp_relations": ("bsn", "soort", "occurrence", "ouder_aanduiding", "related_bsn", "related_a_nummer",
                       "voornamen", "adellijke_titel", "voorvoegsel", "geslachtsnaam", "geslacht", "geboortedatum",
                       "geboorteplaats", "geboorteland", "soort_verbintenis", "aangaan_datum", "aangaan_plaats",
@@ -59,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # insert order: addresses and persons b
                       "valid_from", "valid_to"),
     "brp_nationalities": ("bsn", "nationaliteit", "bijzonder_nederlanderschap", "reden_opname", "reden_beeindiging",
                           "valid_from", "valid_to"),
+    "brp_verblijfstitels": ("bsn", "aanduiding", "datum_einde", "datum_ingang", "valid_from", "valid_to"),
     "brp_mutations": ("at", "bsn", "action", "reason", "case_ref", "details"),
 }
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -192,6 +197,34 @@ class BsnSequence:
             check = (HI_SUMS[prefix // 10_000] + LO_SUMS[prefix % 10_000]) % 11
             if check < 10:
                 result.append(f"{prefix:08d}{check}")
+        return result
+
+
+class ANummerSequence:
+    """Distinct A-nummers for a seed: an affine permutation of 9-digit prefixes, each completed with the digit of
+    the weighted check and kept when it passes the other A-nummer checks (about one prefix in fifteen does)."""
+
+    LOW, HIGH = 100_000_000, 1_000_000_000
+
+    def __init__(self, seed: int) -> None:
+        rng = random.Random(f"plein-a-nummer:{seed}")  # noqa: S311 - synthetic data
+        self.span = self.HIGH - self.LOW
+        self.step = rng.randrange(self.span // 4, self.span * 3 // 4)
+        while math.gcd(self.step, self.span) != 1:
+            self.step += 1
+        self.offset = rng.randrange(self.span)
+        self.index = 0
+
+    def take(self, count: int) -> list[str]:
+        result: list[str] = []
+        while len(result) < count:
+            if self.index >= self.span:
+                raise RuntimeError("every A-nummer of the generator's range is used")
+            prefix = str(self.LOW + (self.step * self.index + self.offset) % self.span)
+            self.index += 1
+            digit = a_nummer_check_digit(prefix)
+            if digit is not None and is_a_nummer(prefix + digit):
+                result.append(prefix + digit)
         return result
 
 

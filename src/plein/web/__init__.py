@@ -7,8 +7,10 @@ from fastapi import FastAPI
 
 def include(app: FastAPI) -> None:
     """Mount the static files and every domain's pages."""
+    from plein.notifications import views as notification_views
     from plein.store import views as store_views
     from plein.web import views
 
     views.include(app)
     store_views.include(app)
+    notification_views.include(app)

@@ -25,7 +25,8 @@ from plein.organisations import service as organisations
 from plein.web import csrf
 
 STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATE_DIRS = [Path(__file__).parent / "templates", Path(__file__).parents[1] / "store" / "templates"]
+TEMPLATE_DIRS = [Path(__file__).parent / "templates", *(Path(__file__).parents[1] / domain / "templates"
+                                                     for domain in ("store", "notifications"))]
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 ERROR_TITLES = {

@@ -21,7 +21,7 @@ from plein.auth import service as auth
 from plein.auth.models import ApiClient
 from plein.errors import Forbidden, NotAuthenticated
 from plein.organisations.models import Organisation
-from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient
+from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient, Autorisatie
 
 VERTROUWELIJKHEID = (
     "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
@@ -64,6 +64,12 @@ class ZgwCaller:
     user_id: str = ""
     user_representation: str = ""
     applicatie_id: uuid.UUID | None = field(default=None)
+    applicatie_label: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the audit trail shows the application: its label in the Autorisaties API, else the client id."""
+        return self.applicatie_label or self.client_id
 
     def may(self, component: str, scopes: frozenset[str]) -> bool:
         """True when any autorisatie on the component holds any of the scopes (no scopes needed: True)."""
@@ -122,23 +128,33 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
     result = ZgwCaller(
         found.client_id, found.all_rights, found.grants, found.organisation,
         str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""), found.applicatie_id,
+        found.applicatie_label,
     )
     request.state.zgw_caller = result
     return result
 
 
 async def caller_for_client(session: AsyncSession, client_id: str, all_rights: bool = False) -> ZgwCaller:
-    """The rights of a client id: from the registry's all-rights flag or from its applicatie's autorisaties."""
-    organisation = await session.scalar(
-        select(Organisation.code).join(ApiClient, ApiClient.organisation_id == Organisation.id)
-        .where(ApiClient.client_id == client_id))
-    applicatie = await session.scalar(
-        select(Applicatie).join(ApplicatieClient).where(ApplicatieClient.client_id == client_id))
-    if applicatie is None:
-        return ZgwCaller(client_id, all_rights, organisation=organisation)
-    grants = tuple(
-        Grant(a.component, frozenset(a.scopes), a.type_url, a.max_vertrouwelijkheidaanduiding)
-        for a in applicatie.autorisaties
-    )
-    return ZgwCaller(client_id, all_rights or applicatie.heeft_alle_autorisaties, grants, organisation,
-                     applicatie_id=applicatie.id)
+    """The rights of a client id: from the registry's all-rights flag or from its applicatie's autorisaties.
+
+    One query: the client's organisation, its applicatie and each of its autorisaties (never cached, so a change
+    in the Autorisaties API counts from the next request).
+    """
+    rows = (await session.execute(
+        select(Organisation.code, Applicatie.id, Applicatie.label, Applicatie.heeft_alle_autorisaties,
+               Autorisatie.component, Autorisatie.scopes, Autorisatie.type_url,
+               Autorisatie.max_vertrouwelijkheidaanduiding)
+        .select_from(ApiClient)
+        .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
+        .outerjoin(ApplicatieClient, ApplicatieClient.client_id == ApiClient.client_id)
+        .outerjoin(Applicatie, Applicatie.id == ApplicatieClient.applicatie_id)
+        .outerjoin(Autorisatie, Autorisatie.applicatie_id == Applicatie.id)
+        .where(ApiClient.client_id == client_id)
+        .order_by(Autorisatie.position))).all()
+    if not rows or rows[0][1] is None:
+        return ZgwCaller(client_id, all_rights, organisation=rows[0][0] if rows else None)
+    organisation, applicatie_id, label, everything = rows[0][:4]
+    grants = tuple(Grant(component, frozenset(scopes), type_url, maximum)
+                   for *_, component, scopes, type_url, maximum in rows if component is not None)
+    return ZgwCaller(client_id, all_rights or everything, grants, organisation, applicatie_id=applicatie_id,
+                     applicatie_label=label)

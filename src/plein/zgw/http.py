@@ -8,6 +8,8 @@ operation declares (400 otherwise, as the standard requires) and fit their types
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,6 +27,7 @@ from plein.zgw import spec, validation
 from plein.zgw.auth import ZgwCaller, caller
 
 PAGE_SIZE = 100
+CRS = "EPSG:4326"
 Handler = Callable[..., Awaitable[Response | dict[str, Any] | None]]
 
 
@@ -32,6 +35,53 @@ class UnsupportedMediaType(PleinError):
     status = 415
     title = "Unsupported media type"
     code = "unsupported_media_type"
+
+
+class PreconditionFailed(PleinError):
+    status = 412
+    title = "Precondition failed"
+    code = "precondition_failed"
+
+
+class NotAcceptable(PleinError):
+    status = 406
+    title = "Not acceptable"
+    code = "not_acceptable"
+
+
+def check_crs(operation: spec.Operation, request: Request) -> None:
+    """Geo operations need `Accept-Crs` (and, with a body, `Content-Crs`) set to EPSG:4326, as the standard says."""
+    if "Accept-Crs" in operation.required_headers:
+        accept = request.headers.get("accept-crs")
+        if accept is None:
+            raise PreconditionFailed("the Accept-Crs header is required (use EPSG:4326)")
+        if accept != CRS:
+            raise NotAcceptable(f"only {CRS} is supported as Accept-Crs")
+    if "Content-Crs" in operation.required_headers and operation.method in ("post", "put", "patch"):
+        content = request.headers.get("content-crs")
+        if content is None:
+            raise PreconditionFailed("the Content-Crs header is required (use EPSG:4326)")
+        if content != CRS:
+            raise UnsupportedMediaType(f"only {CRS} is supported as Content-Crs")
+
+
+def _json_response(operation: spec.Operation, request: Request, body: dict[str, Any], status: int) -> Response:
+    """The body as JSON with the standard's headers; an ETag (and 304 on If-None-Match) where the standard has it."""
+    headers = {"API-version": operation.api.version}
+    if "Accept-Crs" in operation.required_headers:
+        headers["Content-Crs"] = CRS
+    if status == 201 and isinstance(body.get("url"), str):
+        headers["Location"] = body["url"]
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    if operation.etag:
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        headers["ETag"] = etag
+        wanted = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+        if etag in wanted or "*" in wanted:
+            return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type="application/json")
+    return Response(content, status_code=status, headers=headers, media_type="application/json")
 
 
 @dataclass
@@ -101,11 +151,16 @@ async def read_json(request: Request) -> Any:
                            [InvalidParam("nonFieldErrors", "parse_error", "the body is not valid JSON")]) from exc
 
 
+MAX_PAGE = 10_000_000
+
+
 def page_number(ctx: ZgwContext) -> int:
-    raw = ctx.query.get("page", "1")
-    number = int(raw)
+    """The `page` asked for (1 when none); pages that cannot exist are 404, as the standard's pages are."""
+    number = int(ctx.query.get("page", "1"))
     if number < 1:
         raise NotFound("pages start at 1")
+    if number > MAX_PAGE:
+        raise NotFound(f"page {number} does not exist")
     return number
 
 
@@ -142,12 +197,21 @@ def operation_route(
 ) -> Callable[[Handler], Handler]:
     """Register `handler(ctx, **path uuids)` for an operation of the standard; the dict it returns is the body."""
     operation = spec.operation(api, method, path)
+    if method == "head" and not operation.scopes:  # the documents leave HEAD unsecured; it answers what GET does
+        operation = dataclasses.replace(operation, scopes=spec.operation(api, "get", path).scopes)
     version = spec.APIS[api].version
 
     def decorate(handler: Handler) -> Handler:
         async def endpoint(request: Request, session: SessionDep) -> Response:
+            try:
+                return await _run(request, session)
+            except PleinError as error:
+                return problem_response(request, error, version)
+
+        async def _run(request: Request, session: AsyncSession) -> Response:
             who = await caller(request, session)
             who.require(operation.api.component, operation.scopes)
+            check_crs(operation, request)
             query = validation.check_query(operation, list(request.query_params.multi_items()))
             ctx = ZgwContext(request, session, operation, who, query)
             result = await handler(ctx, **_path_uuids(request))
@@ -156,13 +220,35 @@ def operation_route(
                 return result
             if result is None:
                 return Response(status_code=204, headers={"API-version": version})
-            headers = {"API-version": version}
-            if status == 201 and isinstance(result.get("url"), str):
-                headers["Location"] = result["url"]
-            return JSONResponse(result, status_code=status, headers=headers)
+            return _json_response(operation, request, result, status)
 
         router.add_api_route(spec.APIS[api].prefix + path, endpoint, methods=[method.upper()],
                              operation_id=f"{api}_{operation.operation_id}", include_in_schema=False)
+        return handler
+
+    return decorate
+
+
+def problem_response(request: Request, error: PleinError, version: str) -> Response:
+    """An error in the standard's Fout / ValidatieFout shape (a 400 always lists invalidParams)."""
+    body: dict[str, Any] = {
+        "type": f"urn:plein:problem:{error.code}", "code": error.code, "title": error.title, "status": error.status,
+        "detail": error.detail or error.title, "instance": f"urn:uuid:{uuid.uuid4()}", **error.extra,
+    }
+    if error.status == 400 or error.invalid_params:
+        body["invalidParams"] = [param.as_dict() for param in error.invalid_params]
+    headers = {"API-version": version}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=error.status, media_type="application/problem+json", headers=headers)
+
+
+def detail_routes(router: APIRouter, api: str, path: str) -> Callable[[Handler], Handler]:
+    """Register a detail handler for GET and, where the standard has it, HEAD (same headers, no body)."""
+    def decorate(handler: Handler) -> Handler:
+        operation_route(router, api, "get", path)(handler)
+        if ("head", path) in spec.operations(api):
+            operation_route(router, api, "head", path)(handler)
         return handler
 
     return decorate

@@ -59,6 +59,8 @@ class Operation:
     required_query: frozenset[str]
     scopes: frozenset[str]
     body_schema: str | None
+    required_headers: frozenset[str] = frozenset()
+    etag: bool = False
 
 
 @functools.cache
@@ -120,9 +122,12 @@ def operations(api_name: str) -> dict[tuple[str, str], Operation]:
             parameters = shared + [resolve(doc, p) for p in operation.get("parameters", [])]
             query = {p["name"]: p for p in parameters if p.get("in") == "query"}
             required = frozenset(name for name, p in query.items() if p.get("required"))
+            headers = frozenset(p["name"] for p in parameters if p.get("in") == "header" and p.get("required"))
+            ok = resolve(doc, operation.get("responses", {}).get("200", {}))
             found[(method, path)] = Operation(
                 api, path, method, operation.get("operationId", f"{method}_{path}"), query, required,
                 _scopes(operation.get("security")), _body_schema(doc, operation),
+                headers - {"Content-Type"}, "ETag" in ok.get("headers", {}),
             )
     return found
 

@@ -32,7 +32,8 @@ FORMATS = FormatChecker(())
 
 @FORMATS.checks("uri")
 def _is_uri(value: object) -> bool:
-    if not isinstance(value, str):
+    """An absolute http(s) URL; the empty string stands for "none" in the standard's optional URL fields."""
+    if not isinstance(value, str) or value == "":
         return True
     parsed = urlparse(value)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
@@ -143,6 +144,11 @@ def check_body(api_name: str, schema_name: str, data: Any, partial: bool = False
     return data
 
 
+def _flat(values: list[Any]) -> list[Any]:
+    """Enum values; some documents nest the list of values one level deeper."""
+    return [item for value in values for item in (_flat(value) if isinstance(value, list) else [value])]
+
+
 def _query_value(name: str, raw: str, schema: dict[str, Any]) -> InvalidParam | None:
     kind, form = schema.get("type"), schema.get("format")
     checks = {
@@ -152,8 +158,9 @@ def _query_value(name: str, raw: str, schema: dict[str, Any]) -> InvalidParam | 
     }
     if kind in checks and not checks[kind](raw):
         return InvalidParam(name, "invalid", f"{raw!r} is not a valid {kind}")
-    if "enum" in schema and raw not in [str(option) for option in schema["enum"]]:
-        return InvalidParam(name, "invalid_choice", f"{raw!r} is not one of {', '.join(map(str, schema['enum']))}")
+    options = [str(o) for o in _flat(schema.get("enum", []))]
+    if "enum" in schema and raw not in options:
+        return InvalidParam(name, "invalid_choice", f"{raw!r} is not one of {', '.join(options)}")
     if form and not FORMATS.conforms(raw, form):
         return InvalidParam(name, "invalid", f"{raw!r} is not a valid {form}")
     if kind == "string" and "maxLength" in schema and len(raw) > schema["maxLength"]:

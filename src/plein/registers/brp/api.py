@@ -6,18 +6,20 @@ The body is read and checked here (not by FastAPI) so that every error is the sp
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
+from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
-from plein.http import SessionDep, current_principal
+from plein.http import SessionDep, bearer_token, current_principal
 from plein.registers.brp import schemas, service
 
 router = APIRouter(tags=["brp"])
@@ -56,9 +58,11 @@ def _camel(code: str) -> str:
 
 
 def foutbericht(request: Request, status: int, detail: str, params: list[dict[str, str]] | None = None,
-                headers: dict[str, str] | None = None) -> JSONResponse:
-    """A problem in the Foutbericht / BadRequestFoutbericht shape of the specification."""
+                headers: dict[str, str] | None = None, problem: tuple[str, str] | None = None) -> JSONResponse:
+    """A problem in the Foutbericht / BadRequestFoutbericht shape of the specification; `problem` overrides the
+    title and code of the status (e.g. tooManyResults)."""
     kind, title, code = PROBLEMS.get(status, PROBLEMS[500])
+    title, code = problem or (title, code)
     body: dict[str, Any] = {"type": kind, "title": title, "status": status,
                             "detail": _clean(NOT_IN_DETAIL, detail, 200), "instance": request.url.path, "code": code}
     if params:
@@ -72,7 +76,7 @@ def from_error(request: Request, error: PleinError) -> JSONResponse:
     params = [{"name": param.name, "code": _camel(param.code), "reason": _clean(NOT_IN_REASON, param.reason, 80)}
               for param in error.invalid_params]
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return foutbericht(request, error.status, error.detail, params, headers)
+    return foutbericht(request, error.status, error.detail, params, headers, getattr(error, "problem", None))
 
 
 def _accepts_json(request: Request) -> bool:
@@ -89,8 +93,8 @@ async def _body(request: Request) -> Any:
         raise _Unsupported("send the query as application/json")
     raw = await request.body()
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
         raise InvalidInput(f"the request body is not valid JSON (position {getattr(exc, 'pos', 0)})") from exc
 
 
@@ -106,25 +110,39 @@ class _NotAcceptable(PleinError):
     code = "not-acceptable"
 
 
+async def _without_transaction(session: AsyncSession) -> None:
+    """On PostgreSQL this request only reads, so its statements run without BEGIN and COMMIT (each sees the latest
+    committed data, as under READ COMMITTED): two round trips fewer. The processing log is appended in a
+    transaction of its own (exchange.log_reads)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @router.post(PATH, summary="Zoek of raadpleeg personen (Haal Centraal BRP Personen 2.7.0)", operation_id="Personen")
-async def personen(request: Request, session: SessionDep) -> JSONResponse:
+async def personen(request: Request, session: SessionDep) -> Response:
     """The seven query types of the specification; every read passes the exchange layer and is logged."""
     trace = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
     try:
-        principal = await current_principal(request, session)
+        await _without_transaction(session)
+        activity = request.headers.get(ACTIVITY_HEADER)
+        token = bearer_token(request)
+        # a client's token is checked in the same statement that reads its grants for this activity
+        reader = None if token is None else await exchange.authenticate_reader(session, token, service.REGISTER,
+                                                                               activity)
+        principal = reader.principal if reader else await current_principal(request, session)
         if principal is None:
             raise NotAuthenticated("send a client JWT (Authorization Bearer)")
         if not _accepts_json(request):
             raise _NotAcceptable("this API answers in application/json")
         query = schemas.parse_query(await _body(request))
-        result = await service.read_personen(session, principal, query, request.headers.get(ACTIVITY_HEADER), trace)
+        result = await service.read_personen(session, principal, query, activity, trace, reader=reader)
     except PleinError as error:
         return from_error(request, error)
     except Exception:
         logger.exception("unexpected error in %s", PATH)
         return foutbericht(request, 500, "Er is iets misgegaan, de fout is gelogd. Er zijn geen gegevens geleverd.")
-    body = {"type": query.type, "personen": result.personen}
-    return JSONResponse(body, media_type=JSON_TYPE, headers={"API-Version": SPEC_VERSION, TRANSACTION_HEADER: trace})
+    body = orjson.dumps({"type": query.type, "personen": result.personen})  # serialised once, straight to bytes
+    return Response(body, media_type=JSON_TYPE, headers={"API-Version": SPEC_VERSION, TRANSACTION_HEADER: trace})
 
 
 @router.api_route("/haalcentraal/api/brp/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],

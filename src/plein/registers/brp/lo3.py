@@ -35,6 +35,23 @@ OPSCHORTING = {
     "F": "fout", "W": "wissen", ".": "onbekend",
 }
 NOT_DELIVERED = frozenset({"F", "W"})  # a persoonslijst suspended for these reasons is never delivered
+EUROPEES_KIESRECHT = {"1": "persoon is uitgesloten", "2": "persoon ontvangt oproep"}
+UITGESLOTEN_KIESRECHT = "A"  # LO3 13.38.10
+GEZAG_MINDERJARIGE = {  # LO3 11.32.10 indicatie gezag minderjarige
+    "1": "ouder1 heeft het gezag", "2": "ouder2 heeft het gezag", "12": "ouder1 en ouder2 hebben het gezag",
+    "D": "een of meer derden hebben het gezag", "1D": "ouder1 en een derde hebben het gezag",
+    "2D": "ouder2 en een derde hebben het gezag",
+}
+CURATELE = "1"  # LO3 11.33.10
+GEEN_VERBLIJFSTITEL = "98"
+# RNI-deelnemerstabel: the participants whose descriptions the Haal Centraal documentation gives; others by code.
+RNI_DEELNEMERS = {
+    "0101": "Belastingdienst (inzake heffingen en toeslagen)",
+    "0201": "Sociale Verzekeringsbank (inzake AOW, Anw en AKW)", "0401": "CAK (inzake zorgverzekeringen)",
+    "0501": "Immigratie- en naturalisatiedienst (inzake nationaliteitsgegevens)",
+}
+RNI_CATEGORIES = {"01": "Persoon", "04": "Nationaliteit", "06": "Overlijden", "08": "Verblijfplaats"}
+VERBLIJFT_NIET_OP_ADRES = "089999"  # aanduiding in onderzoek: vastgesteld verblijft niet op adres
 NATIONALITEIT_ONBEKEND = "0000"
 STAATLOOS = "0499"
 LAND_ONBEKEND = "0000"
@@ -87,6 +104,22 @@ def datum(value: str) -> dict[str, Any]:
             "langFormaat": f"{day} {MONTHS[month - 1]} {year}"}
 
 
+def in_force(einde: str | None, on: dt.date) -> bool:
+    """Whether something that ends on `einde` (LO3 date, may be partly unknown) still holds on `on`.
+
+    No end, or an entirely unknown one, holds; a known day holds until it is reached; a year or year-month holds
+    through that whole year or month (the rule Haal Centraal applies to kiesrecht and verblijfstitel).
+    """
+    if not einde or einde == UNKNOWN_DATE:
+        return True
+    year, month, day = int(einde[:4]), int(einde[4:6]), int(einde[6:])
+    if month == 0:
+        return year >= on.year
+    if day == 0:
+        return (year, month) >= (on.year, on.month)
+    return dt.date(year, month, day) > on
+
+
 def today() -> dt.date:
     return dt.datetime.now(AMSTERDAM).date()
 
@@ -121,6 +154,11 @@ def landen() -> dict[str, str]:
 
 def nationaliteiten() -> dict[str, str]:
     return _table("tabel32-nationaliteiten.csv")
+
+
+def verblijfstitels() -> dict[str, str]:
+    """National table 56 (aanduiding verblijfstitel), including the codes from before the Vreemdelingenwet 2000."""
+    return _table("tabel56-verblijfstitels.csv")
 
 
 def waarde(code: str, table: dict[str, str]) -> dict[str, str]:

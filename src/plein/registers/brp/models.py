@@ -3,8 +3,12 @@
 Dates are LO3 dates (yyyymmdd, 00 for an unknown month or day). A row whose valid_to is NULL is current; a change
 closes the current row (sets valid_to) and adds the next one, so nothing is overwritten in place. Partial indexes
 cover only current rows, which is what every query type searches. The facts of the persoonslijst header that are
-set once or rarely (death, suspension, secrecy) live on brp_persons; every change to them, like every other
-mutation, is written to brp_mutations with its reason, its case and the values before.
+set once or rarely (death, suspension, secrecy, curatele, kiesrecht, verificatie) live on brp_persons; every change
+to them, like every other mutation, is written to brp_mutations with its reason, its case and the values before.
+
+An open investigation (LO3 83.10 aanduiding in onderzoek, e.g. '010240' for the geslachtsnaam, with 83.20 the date
+it started) is kept with the data it is about: the `onderzoek_*` columns of the header for categories 01, 06 and 11,
+the `onderzoek` column of the row for residences, relations, nationalities and verblijfstitels.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base, JSONType, UTCDateTime, utcnow
@@ -20,6 +24,7 @@ from plein.registers.keys import key_type
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Lo3Date = String(8)
+Onderzoek = String(6)  # LO3 83.10: ccggee, category/group/element (00 = all of it); 089999 = verblijft niet op adres
 CURRENT = text("valid_to IS NULL")
 
 
@@ -46,6 +51,20 @@ class Person(Base):
     overlijdensland: Mapped[str | None] = mapped_column(String(4))
     opschorting_reden: Mapped[str | None] = mapped_column(String(1))
     opschorting_datum: Mapped[str | None] = mapped_column(Lo3Date)
+    verificatie_datum: Mapped[str | None] = mapped_column(Lo3Date)  # LO3 07.71.10 (RNI)
+    verificatie_omschrijving: Mapped[str | None] = mapped_column(String(50))  # 07.71.20
+    gezag_indicatie: Mapped[str | None] = mapped_column(String(2))  # 11.32.10: 1, 2, 12, D, 1D, 2D
+    curatele: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 11.33.10
+    europees_kiesrecht: Mapped[str | None] = mapped_column(String(1))  # 13.31.10: 1 uitgesloten, 2 oproep
+    europees_kiesrecht_einde: Mapped[str | None] = mapped_column(Lo3Date)  # 13.31.30 einddatum uitsluiting
+    uitgesloten_kiesrecht: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 38.10
+    uitsluiting_kiesrecht_einde: Mapped[str | None] = mapped_column(Lo3Date)  # 13.38.20
+    onderzoek_persoon: Mapped[str | None] = mapped_column(Onderzoek)  # 01.83.10
+    onderzoek_persoon_datum: Mapped[str | None] = mapped_column(Lo3Date)
+    onderzoek_overlijden: Mapped[str | None] = mapped_column(Onderzoek)  # 06.83.10
+    onderzoek_overlijden_datum: Mapped[str | None] = mapped_column(Lo3Date)
+    onderzoek_gezag: Mapped[str | None] = mapped_column(Onderzoek)  # 11.83.10
+    onderzoek_gezag_datum: Mapped[str | None] = mapped_column(Lo3Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -105,6 +124,9 @@ class Residence(Base):
     datum_inschrijving: Mapped[str | None] = mapped_column(Lo3Date)
     land_vanwaar_ingeschreven: Mapped[str | None] = mapped_column(String(4))
     datum_vestiging: Mapped[str | None] = mapped_column(Lo3Date)
+    datum_ingang_geldigheid: Mapped[str | None] = mapped_column(Lo3Date)  # 85.10, when it differs from valid_from
+    onderzoek: Mapped[str | None] = mapped_column(Onderzoek)  # 08.83.10
+    onderzoek_datum: Mapped[str | None] = mapped_column(Lo3Date)
     valid_from: Mapped[str] = mapped_column(Lo3Date)
     valid_to: Mapped[str | None] = mapped_column(Lo3Date)
 
@@ -145,6 +167,8 @@ class Relation(Base):
     ontbinding_datum: Mapped[str | None] = mapped_column(Lo3Date)
     ontbinding_reden: Mapped[str | None] = mapped_column(String(1))
     familierechtelijke_betrekking: Mapped[str | None] = mapped_column(Lo3Date)
+    onderzoek: Mapped[str | None] = mapped_column(Onderzoek)  # 02/03/05/09.83.10
+    onderzoek_datum: Mapped[str | None] = mapped_column(Lo3Date)
     valid_from: Mapped[str] = mapped_column(Lo3Date)
     valid_to: Mapped[str | None] = mapped_column(Lo3Date)
 
@@ -164,8 +188,43 @@ class Nationality(Base):
     bijzonder_nederlanderschap: Mapped[str | None] = mapped_column(String(1))
     reden_opname: Mapped[str | None] = mapped_column(String(3))
     reden_beeindiging: Mapped[str | None] = mapped_column(String(3))
+    onderzoek: Mapped[str | None] = mapped_column(Onderzoek)  # 04.83.10
+    onderzoek_datum: Mapped[str | None] = mapped_column(Lo3Date)
     valid_from: Mapped[str] = mapped_column(Lo3Date)
     valid_to: Mapped[str | None] = mapped_column(Lo3Date)
+
+
+class Verblijfstitel(Base):
+    """A version of the residence permit of a non-Dutch national (LO3 category 10; table 56 aanduiding)."""
+
+    __tablename__ = "brp_verblijfstitels"
+    __table_args__ = (
+        _current("ux_brp_verblijfstitels_current_bsn", "bsn", unique=True),
+        Index("ix_brp_verblijfstitels_bsn_valid_from", "bsn", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bsn: Mapped[str] = mapped_column(ForeignKey("brp_persons.bsn"))
+    aanduiding: Mapped[str] = mapped_column(String(2))  # 10.39.10; 98 = geen verblijfstitel (meer)
+    datum_einde: Mapped[str | None] = mapped_column(Lo3Date)  # 10.39.20
+    datum_ingang: Mapped[str | None] = mapped_column(Lo3Date)  # 10.39.30
+    onderzoek: Mapped[str | None] = mapped_column(Onderzoek)  # 10.83.10
+    onderzoek_datum: Mapped[str | None] = mapped_column(Lo3Date)
+    valid_from: Mapped[str] = mapped_column(Lo3Date)
+    valid_to: Mapped[str | None] = mapped_column(Lo3Date)
+
+
+class RniDeelnemer(Base):
+    """For a person in the RNI: the participant (and treaty) that supplied the data of a category (LO3 88.10/20)."""
+
+    __tablename__ = "brp_rni_deelnemers"
+    __table_args__ = (Index("ix_brp_rni_deelnemers_bsn", "bsn"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bsn: Mapped[str] = mapped_column(ForeignKey("brp_persons.bsn"))
+    categorie: Mapped[str] = mapped_column(String(2))  # 01 persoon, 04 nationaliteit, 06 overlijden, 08 verblijfplaats
+    deelnemer: Mapped[str] = mapped_column(String(4))  # RNI-deelnemerstabel
+    omschrijving_verdrag: Mapped[str | None] = mapped_column(String(50))
 
 
 class Mutation(Base):

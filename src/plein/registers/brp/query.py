@@ -3,12 +3,18 @@
 Every search starts from an index: BSN (primary key), current names (geslachtsnaam key + geboortedatum or
 voornamen key), or the BAG address indexes joined to current residences. The filters that every query shares
 (never suspended for 'fout' or 'wissen', deceased only when asked, gemeenteVanInschrijving, the permit's
-municipalities) are applied to the few rows those indexes return.
+municipalities) are applied to the few rows those indexes return. A search finds at most 10 persons (30 when it
+searches an address), as the BRP API allows; more is refused (TooManyResults) rather than cut off.
+
+`load` fetches the current rows a response needs: relations and nationalities only when asked for, the RNI
+participants only for persons registered in the RNI, and for gezag the minors concerned with their parents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -17,12 +23,23 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
+from plein.registers.brp import lo3
+from plein.registers.brp.gezag import MAJORITY, GezagContext
 from plein.registers.brp.lo3 import NOT_DELIVERED
-from plein.registers.brp.models import Nationality, Person, PersonName, Relation, Residence
-from plein.registers.brp.schemas import PersonenQuery
+from plein.registers.brp.models import (
+    Nationality,
+    Person,
+    PersonName,
+    Relation,
+    Residence,
+    RniDeelnemer,
+    Verblijfstitel,
+)
+from plein.registers.brp.schemas import QUERY_TYPES, PersonenQuery, TooManyResults
 from plein.registers.keys import prefix_end, search_key
 
 RELATION_FIELDS = ("partners", "ouders", "kinderen")
+NAME_FORMS = ("aanhef", "aanschrijfwijze", "gebruikInLopendeTekst")
 
 
 @dataclass
@@ -35,19 +52,35 @@ class PersonBundle:
     address: Address | None = None
     relations: list[Relation] = field(default_factory=list)
     nationalities: list[Nationality] = field(default_factory=list)
+    verblijfstitel: Verblijfstitel | None = None
+    rni: list[RniDeelnemer] = field(default_factory=list)
+    gezag: GezagContext | None = None
+
+
+def _uses_name_forms(paths: Collection[str]) -> bool:
+    """Whether adressering's aanhef, aanschrijfwijze or gebruikInLopendeTekst (which need the partner) is asked."""
+    for path in paths:
+        parts = path.split(".")
+        if parts[0] == "adressering" and (len(parts) == 1 or parts[1] in NAME_FORMS):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
 class Needs:
-    """Which groups of rows the requested fields need (relations and nationalities only when asked for)."""
+    """Which groups of rows the requested fields need (relations, nationalities, gezag only when asked for)."""
 
     relations: bool = True
     nationalities: bool = True
+    verblijfstitel: bool = True
+    gezag: bool = True
 
     @classmethod
     def for_fields(cls, paths: Collection[str]) -> Needs:
         tops = {path.split(".", 1)[0] for path in paths}
-        return cls(relations=bool(tops & set(RELATION_FIELDS)), nationalities="nationaliteiten" in tops)
+        gezag = "gezag" in tops
+        return cls(relations=bool(tops & set(RELATION_FIELDS)) or gezag or _uses_name_forms(paths),
+                   nationalities="nationaliteiten" in tops, verblijfstitel="verblijfstitel" in tops, gezag=gezag)
 
 
 def key_matches(column: InstrumentedAttribute[str], value: str) -> ColumnElement[bool]:
@@ -127,39 +160,144 @@ def search_statement(query: PersonenQuery, municipalities: Collection[str] | Non
 
 async def find_bsns(session: AsyncSession, query: PersonenQuery,
                     municipalities: Collection[str] | None = None) -> list[str]:
-    return list((await session.scalars(search_statement(query, municipalities))).all())
+    """The BSNs a query finds; TooManyResults when a search finds more persons than the API may return."""
+    limit = QUERY_TYPES[query.type].max_results
+    statement = search_statement(query, municipalities)
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    bsns = list((await session.scalars(statement)).all())
+    if limit is not None and len(bsns) > limit:
+        raise TooManyResults(limit)
+    return bsns
 
 
 async def load(session: AsyncSession, bsns: Sequence[str], needs: Needs | None = None) -> list[PersonBundle]:
     """The current rows of these persons, in the order given; relations and nationalities only when needed."""
-    needs = needs or Needs()
     if not bsns:
         return []
-    persons = {p.bsn: p for p in await session.scalars(select(Person).where(Person.bsn.in_(bsns)))}
-    bundles = {bsn: PersonBundle(person=persons[bsn]) for bsn in bsns if bsn in persons}
-    names = select(PersonName).where(PersonName.bsn.in_(bsns), PersonName.valid_to.is_(None))
-    for name in await session.scalars(names):
-        bundles[name.bsn].name = name
-    residences = (select(Residence, Address).outerjoin(Address, Address.id == Residence.address_id)
-                  .where(Residence.bsn.in_(bsns), Residence.valid_to.is_(None)))
-    for residence, address in (await session.execute(residences)).all():
-        bundles[residence.bsn].residence = residence
-        bundles[residence.bsn].address = address
+    found = await _bundles(session, Person.bsn.in_(bsns))
+    bundles = [found[bsn] for bsn in dict.fromkeys(bsns) if bsn in found]
+    await _load_lists(session, bundles, needs or Needs())
+    return bundles
+
+
+async def _bundles(session: AsyncSession, which: ColumnElement[bool]) -> dict[str, PersonBundle]:
+    """The persons matching `which` with their current name, residence and address, in one statement, by BSN."""
+    statement = (
+        select(Person, PersonName, Residence, Address)
+        .outerjoin(PersonName, and_(PersonName.bsn == Person.bsn, PersonName.valid_to.is_(None)))
+        .outerjoin(Residence, and_(Residence.bsn == Person.bsn, Residence.valid_to.is_(None)))
+        .outerjoin(Address, Address.id == Residence.address_id)
+        .where(which)
+        .order_by(Person.bsn)
+    )
+    bundles: dict[str, PersonBundle] = {}
+    for person, name, residence, address in (await session.execute(statement)).all():
+        bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
+        if name is not None:
+            bundle.name = name
+        if residence is not None:
+            bundle.residence, bundle.address = residence, address
+    return bundles
+
+
+async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], needs: Needs) -> None:
+    """Add the current relations, nationalities, verblijfstitel, RNI participants and the gezag context to the
+    bundles, each only when the requested fields (or, for the RNI, the registration) need them."""
+    by_bsn = {bundle.person.bsn: bundle for bundle in bundles}
+    bsns = list(by_bsn)
+    if not bsns:
+        return
     if needs.relations:
         relations = (select(Relation).where(Relation.bsn.in_(bsns), Relation.valid_to.is_(None))
                      .order_by(Relation.bsn, Relation.soort, Relation.occurrence))
         for relation in await session.scalars(relations):
-            bundles[relation.bsn].relations.append(relation)
+            by_bsn[relation.bsn].relations.append(relation)
     if needs.nationalities:
         nationalities = (select(Nationality).where(Nationality.bsn.in_(bsns), Nationality.valid_to.is_(None))
                          .order_by(Nationality.bsn, Nationality.id))
         for nationality in await session.scalars(nationalities):
-            bundles[nationality.bsn].nationalities.append(nationality)
-    return list(bundles.values())
+            by_bsn[nationality.bsn].nationalities.append(nationality)
+    if needs.verblijfstitel:
+        titels = select(Verblijfstitel).where(Verblijfstitel.bsn.in_(bsns), Verblijfstitel.valid_to.is_(None))
+        for titel in await session.scalars(titels):
+            by_bsn[titel.bsn].verblijfstitel = titel
+    await _load_rni(session, by_bsn)
+    if needs.gezag:
+        context = await load_gezag(session, bundles)
+        for bundle in bundles:
+            bundle.gezag = context
+
+
+async def _load_rni(session: AsyncSession, bundles: dict[str, PersonBundle]) -> None:
+    """The RNI participants of the persons registered in the RNI (municipality 1999), the only ones that have them."""
+    registered = [bsn for bsn, bundle in bundles.items()
+                  if bundle.residence is not None and bundle.residence.gemeente_van_inschrijving == lo3.RNI]
+    if registered:
+        rows = select(RniDeelnemer).where(RniDeelnemer.bsn.in_(registered)).order_by(RniDeelnemer.id)
+        for row in await session.scalars(rows):
+            bundles[row.bsn].rni.append(row)
+
+
+def _maybe_minor(geboortedatum: str | None, cutoff: str) -> bool:
+    return bool(geboortedatum) and (geboortedatum or "") >= cutoff
+
+
+async def _relations(session: AsyncSession, bsns: Collection[str], soort: str) -> dict[str, list[Relation]]:
+    found: dict[str, list[Relation]] = defaultdict(list)
+    if bsns:
+        statement = (select(Relation).where(Relation.bsn.in_(sorted(bsns)), Relation.soort == soort,
+                                            Relation.valid_to.is_(None)).order_by(Relation.bsn, Relation.occurrence))
+        for row in await session.scalars(statement):
+            found[row.bsn].append(row)
+    return found
+
+
+async def load_gezag(session: AsyncSession, bundles: Iterable[PersonBundle], on: dt.date | None = None) -> GezagContext:
+    """The rows gezag needs: the persons who may be minors (themselves or their children), their parents, and the
+    parent and partner relations that decide who has authority."""
+    day = on or lo3.today()
+    cutoff = f"{day.year - MAJORITY - 1:04d}{day:%m%d}"  # born on or after this day: perhaps a minor
+    context = GezagContext()
+    minors: set[str] = set()
+    for bundle in bundles:
+        context.persons[bundle.person.bsn] = bundle.person
+        if bundle.name is not None:
+            context.names[bundle.person.bsn] = bundle.name
+        if _maybe_minor(bundle.person.geboortedatum, cutoff):
+            minors.add(bundle.person.bsn)
+        minors |= {row.related_bsn for row in bundle.relations
+                   if row.soort == "kind" and row.related_bsn and _maybe_minor(row.geboortedatum, cutoff)}
+    if not minors:
+        return context
+    missing = minors - context.persons.keys()
+    if missing:
+        for person in await session.scalars(select(Person).where(Person.bsn.in_(sorted(missing)))):
+            context.persons[person.bsn] = person
+        names = select(PersonName).where(PersonName.bsn.in_(sorted(missing)), PersonName.valid_to.is_(None))
+        for name in await session.scalars(names):
+            context.names[name.bsn] = name
+    context.ouders = await _relations(session, minors, "ouder")
+    parents = {row.related_bsn for rows in context.ouders.values() for row in rows if row.related_bsn}
+    unknown = parents - context.persons.keys()
+    if unknown:
+        for person in await session.scalars(select(Person).where(Person.bsn.in_(sorted(unknown)))):
+            context.persons[person.bsn] = person
+    context.partners = await _relations(session, minors | parents, "partner")
+    return context
 
 
 async def find_persons(session: AsyncSession, query: PersonenQuery, municipalities: Collection[str] | None = None,
                        needs: Needs | None = None) -> list[PersonBundle]:
-    """Run a query and load the persons it finds."""
-    bsns = await find_bsns(session, query, municipalities)
-    return await load(session, bsns, needs or Needs.for_fields(query.fields))
+    """Run a query and load the persons it finds (in BSN order): the search and the current rows in one statement,
+    relations and nationalities in one more each when the fields need them. A search that finds more persons than
+    its type allows raises TooManyResults."""
+    limit = QUERY_TYPES[query.type].max_results
+    found = search_statement(query, municipalities).order_by(None).correlate(None)
+    if limit is not None:
+        found = found.limit(limit + 1)  # one more than allowed tells that there are too many
+    bundles = list((await _bundles(session, Person.bsn.in_(found))).values())
+    if limit is not None and len(bundles) > limit:
+        raise TooManyResults(limit)
+    await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
+    return bundles

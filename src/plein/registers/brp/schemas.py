@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from plein.errors import InvalidInput, InvalidParam
 from plein.identifiers import passes_elfproef
+from plein.registers.brp.spec import schema_paths
 
 MAX_BSNS = 20
 MAX_FIELDS = 130
@@ -46,8 +46,11 @@ ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 PERSOON = "Persoon"
 PERSOON_BEPERKT = "PersoonBeperkt"
 GEZAG_PERSOON_BEPERKT = "GezagPersoonBeperkt"
-PATH_FILES = {PERSOON: "persoon-paths.txt", PERSOON_BEPERKT: "persoon-beperkt-paths.txt",
-              GEZAG_PERSOON_BEPERKT: "gezag-persoon-beperkt-paths.txt"}
+
+
+# The most persons a search may find (BRP API 2.5 and later): 10 by name, 30 at an address; more is an error.
+MAX_BY_NAME = 10
+MAX_AT_ADDRESS = 30
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class QueryType:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     response: str
+    max_results: int | None = None
 
 
 _SEARCH_OPTIONAL = ("inclusiefOverledenPersonen",)
@@ -62,22 +66,35 @@ QUERY_TYPES = {
     "RaadpleegMetBurgerservicenummer": QueryType(("burgerservicenummer",), ("gemeenteVanInschrijving",), PERSOON),
     "ZoekMetGeslachtsnaamEnGeboortedatum": QueryType(
         ("geslachtsnaam", "geboortedatum"),
-        ("geslacht", "voorvoegsel", "voornamen", "gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT),
+        ("geslacht", "voorvoegsel", "voornamen", "gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT,
+        MAX_BY_NAME),
     "ZoekMetNaamEnGemeenteVanInschrijving": QueryType(
         ("geslachtsnaam", "voornamen", "gemeenteVanInschrijving"),
-        ("geslacht", "voorvoegsel", *_SEARCH_OPTIONAL), PERSOON_BEPERKT),
+        ("geslacht", "voorvoegsel", *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_BY_NAME),
     "ZoekMetPostcodeEnHuisnummer": QueryType(
         ("postcode", "huisnummer"),
         ("huisletter", "huisnummertoevoeging", "geboortedatum", "geslachtsnaam", "gemeenteVanInschrijving",
-         *_SEARCH_OPTIONAL), PERSOON_BEPERKT),
+         *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_AT_ADDRESS),
     "ZoekMetStraatHuisnummerEnGemeenteVanInschrijving": QueryType(
         ("straat", "huisnummer", "gemeenteVanInschrijving"),
-        ("huisletter", "huisnummertoevoeging", *_SEARCH_OPTIONAL), PERSOON_BEPERKT),
+        ("huisletter", "huisnummertoevoeging", *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_AT_ADDRESS),
     "ZoekMetNummeraanduidingIdentificatie": QueryType(
-        ("nummeraanduidingIdentificatie",), ("gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT),
+        ("nummeraanduidingIdentificatie",), ("gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT,
+        MAX_AT_ADDRESS),
     "ZoekMetAdresseerbaarObjectIdentificatie": QueryType(
-        ("adresseerbaarObjectIdentificatie",), ("gemeenteVanInschrijving", *_SEARCH_OPTIONAL), GEZAG_PERSOON_BEPERKT),
+        ("adresseerbaarObjectIdentificatie",), ("gemeenteVanInschrijving", *_SEARCH_OPTIONAL), GEZAG_PERSOON_BEPERKT,
+        MAX_AT_ADDRESS),
 }
+
+
+class TooManyResults(InvalidInput):
+    """A search finds more persons than the API may return: the client must refine it (nothing is delivered)."""
+
+    problem = ("Teveel zoekresultaten.", "tooManyResults")  # the BRP API's title and code for this 400
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Meer dan maximum van {limit} zoekresultaten gevonden. Verfijn de zoekopdracht.")
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -118,13 +135,6 @@ class ParamError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------- field paths
-
-
-@cache
-def schema_paths(schema: str) -> frozenset[str]:
-    """Every property path of a response schema (Persoon, PersoonBeperkt, GezagPersoonBeperkt) of the spec."""
-    text = resources.files("plein.registers.brp").joinpath(f"data/{PATH_FILES[schema]}").read_text("utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 
 def is_automatic(path: str) -> bool:

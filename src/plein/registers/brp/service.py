@@ -23,20 +23,29 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 
 from plein.auth.service import Principal
 from plein.db import Base
-from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from plein.exchange import service as exchange
 from plein.identifiers import passes_elfproef
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
 from plein.registers.brp import lo3, present
 from plein.registers.brp import query as brp_query
-from plein.registers.brp.models import Mutation, Nationality, Person, PersonName, Relation, Residence
+from plein.registers.brp.models import (
+    Mutation,
+    Nationality,
+    Person,
+    PersonName,
+    Relation,
+    Residence,
+    RniDeelnemer,
+    Verblijfstitel,
+)
 from plein.registers.brp.schemas import PersonenQuery
 from plein.registers.fields import brp_fields
 from plein.registers.keys import search_key
 
 REGISTER = "brp"
-AUTOMATIC_PATHS = ("geheimhoudingPersoonsgegevens", "opschortingBijhouding")
+AUTOMATIC_PATHS = present.AUTOMATIC  # geheimhouding, opschorting, rni and verificatie: with a grant for all four
 
 
 @dataclass(frozen=True)
@@ -91,22 +100,20 @@ class PersonenResult:
 
 
 async def _permit(session: AsyncSession, principal: Principal | None, query: PersonenQuery, activity: str | None,
-                  trace_id: str) -> exchange.ReadPermit:
+                  trace_id: str, reader: exchange.ClientReader | None) -> exchange.ReadPermit:
     """The permit for the requested fields; widened to the automatic fields when the client holds those too."""
     requested = list(dict.fromkeys(grant_path(path) for path in query.fields))
-    permit = await exchange.authorize_read(session, principal, REGISTER, requested, activity, trace_id)
-    try:
-        wider = await exchange.authorize_read(session, principal, REGISTER, [*requested, *AUTOMATIC_PATHS],
-                                              activity, trace_id)
-    except Forbidden:
-        return permit
-    return wider if wider.municipalities == permit.municipalities else permit
+    return await exchange.authorize_read(session, principal, REGISTER, requested, activity, trace_id,
+                                         automatic=AUTOMATIC_PATHS, reader=reader)
 
 
 async def read_personen(session: AsyncSession, principal: Principal | None, query: PersonenQuery,
-                        activity: str | None, trace_id: str, on: dt.date | None = None) -> PersonenResult:
-    """Find persons for a checked query, deliver only granted fields, and log every person before returning."""
-    permit = await _permit(session, principal, query, activity, trace_id)
+                        activity: str | None, trace_id: str, on: dt.date | None = None,
+                        reader: exchange.ClientReader | None = None) -> PersonenResult:
+    """Find persons for a checked query, deliver only granted fields, and log every person before returning.
+
+    `reader` is the client as exchange.authenticate_reader read it with its rights (saves reading them again)."""
+    permit = await _permit(session, principal, query, activity, trace_id, reader)
     paths = permitted_paths(query.fields, permit.fields)
     automatic = [path for path in AUTOMATIC_PATHS if _covered(path, permit.fields)]
     bundles = await brp_query.find_persons(session, query, permit.municipalities,
@@ -468,6 +475,8 @@ class ImportedPerson:
     residences: list[tuple[Residence, bag.AddressData | None]]
     relations: list[Relation]
     nationalities: list[Nationality]
+    verblijfstitels: list[Verblijfstitel] = field(default_factory=list)
+    rni: list[RniDeelnemer] = field(default_factory=list)
 
 
 IMPORT_ACTION = "import"
@@ -516,6 +525,8 @@ async def import_persons(session: AsyncSession, records: Sequence[tuple[Imported
         (Residence, [row for record, _ in records for row, _ in record.residences]),
         (Relation, [row for record, _ in records for row in record.relations]),
         (Nationality, [row for record, _ in records for row in record.nationalities]),
+        (Verblijfstitel, [row for record, _ in records for row in record.verblijfstitels]),
+        (RniDeelnemer, [row for record, _ in records for row in record.rni]),
         (Mutation, [Mutation(bsn=record.person.bsn, action=IMPORT_ACTION, reason=cause.reason, case_ref=cause.case,
                              details={"fingerprint": fingerprint}) for record, fingerprint in records]),
     ]

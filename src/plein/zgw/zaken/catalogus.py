@@ -1,0 +1,50 @@
+"""What the Zaken API needs to know of the Catalogi: the zaaktype behind a URL and whether a status-, rol-,
+resultaattype or eigenschap belongs to it (zrc-001, zrc-016, zrc-018, zrc-019, zrc-020)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein.errors import InvalidInput, InvalidParam
+from plein.zgw.catalogi.models import Eigenschap, ResultaatType, RolType, StatusType, ZaakObjectType, ZaakType
+from plein.zgw.http import parse_resource_url
+
+PartT = TypeVar("PartT", StatusType, RolType, ResultaatType, Eigenschap, ZaakObjectType)
+
+
+def invalid(name: str, code: str, reason: str) -> InvalidInput:
+    return InvalidInput(f"{name}: {reason}", [InvalidParam(name, code, reason)])
+
+
+async def zaaktype_at(session: AsyncSession, base_url: str, value: str, name: str = "zaaktype") -> ZaakType:
+    """The published local zaaktype a URL points at; 400 naming the field otherwise (zrc-001)."""
+    key = parse_resource_url(base_url, value, "catalogi", "zaaktypen", name)
+    zaaktype = await session.get(ZaakType, key)
+    if zaaktype is None:
+        raise invalid(name, "bad-url", "the URL does not resolve to a zaaktype here")
+    if zaaktype.concept:
+        raise invalid(name, "not-published", "the zaaktype is a concept; publish it before making zaken of it")
+    return zaaktype
+
+
+async def part_at(session: AsyncSession, base_url: str, model: type[PartT], collection: str, value: str,
+                  name: str, zaaktype_id: uuid.UUID) -> PartT:
+    """A part of the catalogus (statustype, roltype, …) that must belong to the zaak's zaaktype."""
+    key = parse_resource_url(base_url, value, "catalogi", collection, name)
+    part = await session.get(model, key)
+    if part is None:
+        raise invalid(name, "bad-url", f"the URL does not resolve to a {collection[:-2]} here")
+    if part.zaaktype_id != zaaktype_id:
+        raise invalid(name, "zaaktype-mismatch", f"the {collection[:-2]} does not belong to the zaaktype of the zaak")
+    return part
+
+
+async def is_eindstatus(session: AsyncSession, statustype: StatusType) -> bool:
+    """The eindstatus of a zaaktype is its statustype with the highest volgnummer (zrc-007)."""
+    highest = await session.scalar(select(func.max(StatusType.volgnummer))
+                                   .where(StatusType.zaaktype_id == statustype.zaaktype_id))
+    return statustype.volgnummer == highest

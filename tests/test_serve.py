@@ -1,0 +1,55 @@
+"""`plein serve`: one process by default, several (uvicorn workers, each building its own app) with --workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from typer.testing import CliRunner
+
+from plein import migrate
+from plein.app import create_app
+from plein.cli import app
+
+runner = CliRunner()
+POSTGRES = "postgresql+asyncpg://plein@db.invalid/plein"
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """What uvicorn.run was called with (nothing is served and no database is touched)."""
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    monkeypatch.setattr(migrate, "upgrade_and_seed", lambda settings: None)
+    return calls
+
+
+def test_serve_runs_one_process_by_default(runs: list[tuple[Any, dict[str, Any]]]) -> None:
+    result = runner.invoke(app, ["serve", "--port", "8123"], env={"PLEIN_DATABASE_URL": POSTGRES})
+    assert result.exit_code == 0, result.output
+    [(target, options)] = runs
+    assert isinstance(target, FastAPI) and options["port"] == 8123 and "workers" not in options
+
+
+def test_serve_with_workers_gives_uvicorn_the_app_factory(runs: list[tuple[Any, dict[str, Any]]]) -> None:
+    result = runner.invoke(app, ["serve", "--workers", "3"], env={"PLEIN_DATABASE_URL": POSTGRES})
+    assert result.exit_code == 0, result.output
+    assert "with 3 workers" in result.output
+    [(target, options)] = runs
+    assert target == "plein.app:create_app" and options["factory"] is True and options["workers"] == 3
+    module, _, name = target.partition(":")
+    assert module == create_app.__module__ and name == create_app.__name__
+
+
+def test_serve_refuses_workers_on_sqlite(runs: list[tuple[Any, dict[str, Any]]]) -> None:
+    result = runner.invoke(app, ["serve", "--workers", "2"], env={"PLEIN_DATABASE_URL": "sqlite+aiosqlite:///x.db"})
+    assert result.exit_code == 2 and "PostgreSQL" in result.output
+    assert runs == []
+
+
+def test_the_factory_builds_the_app_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLEIN_DATABASE_URL", POSTGRES)
+    built = create_app()
+    assert built.state.settings.database_url == POSTGRES
