@@ -40,8 +40,8 @@ async def _admin(url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> str:
-    """A fresh PostgreSQL database for this run, migrated and seeded once."""
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated and seeded once, dropped when the run ends."""
     url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg")
     name = f"plein_test_{os.getpid()}"
     admin = url.render_as_string(hide_password=False)
@@ -49,7 +49,8 @@ def postgres_database() -> str:
     asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
     test_url = url.set(database=name).render_as_string(hide_password=False)
     upgrade_and_seed(Settings(env="test", database_url=test_url))
-    return test_url
+    yield test_url
+    asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _reset_postgres(url: str) -> None:
