@@ -72,3 +72,30 @@ def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
     person = response.json()["personen"][0]
     assert person["naam"]["voornamen"] == "Suzanne"
     assert set(person) <= {"naam", "geboorte", "geheimhoudingPersoonsgegevens", "opschortingBijhouding"}
+
+
+def test_demo_client_sees_amsterdams_zaken(tmp_path: Path) -> None:
+    import httpx
+
+    from plein.app import create_app
+    from plein.auth.service import make_jwt
+    from plein.demo import CLIENT_SECRET
+
+    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+                        data_dir=tmp_path / "data", base_url="http://demo")
+    build_demo(settings, console=Console(file=io.StringIO()))
+
+    async def read() -> httpx.Response:
+        app = create_app(settings)
+        headers = {"Authorization": f"Bearer {make_jwt('demo-amsterdam', CLIENT_SECRET)}", "Accept-Crs": "EPSG:4326"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as client:
+            response = await client.get("/zaken/api/v1/zaken", headers=headers,
+                                        params={"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": "999993653"})
+        await app.state.engine.dispose()
+        return response
+
+    response = asyncio.run(read())
+    assert response.status_code == 200, response.text
+    [zaak] = response.json()["results"]
+    assert zaak["omschrijving"] == "Verhuizing doorgeven"
+    assert zaak["status"] is not None

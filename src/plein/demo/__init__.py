@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
+from plein.demo.cases import add_demo_cases
 from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
@@ -129,6 +130,9 @@ async def _populate(settings: Settings, console: Console) -> None:
             await _adopt_all(session)
             await _load_registers(session, console)
             await _grant_demo_client(session)
+            made = await add_demo_cases(session, settings.base_url, "demo-amsterdam")
+            console.print(f"Cases: Amsterdam's catalogus with zaaktype Verhuizing doorgeven and {made} zaken "
+                          "(Zaken API, client demo-amsterdam)")
     finally:
         await engine.dispose()
 
