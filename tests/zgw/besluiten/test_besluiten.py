@@ -132,6 +132,11 @@ async def test_the_zaakbesluit_follows_the_besluits_zaak(client: httpx.AsyncClie
     linked = await client.patch(path, json={"zaak": ctx.zaak}, headers=ctx.admin)
     assert check("patch", DETAIL, linked)["zaak"] == ctx.zaak
     assert await zaakbesluiten(session) == [(key(ctx.zaak), besluit["url"])]
+    trail = (await client.get(f"{local(ctx.zaak)}/audittrail", headers=ctx.admin)).json()
+    assert [e["resource"] for e in trail if e["resource"] == "zaakbesluit"] == ["zaakbesluit"]
+    published = await session.scalars(select(Message.actie).where(Message.kanaal == "zaken",
+                                                                  Message.resource == "zaakbesluit"))
+    assert list(published) == ["create"]
 
     second = await create_zaak(client, ctx.admin, ctx.zaaktype.url)
     moved = await client.patch(path, json={"zaak": second}, headers=ctx.admin)

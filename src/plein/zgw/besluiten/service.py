@@ -33,6 +33,8 @@ from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import next_identificatie
 from plein.zgw.zaken.models import Zaak, ZaakBesluit
+from plein.zgw.zaken.service import Scope as ZakenScope
+from plein.zgw.zaken.service import changed as zaken_changed
 
 COMPONENT = "brc"
 KANAAL = "besluiten"
@@ -196,7 +198,7 @@ async def create_besluit(scope: Scope, data: dict[str, Any]) -> Besluit:
         raise _not_unique()
     scope.session.add(besluit)
     await _flush_unique(scope.session)
-    await sync_zaakbesluit(scope.session, besluit, None, besluit.zaak_id, scope.urls.besluit(besluit.id))
+    await sync_zaakbesluit(scope, besluit, None, besluit.zaak_id, scope.urls.besluit(besluit.id))
     await changed(scope, besluit, "create", 201, None)
     return besluit
 
@@ -236,7 +238,7 @@ async def update_besluit(scope: Scope, besluit: Besluit, data: dict[str, Any], p
     _raise_if(_problems(besluit))
     old_zaak_id, besluit.zaak_id = besluit.zaak_id, new_zaak.id if new_zaak is not None else None
     await scope.session.flush()
-    await sync_zaakbesluit(scope.session, besluit, old_zaak_id, besluit.zaak_id, scope.urls.besluit(besluit.id))
+    await sync_zaakbesluit(scope, besluit, old_zaak_id, besluit.zaak_id, scope.urls.besluit(besluit.id))
     await changed(scope, besluit, "partial_update" if partial else "update", 200, before)
     return besluit
 
@@ -253,20 +255,22 @@ async def destroy_besluit(scope: Scope, besluit: Besluit) -> None:
     for document in documents:
         await documenten.unlink_object(scope.session, document, url)
     await scope.session.execute(delete(BesluitInformatieObject).where(BesluitInformatieObject.besluit_id == besluit.id))
-    await sync_zaakbesluit(scope.session, besluit, besluit.zaak_id, None, url)
+    await sync_zaakbesluit(scope, besluit, besluit.zaak_id, None, url)
     await audit.forget(scope.session, besluit.id)
     await scope.session.delete(besluit)
     await scope.session.flush()
 
 
-async def sync_zaakbesluit(session: AsyncSession, besluit: Besluit, old_zaak_id: uuid.UUID | None,
+async def sync_zaakbesluit(scope: Scope, besluit: Besluit, old_zaak_id: uuid.UUID | None,
                            new_zaak_id: uuid.UUID | None, besluit_url: str) -> None:
     """brc-006: the zaakbesluit on the Zaken side follows the besluit's zaak (in the caller's transaction).
 
     The old zaak loses the zaakbesluit of this besluit (found by the besluit's uuid, whatever host made its URL) and
-    the new zaak gets one, unless it has it already. The Besluiten side leads: nothing else writes these rows for
-    besluiten of this Plein.
+    the new zaak gets one, unless it has it already; the new one is recorded in that zaak's audit trail and
+    published on the `zaken` kanaal (`zaakbesluit` create), as the Zaken API would for its own. The Besluiten side
+    leads: nothing else writes these rows for besluiten of this Plein.
     """
+    session = scope.session
     if old_zaak_id == new_zaak_id:
         return
     if old_zaak_id is not None:
@@ -276,8 +280,20 @@ async def sync_zaakbesluit(session: AsyncSession, besluit: Besluit, old_zaak_id:
         present_already = await session.scalar(select(exists().where(
             ZaakBesluit.zaak_id == new_zaak_id, ZaakBesluit.besluit.endswith(f"/besluiten/{besluit.id}"))))
         if not present_already:
-            session.add(ZaakBesluit(zaak_id=new_zaak_id, besluit=besluit_url))
+            zaakbesluit = ZaakBesluit(id=uuid.uuid4(), zaak_id=new_zaak_id, besluit=besluit_url)
+            session.add(zaakbesluit)
+            await session.flush()
+            await _zaakbesluit_made(scope, zaakbesluit)
     await session.flush()
+
+
+async def _zaakbesluit_made(scope: Scope, zaakbesluit: ZaakBesluit) -> None:
+    zaak = await scope.session.get(Zaak, zaakbesluit.zaak_id)
+    assert zaak is not None
+    zaken = ZakenScope(scope.session, scope.caller, scope.base_url)
+    url = f"{zaken.urls.zaak(zaak.id)}/besluiten/{zaakbesluit.id}"
+    await zaken_changed(zaken, zaak, "create", 201, None, "zaakbesluit", url,
+                        {"url": url, "besluit": zaakbesluit.besluit})
 
 
 async def changed(scope: Scope, besluit: Besluit, actie: str, resultaat: int, before: dict[str, Any] | None,
