@@ -89,10 +89,21 @@ class Settings(BaseSettings):
     notifications_poll_interval: float = Field(
         1.0, gt=0, description="Seconds an idle worker waits before it looks for due deliveries again."
     )
+    notifications_private_callbacks: bool | None = Field(
+        None, description="Accept abonnementen (from the Notificaties API) whose callbackUrl is localhost or a "
+        "loopback, private, link-local or reserved IP address. Unset: accepted in dev, demo and test, refused in "
+        "production, so that no client can make Plein call services on its internal network."
+    )
     notifications_oin: str = Field(
         "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
         "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
     )
+
+    @property
+    def allows_private_callbacks(self) -> bool:
+        if self.notifications_private_callbacks is not None:
+            return self.notifications_private_callbacks
+        return self.env != "production"
 
     @model_validator(mode="after")
     def _check_notifications(self) -> Settings:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from jsonschema import Draft7Validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.app import create_app
 from plein.notifications.tasks import deliver_due
 from plein.organisations.service import get_by_code
 from plein.settings import Settings
@@ -155,6 +158,33 @@ async def test_bad_abonnementen_are_refused_naming_the_field(client: httpx.Async
     assert checked("post", "/abonnement", nowhere)["invalidParams"][0]["name"] == "kanalen.0.naam"
     badly = await client.post(f"{BASE}/abonnement", json={**abonnement(), "format": "xml"}, headers=consumer)
     assert checked("post", "/abonnement", badly)["invalidParams"][0]["name"] == "format"
+
+
+@pytest.mark.parametrize("callback", [
+    "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest",
+    "http://[::1]/hook", "https://intern.localhost/hook",
+])
+async def test_production_refuses_callbacks_to_internal_addresses(database_url: str, tmp_path: Path,
+                                                                  session: AsyncSession, callback: str) -> None:
+    production = Settings(env="test", database_url=database_url, data_dir=tmp_path / "data",
+                          notifications_private_callbacks=False, notifications_in_process=False)
+    consumer = await scoped(session, "afnemer", "notificaties.consumeren")
+    app = create_app(production)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://plein.test") as http:
+            refused = await http.post(f"{BASE}/abonnement", json=abonnement(callback), headers=consumer)
+            problem = checked("post", "/abonnement", refused)
+            assert [(p["name"], p["code"]) for p in problem["invalidParams"]] == [("callbackUrl", "private-address")]
+            allowed = await http.post(f"{BASE}/abonnement", json=abonnement(), headers=consumer)
+            assert allowed.status_code == 201, allowed.text
+    finally:
+        await app.state.engine.dispose()
+
+
+def test_internal_callbacks_are_refused_by_default_only_in_production() -> None:
+    assert Settings(env="dev").allows_private_callbacks
+    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False,
+                        session_cookie_secure=True).allows_private_callbacks
 
 
 async def test_a_published_notificatie_reaches_the_matching_abonnementen(

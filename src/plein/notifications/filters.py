@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,4 +85,20 @@ def text_problem(value: object, field: str, max_length: int) -> InvalidParam | N
         return InvalidParam(field, "required", "must be a non-empty string")
     if len(value) > max_length:
         return InvalidParam(field, "max-length", f"at most {max_length} characters")
+    return None
+
+
+def private_host_problem(value: str, field: str) -> InvalidParam | None:
+    """A URL whose host is localhost or an internal IP address (loopback, private, link-local, reserved)."""
+    host = (urlsplit(value).hostname or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return InvalidParam(field, "private-address", "localhost is not an address Plein delivers to")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    internal = (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified)
+    if internal:
+        return InvalidParam(field, "private-address", f"{host} is an internal address; Plein does not deliver there")
     return None

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from plein.notifications import service
 from plein.notifications.models import Abonnement, Kanaal
 from plein.organisations import service as organisations
+from plein.settings import Settings
 from plein.zgw.http import ZgwContext, operation_route
 
 router = APIRouter(tags=["zgw-notificaties"])
@@ -73,6 +74,11 @@ async def read_kanaal(ctx: ZgwContext, uuid: uuid.UUID) -> dict[str, Any]:
 # --- abonnementen ---------------------------------------------------------------------------------
 
 
+def _private_allowed(ctx: ZgwContext) -> bool:
+    settings: Settings = ctx.request.app.state.settings
+    return settings.allows_private_callbacks
+
+
 @operation_route(router, API, "get", "/abonnement")
 async def list_abonnementen(ctx: ZgwContext) -> JSONResponse:
     abonnementen = await service.list_abonnementen(ctx.session, _owner(ctx))
@@ -84,7 +90,7 @@ async def create_abonnement(ctx: ZgwContext) -> dict[str, Any]:
     body = await ctx.body()
     abonnement = await service.create_abonnement(
         ctx.session, callback_url=body["callbackUrl"], auth=body["auth"], kanalen=_kanalen(body) or [],
-        format=body.get("format", "zgw"), owner=ctx.caller.client_id)
+        format=body.get("format", "zgw"), owner=ctx.caller.client_id, allow_private=_private_allowed(ctx))
     return abonnement_body(ctx, abonnement)
 
 
@@ -110,7 +116,7 @@ async def _update(ctx: ZgwContext, key: uuid.UUID) -> dict[str, Any]:
     changed = await service.update_abonnement(
         ctx.session, abonnement, callback_url=body.get("callbackUrl"), auth=body.get("auth"),
         kanalen=_kanalen(body) if not replace else (_kanalen(body) or []),
-        format=body.get("format", "zgw" if replace else None))
+        format=body.get("format", "zgw" if replace else None), allow_private=_private_allowed(ctx))
     return abonnement_body(ctx, changed)
 
 

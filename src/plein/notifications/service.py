@@ -228,10 +228,13 @@ async def _filter_groups(session: AsyncSession, kanalen: Sequence[KanaalFilter])
     return groups
 
 
-def _abonnement_problems(callback_url: str | None, auth: str | None, format_: str | None) -> list[InvalidParam]:
+def _abonnement_problems(callback_url: str | None, auth: str | None, format_: str | None,
+                         allow_private: bool = True) -> list[InvalidParam]:
     problems = []
     if callback_url is not None:
         problems.append(rules.url_problem(callback_url, "callbackUrl", 200))
+        if not allow_private:
+            problems.append(rules.private_host_problem(callback_url, "callbackUrl"))
     if auth is not None:
         problems.append(rules.text_problem(auth, "auth", 1000))
     if format_ is not None and format_ not in FORMATS:
@@ -240,9 +243,12 @@ def _abonnement_problems(callback_url: str | None, auth: str | None, format_: st
 
 
 async def create_abonnement(session: AsyncSession, *, callback_url: str, auth: str, kanalen: Sequence[KanaalFilter],
-                            format: str = "zgw", owner: str | None = None) -> Abonnement:
-    """Subscribe a callback URL (with the Authorization header to send) to kanalen, with filters per kanaal."""
-    problems = _abonnement_problems(callback_url, auth, format)
+                            format: str = "zgw", owner: str | None = None, allow_private: bool = True) -> Abonnement:
+    """Subscribe a callback URL (with the Authorization header to send) to kanalen, with filters per kanaal.
+
+    `allow_private` False refuses callback URLs on localhost or internal IP addresses (see the setting
+    PLEIN_NOTIFICATIONS_PRIVATE_CALLBACKS)."""
+    problems = _abonnement_problems(callback_url, auth, format, allow_private)
     if problems:
         raise InvalidInput("the abonnement is not valid", problems)
     groups = await _filter_groups(session, kanalen)
@@ -256,10 +262,10 @@ async def create_abonnement(session: AsyncSession, *, callback_url: str, auth: s
 
 async def update_abonnement(
     session: AsyncSession, abonnement: Abonnement, *, callback_url: str | None = None, auth: str | None = None,
-    kanalen: Sequence[KanaalFilter] | None = None, format: str | None = None,
+    kanalen: Sequence[KanaalFilter] | None = None, format: str | None = None, allow_private: bool = True,
 ) -> Abonnement:
     """Change what is given (None keeps a value); deliveries not yet made use the new URL, header and format."""
-    problems = _abonnement_problems(callback_url, auth, format)
+    problems = _abonnement_problems(callback_url, auth, format, allow_private)
     if problems:
         raise InvalidInput("the abonnement is not valid", problems)
     if kanalen is not None:
