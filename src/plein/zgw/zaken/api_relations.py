@@ -8,6 +8,7 @@ Writes check the operation's scopes on the zaak (zrc-006) and commit the change,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -45,6 +46,25 @@ def urls(ctx: ZgwContext) -> Urls:
 def _visible_query(ctx: ZgwContext, model: Any, conditions: list[Any]) -> Any:
     visible = filters.visible(ctx.caller, ctx.base_url, READ)
     return select(model).join(Zaak, Zaak.id == model.zaak_id).where(visible, *conditions)
+
+
+async def _destroy(ctx: ZgwContext, model: Any, key: uuid.UUID, resource: str, show: Callable[[Urls, Any], Any],
+                   zaak_uuid: uuid.UUID | None = None) -> None:
+    """Remove a part of a zaak (audit record and notification with it) and commit."""
+    scope = scope_of(ctx)
+    row, zaak = await relations.part_of(scope, model, key, ctx.operation.scopes, zaak_uuid)
+    before = show(urls(ctx), row)
+    await relations.remove(scope, row, zaak, resource, before["url"], before)
+    await ctx.session.commit()
+
+
+async def _under_zaak(ctx: ZgwContext, zaak_uuid: uuid.UUID, model: Any,
+                      show: Callable[[Urls, Any], Any]) -> JSONResponse:
+    """The parts of one zaak the caller may read, oldest first (the nested lists are not paged)."""
+    zaak = await get_zaak(scope_of(ctx), zaak_uuid)
+    rows = await ctx.session.scalars(select(model).where(model.zaak_id == zaak.id)
+                                     .order_by(model.created_at, model.id))
+    return JSONResponse([show(urls(ctx), row) for row in rows])
 
 
 async def _page(ctx: ZgwContext, model: Any, conditions: list[Any]) -> tuple[int, list[Any]]:
@@ -119,11 +139,7 @@ async def update_zaakobject(ctx: ZgwContext, uuid: uuid.UUID) -> dict[str, Any]:
 
 @operation_route(router, API, "delete", "/zaakobjecten/{uuid}")
 async def destroy_zaakobject(ctx: ZgwContext, uuid: uuid.UUID) -> None:
-    scope = scope_of(ctx)
-    row, zaak = await relations.part_of(scope, ZaakObject, uuid, ctx.operation.scopes)
-    before = shown.zaakobject(urls(ctx), row)
-    await relations.remove(scope, row, zaak, "zaakobject", before["url"], before)
-    await ctx.session.commit()
+    await _destroy(ctx, ZaakObject, uuid, "zaakobject", shown.zaakobject)
 
 
 # -- zaakeigenschappen (under their zaak) ------------------------------------------------------------------------
@@ -133,10 +149,7 @@ EIGENSCHAPPEN = "/zaken/{zaak_uuid}/zaakeigenschappen"
 
 @operation_route(router, API, "get", EIGENSCHAPPEN)
 async def list_zaakeigenschappen(ctx: ZgwContext, zaak_uuid: uuid.UUID) -> JSONResponse:
-    zaak = await get_zaak(scope_of(ctx), zaak_uuid)
-    rows = await ctx.session.scalars(select(ZaakEigenschap).where(ZaakEigenschap.zaak_id == zaak.id)
-                                     .order_by(ZaakEigenschap.created_at, ZaakEigenschap.id))
-    return JSONResponse([shown.zaakeigenschap(urls(ctx), row) for row in rows])
+    return await _under_zaak(ctx, zaak_uuid, ZaakEigenschap, shown.zaakeigenschap)
 
 
 @operation_route(router, API, "post", EIGENSCHAPPEN, status=201)
@@ -171,11 +184,7 @@ async def update_zaakeigenschap(ctx: ZgwContext, zaak_uuid: uuid.UUID, uuid: uui
 
 @operation_route(router, API, "delete", EIGENSCHAPPEN + "/{uuid}")
 async def destroy_zaakeigenschap(ctx: ZgwContext, zaak_uuid: uuid.UUID, uuid: uuid.UUID) -> None:
-    scope = scope_of(ctx)
-    row, zaak = await relations.part_of(scope, ZaakEigenschap, uuid, ctx.operation.scopes, zaak_uuid)
-    before = shown.zaakeigenschap(urls(ctx), row)
-    await relations.remove(scope, row, zaak, "zaakeigenschap", before["url"], before)
-    await ctx.session.commit()
+    await _destroy(ctx, ZaakEigenschap, uuid, "zaakeigenschap", shown.zaakeigenschap, zaak_uuid)
 
 
 # -- klantcontacten ----------------------------------------------------------------------------------------------
@@ -272,11 +281,7 @@ async def read_zaakcontactmoment(ctx: ZgwContext, uuid: uuid.UUID) -> dict[str, 
 
 @operation_route(router, API, "delete", "/zaakcontactmomenten/{uuid}")
 async def destroy_zaakcontactmoment(ctx: ZgwContext, uuid: uuid.UUID) -> None:
-    scope = scope_of(ctx)
-    row, zaak = await relations.part_of(scope, ZaakContactMoment, uuid, ctx.operation.scopes)
-    before = shown.zaakcontactmoment(urls(ctx), row)
-    await relations.remove(scope, row, zaak, "zaakcontactmoment", before["url"], before)
-    await ctx.session.commit()
+    await _destroy(ctx, ZaakContactMoment, uuid, "zaakcontactmoment", shown.zaakcontactmoment)
 
 
 @operation_route(router, API, "get", "/zaakverzoeken")
@@ -300,11 +305,7 @@ async def read_zaakverzoek(ctx: ZgwContext, uuid: uuid.UUID) -> dict[str, Any]:
 
 @operation_route(router, API, "delete", "/zaakverzoeken/{uuid}")
 async def destroy_zaakverzoek(ctx: ZgwContext, uuid: uuid.UUID) -> None:
-    scope = scope_of(ctx)
-    row, zaak = await relations.part_of(scope, ZaakVerzoek, uuid, ctx.operation.scopes)
-    before = shown.zaakverzoek(urls(ctx), row)
-    await relations.remove(scope, row, zaak, "zaakverzoek", before["url"], before)
-    await ctx.session.commit()
+    await _destroy(ctx, ZaakVerzoek, uuid, "zaakverzoek", shown.zaakverzoek)
 
 
 # -- zaakbesluiten (under their zaak) ----------------------------------------------------------------------------
@@ -314,10 +315,7 @@ BESLUITEN = "/zaken/{zaak_uuid}/besluiten"
 
 @operation_route(router, API, "get", BESLUITEN)
 async def list_zaakbesluiten(ctx: ZgwContext, zaak_uuid: uuid.UUID) -> JSONResponse:
-    zaak = await get_zaak(scope_of(ctx), zaak_uuid)
-    rows = await ctx.session.scalars(select(ZaakBesluit).where(ZaakBesluit.zaak_id == zaak.id)
-                                     .order_by(ZaakBesluit.created_at, ZaakBesluit.id))
-    return JSONResponse([shown.zaakbesluit(urls(ctx), row) for row in rows])
+    return await _under_zaak(ctx, zaak_uuid, ZaakBesluit, shown.zaakbesluit)
 
 
 @operation_route(router, API, "post", BESLUITEN, status=201)
