@@ -122,7 +122,9 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 
 async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], zaaktype: ZaakType) -> None:
     """The rules that need more than the schema: zrc-011, zrc-013, zrc-014, zrc-015, zrc-022."""
-    problems: list[InvalidParam] = []
+    problems = [InvalidParam(name, "invalid-rsin", "not a valid RSIN (9 digits that pass the 11-check)")
+                for name in ("bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
+                if data.get(name) and not passes_elfproef(data[name])]
     if "hoofdzaak" in data:
         zaak.hoofdzaak_id = None
         if data["hoofdzaak"]:
