@@ -93,12 +93,17 @@ def private_host_problem(value: str, field: str) -> InvalidParam | None:
     host = (urlsplit(value).hostname or "").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return InvalidParam(field, "private-address", "localhost is not an address Plein delivers to")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    internal = (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-                or address.is_multicast or address.is_unspecified)
-    if internal:
+    if is_internal_address(host):
         return InvalidParam(field, "private-address", f"{host} is an internal address; Plein does not deliver there")
     return None
+
+
+def is_internal_address(host: str) -> bool:
+    """Whether host is an IP address on an internal network (loopback, private, link-local, reserved, multicast,
+    unspecified); a name is not an address and gives False."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from plein.db import UTCDateTime, utcnow
 from plein.notifications import formats
 from plein.notifications.models import DELIVERED, DELIVERING, PARKED, PENDING, Abonnement, Attempt, Delivery, Message
+from plein.notifications.sending import AiohttpSender, HttpxSender, Sender
 from plein.settings import Settings
 
 logger = logging.getLogger("plein.notifications")
@@ -109,20 +110,19 @@ class Worker:
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._sender: Sender | None = None
 
     async def __aenter__(self) -> Self:
-        limit = self.settings.notifications_concurrency
-        self._client = httpx.AsyncClient(
-            transport=self._transport, follow_redirects=False, timeout=self.settings.notifications_timeout,
-            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-            headers={"User-Agent": "Plein-notificaties"})
+        timeout = self.settings.notifications_timeout
+        self._sender = (HttpxSender(self._transport, timeout) if self._transport is not None else
+                        AiohttpSender(self.settings.notifications_concurrency, timeout,
+                                      allow_private=self.settings.allows_private_callbacks))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._sender is not None:
+            await self._sender.close()
+            self._sender = None
 
     # --- one batch ----------------------------------------------------------------------------------
 
@@ -197,19 +197,17 @@ class Worker:
 
     async def send(self, item: Claimed) -> Outcome:
         """One POST to the subscriber; 2xx is delivered, anything else (status, timeout, refused) a failure."""
-        assert self._client is not None, "use the worker as an async context manager"
+        assert self._sender is not None, "use the worker as an async context manager"
         body, headers = formats.request_for(item.note, item.format, item.auth, self.settings.notifications_oin)
         at, started = self.clock(), time.monotonic()
         try:
             async with asyncio.timeout(self.settings.notifications_timeout):
-                async with self._client.stream("POST", item.callback_url, content=body, headers=headers) as response:
-                    text = await _head(response)
+                status, text = await self._sender.post(item.callback_url, body, headers)
         except TimeoutError:
             return Outcome(item, at, error=f"no answer within {self.settings.notifications_timeout:g} s",
                            duration_ms=_ms(started))
         except Exception as exc:  # every failure is recorded, none stops the batch
             return Outcome(item, at, error=_describe(exc), duration_ms=_ms(started))
-        status = response.status_code
         error = None if 200 <= status < 300 else f"HTTP {status}{': ' + text if text else ''}"
         return Outcome(item, at, status_code=status, error=error, duration_ms=_ms(started))
 
@@ -282,15 +280,6 @@ _RECORD = (
             delivered_at=bindparam("b_delivered", type_=UTCDateTime()),
             parked_at=bindparam("b_parked", type_=UTCDateTime()), updated_at=bindparam("b_now", type_=UTCDateTime()))
 )
-
-
-async def _head(response: httpx.Response, limit: int = 300) -> str:
-    """The start of the subscriber's answer, for the error column; the rest is drained unread."""
-    collected = b""
-    async for chunk in response.aiter_bytes():
-        if len(collected) < limit:
-            collected += chunk
-    return collected[:limit].decode("utf-8", "replace").strip()
 
 
 def _ms(started: float) -> int:
