@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from plein.app import create_app
+from plein.app import create_app, dispose_engines
 from plein.db import Base
 from plein.migrate import upgrade_and_seed
 from plein.settings import Settings
@@ -84,7 +84,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     yield application
-    await application.state.engine.dispose()
+    await dispose_engines(application)
 
 
 @pytest.fixture

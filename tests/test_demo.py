@@ -48,7 +48,7 @@ async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None,
 def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
     import httpx
 
-    from plein.app import create_app
+    from plein.app import create_app, dispose_engines
     from plein.auth.service import make_jwt
     from plein.demo import CLIENT_SECRET, DEMO_ACTIVITY
 
@@ -64,7 +64,7 @@ def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
                 "fields": ["naam.voornamen", "geboorte.datum"]}
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as client:
             response = await client.post("/haalcentraal/api/brp/personen", json=body, headers=headers)
-        await app.state.engine.dispose()
+        await dispose_engines(app)
         return response
 
     response = asyncio.run(read())
@@ -77,7 +77,7 @@ def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
 def test_demo_client_sees_amsterdams_zaken(tmp_path: Path) -> None:
     import httpx
 
-    from plein.app import create_app
+    from plein.app import create_app, dispose_engines
     from plein.auth.service import make_jwt
     from plein.demo import CLIENT_SECRET
 
@@ -91,7 +91,7 @@ def test_demo_client_sees_amsterdams_zaken(tmp_path: Path) -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as client:
             response = await client.get("/zaken/api/v1/zaken", headers=headers,
                                         params={"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": "999993653"})
-        await app.state.engine.dispose()
+        await dispose_engines(app)
         return response
 
     response = asyncio.run(read())

@@ -13,6 +13,7 @@ from plein.db import make_engine, make_session_factory
 from plein.http import ApiVersionHeader, install_problem_handlers
 from plein.settings import Settings
 from plein.storage import storage_from_settings
+from plein.zgw.identificatie import COUNTER_ENGINE, counter_engine
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         async with in_process_delivery(app):
             yield
-        await app.state.engine.dispose()
+        await dispose_engines(app)
 
     app = FastAPI(
         title="Plein", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
@@ -35,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.sessions = make_session_factory(app.state.engine)
+    app.state.counter_engine = counter_engine(settings.database_url)
+    app.state.sessions = make_session_factory(app.state.engine, {COUNTER_ENGINE: app.state.counter_engine})
     app.state.storage = storage_from_settings(settings)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie="plein_session",
@@ -46,6 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     _include_domains(app)
     return app
+
+
+async def dispose_engines(app: FastAPI) -> None:
+    """Close the app's database pools."""
+    await app.state.engine.dispose()
+    if app.state.counter_engine is not None:
+        await app.state.counter_engine.dispose()
 
 
 def _include_domains(app: FastAPI) -> None:

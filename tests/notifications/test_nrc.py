@@ -13,7 +13,7 @@ import yaml
 from jsonschema import Draft7Validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein.app import create_app
+from plein.app import create_app, dispose_engines
 from plein.notifications.tasks import deliver_due
 from plein.organisations.service import get_by_code
 from plein.settings import Settings
@@ -178,7 +178,7 @@ async def test_production_refuses_callbacks_to_internal_addresses(database_url: 
             allowed = await http.post(f"{BASE}/abonnement", json=abonnement(), headers=consumer)
             assert allowed.status_code == 201, allowed.text
     finally:
-        await app.state.engine.dispose()
+        await dispose_engines(app)
 
 
 def test_internal_callbacks_are_refused_by_default_only_in_production() -> None:

@@ -120,7 +120,7 @@ async def test_malformed_manifest_is_a_clear_400(
 
 
 async def test_upload_over_the_limit_is_413(settings: object, session: AsyncSession, tmp_path: Path) -> None:
-    from plein.app import create_app
+    from plein.app import create_app, dispose_engines
 
     small = settings.model_copy(update={"store_max_archive_bytes": 2000})  # type: ignore[attr-defined]
     app = create_app(small)
@@ -129,7 +129,7 @@ async def test_upload_over_the_limit_is_413(settings: object, session: AsyncSess
     async with httpx.AsyncClient(transport=transport, base_url="http://plein.test") as limited:
         files = {"file": ("package.zip", b"x" * 5000, "application/zip")}
         response = await limited.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
-    await app.state.engine.dispose()
+    await dispose_engines(app)
     assert response.status_code == 413
     assert response.json()["invalidParams"][0]["name"] == "file"
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,12 +24,12 @@ from plein.exchange.schemas import (
     OrganisationOut,
 )
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
-from plein.http import PrincipalDep, SessionDep, get_settings
+from plein.http import PrefixRouter, PrincipalDep, SessionDep, get_settings
 from plein.openapi import API_DOCUMENTS, api_document
 from plein.settings import Settings
 
-router = APIRouter(prefix="/api/exchange/v1", tags=["exchange"])
-inzage_router = APIRouter(prefix="/api/inzage/v1", tags=["inzage"])
+router = PrefixRouter(prefix="/api/exchange/v1", tags=["exchange"])
+inzage_router = PrefixRouter(prefix="/api/inzage/v1", tags=["inzage"])
 
 
 def include(app: FastAPI) -> None:

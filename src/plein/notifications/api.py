@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 
 from plein.exchange.service import require_admin
-from plein.http import PrincipalDep, SessionDep
+from plein.http import PrefixRouter, PrincipalDep, SessionDep
 from plein.notifications import service
 from plein.notifications.models import STATUSES
 from plein.notifications.schemas import (
@@ -23,7 +23,7 @@ from plein.notifications.schemas import (
 )
 from plein.openapi import API_DOCUMENTS, api_document
 
-router = APIRouter(prefix="/api/notifications/v1", tags=["notifications"])
+router = PrefixRouter(prefix="/api/notifications/v1", tags=["notifications"])
 
 DeliveryId = Annotated[int, Path(alias="deliveryId", ge=1, description="The delivery's id.")]
 MessageId = Annotated[int, Path(alias="messageId", ge=1, description="The message's id.")]

@@ -11,16 +11,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from plein.http import PrefixRouter
 from plein.notifications import service
 from plein.notifications.models import Abonnement, Kanaal
 from plein.organisations import service as organisations
 from plein.settings import Settings
 from plein.zgw.http import ZgwContext, operation_route
 
-router = APIRouter(tags=["zgw-notificaties"])
+router = PrefixRouter("/notificaties/api/v1/", tags=["zgw-notificaties"])
 API = "notificaties"
 
 

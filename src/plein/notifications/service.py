@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,14 +80,14 @@ async def publish(
     problems = message_problems(kanaal, hoofd_object, resource, resource_url, actie, kenmerken, when)
     if problems:
         raise InvalidInput("the notification is not valid", problems)
-    channel = await _kanaal_for_publish(session, kanaal)
-    message = Message(uuid=new_uuid(), kanaal=channel.naam, hoofd_object=hoofd_object, resource=resource,
+    channel, subscribed = await _kanaal_and_subscriptions(session, kanaal)
+    message = Message(uuid=new_uuid(), kanaal=channel, hoofd_object=hoofd_object, resource=resource,
                       resource_url=resource_url, actie=actie, aanmaakdatum=when, kenmerken=dict(kenmerken),
                       source_oin=source_oin or _oin_from(kenmerken))
     session.add(message)
     await session.flush()
     now = utcnow()
-    for abonnement_id in await matching_abonnementen(session, channel, kenmerken):
+    for abonnement_id in _matching(subscribed, kenmerken):
         session.add(Delivery(message_id=message.id, abonnement_id=abonnement_id, status=PENDING, next_attempt_at=now,
                              created_at=now, updated_at=now))
     await session.flush()
@@ -118,28 +118,32 @@ def _oin_from(kenmerken: Mapping[str, str]) -> str | None:
     return None
 
 
-async def matching_abonnementen(session: AsyncSession, kanaal: Kanaal, kenmerken: Mapping[str, Any]) -> list[uuid.UUID]:
-    """The live abonnementen on this kanaal with a filter group that matches these kenmerken."""
-    rows = await session.execute(
-        select(FilterGroup.abonnement_id, FilterGroup.filters).join(Abonnement)
-        .where(FilterGroup.kanaal_id == kanaal.id, Abonnement.deleted_at.is_(None)))
-    groups: dict[uuid.UUID, list[Mapping[str, str]]] = {}
-    for abonnement_id, group in rows:
-        groups.setdefault(abonnement_id, []).append(group or {})
+def _matching(groups: Mapping[uuid.UUID, list[Mapping[str, str]]], kenmerken: Mapping[str, Any]) -> list[uuid.UUID]:
+    """The abonnementen with a filter group that matches these kenmerken."""
     return sorted(key for key, found in groups.items() if rules.any_group_matches(found, kenmerken))
 
 
-async def _kanaal_for_publish(session: AsyncSession, naam: str) -> Kanaal:
-    found = await find_kanaal(session, naam)
-    if found is not None:
-        return found
-    if naam not in STANDARD_KANALEN:
-        raise InvalidInput(f"there is no kanaal '{naam}'",
-                           [InvalidParam("kanaal", "unknown-kanaal", f"register kanaal '{naam}' first")])
-    await ensure_standard_kanalen(session, [naam])
-    created = await find_kanaal(session, naam)
-    assert created is not None
-    return created
+async def _kanaal_and_subscriptions(session: AsyncSession, naam: str
+                                    ) -> tuple[str, dict[uuid.UUID, list[Mapping[str, str]]]]:
+    """The kanaal's name and the filter groups of its live abonnementen, in one query; a standard kanaal is
+    registered on first use (it has no abonnementen yet)."""
+    live = FilterGroup.__table__.join(
+        Abonnement.__table__, and_(Abonnement.id == FilterGroup.abonnement_id, Abonnement.deleted_at.is_(None)))
+    rows = (await session.execute(
+        select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters)
+        .select_from(Kanaal.__table__.outerjoin(live, FilterGroup.kanaal_id == Kanaal.id))
+        .where(Kanaal.naam == naam))).all()
+    if not rows:
+        if naam not in STANDARD_KANALEN:
+            raise InvalidInput(f"there is no kanaal '{naam}'",
+                               [InvalidParam("kanaal", "unknown-kanaal", f"register kanaal '{naam}' first")])
+        await ensure_standard_kanalen(session, [naam])
+        return naam, {}
+    groups: dict[uuid.UUID, list[Mapping[str, str]]] = {}
+    for _, abonnement_id, group in rows:
+        if abonnement_id is not None:
+            groups.setdefault(abonnement_id, []).append(group or {})
+    return naam, groups
 
 
 # --- kanalen --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import jwt
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth import service as auth
@@ -112,26 +112,46 @@ class ZgwCaller:
 
 
 async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
-    """The caller of this request, from its Bearer JWT; 401 when it is missing or not valid."""
+    """The caller of this request, from its Bearer JWT; 401 when it is missing or not valid.
+
+    One query reads the client's secret and its autorisaties together (never cached, so a new secret, a removed
+    client or a change in the Autorisaties API counts from the next request)."""
     cached = getattr(request.state, "zgw_caller", None)
     if isinstance(cached, ZgwCaller):
         return cached
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated("send a client JWT: 'Authorization: Bearer <JWT>'")
     try:
-        principal = await auth.client_principal(session, token.strip())
+        client_id = auth.token_client_id(token)
+        rows = (await session.execute(_RIGHTS, {"client_id": client_id})).all()
+        if not rows:
+            raise auth.AuthError("unknown client_id")
+        secret, roles, all_rights, organisation = rows[0][:4]
+        principal = auth.verify_client_token(token, auth.ClientKey(client_id, secret, roles, all_rights,
+                                                                   organisation))
     except auth.AuthError as exc:
         raise NotAuthenticated(str(exc)) from exc
-    claims: dict[str, Any] = jwt.decode(token.strip(), options={"verify_signature": False})
-    found = await caller_for_client(session, principal.id, principal.all_rights)
-    result = ZgwCaller(
-        found.client_id, found.all_rights, found.grants, found.organisation,
-        str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""), found.applicatie_id,
-        found.applicatie_label,
-    )
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    result = _from_rows(client_id, principal.all_rights, [row[3:] for row in rows],
+                        str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""))
     request.state.zgw_caller = result
     return result
+
+
+_RIGHTS = (
+    select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Applicatie.id,
+           Applicatie.label, Applicatie.heeft_alle_autorisaties, Autorisatie.component, Autorisatie.scopes,
+           Autorisatie.type_url, Autorisatie.max_vertrouwelijkheidaanduiding)
+    .select_from(ApiClient)
+    .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
+    .outerjoin(ApplicatieClient, ApplicatieClient.client_id == ApiClient.client_id)
+    .outerjoin(Applicatie, Applicatie.id == ApplicatieClient.applicatie_id)
+    .outerjoin(Autorisatie, Autorisatie.applicatie_id == Applicatie.id)
+    .where(ApiClient.client_id == bindparam("client_id"))
+    .order_by(Autorisatie.position)
+)
 
 
 async def caller_for_client(session: AsyncSession, client_id: str, all_rights: bool = False) -> ZgwCaller:
@@ -140,21 +160,18 @@ async def caller_for_client(session: AsyncSession, client_id: str, all_rights: b
     One query: the client's organisation, its applicatie and each of its autorisaties (never cached, so a change
     in the Autorisaties API counts from the next request).
     """
-    rows = (await session.execute(
-        select(Organisation.code, Applicatie.id, Applicatie.label, Applicatie.heeft_alle_autorisaties,
-               Autorisatie.component, Autorisatie.scopes, Autorisatie.type_url,
-               Autorisatie.max_vertrouwelijkheidaanduiding)
-        .select_from(ApiClient)
-        .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
-        .outerjoin(ApplicatieClient, ApplicatieClient.client_id == ApiClient.client_id)
-        .outerjoin(Applicatie, Applicatie.id == ApplicatieClient.applicatie_id)
-        .outerjoin(Autorisatie, Autorisatie.applicatie_id == Applicatie.id)
-        .where(ApiClient.client_id == client_id)
-        .order_by(Autorisatie.position))).all()
+    rows = (await session.execute(_RIGHTS, {"client_id": client_id})).all()
+    return _from_rows(client_id, all_rights, [row[3:] for row in rows])
+
+
+def _from_rows(client_id: str, all_rights: bool, rows: list[Any], user_id: str = "",
+               user_representation: str = "") -> ZgwCaller:
+    """A caller from (organisation, applicatie id, label, all autorisaties, component, scopes, type, maximum) rows."""
     if not rows or rows[0][1] is None:
-        return ZgwCaller(client_id, all_rights, organisation=rows[0][0] if rows else None)
+        return ZgwCaller(client_id, all_rights, organisation=rows[0][0] if rows else None, user_id=user_id,
+                         user_representation=user_representation)
     organisation, applicatie_id, label, everything = rows[0][:4]
     grants = tuple(Grant(component, frozenset(scopes), type_url, maximum)
                    for *_, component, scopes, type_url, maximum in rows if component is not None)
-    return ZgwCaller(client_id, all_rights or everything, grants, organisation, applicatie_id=applicatie_id,
-                     applicatie_label=label)
+    return ZgwCaller(client_id, all_rights or everything, grants, organisation, user_id, user_representation,
+                     applicatie_id, label)

@@ -1,19 +1,24 @@
 """Identificaties that ZGW resources get when the client gives none: `ZAAK-2026-0000000001`, unique per
 bronorganisatie, also under concurrent creates.
 
-One counter row per (bronorganisatie, kind, year) is advanced with a single upsert; the row stays locked until the
-creating transaction ends, so two transactions never draw the same number, and a rolled-back create returns its
-number (no gaps from failures on PostgreSQL; SQLite has one writer at a time anyway).
+One counter row per (bronorganisatie, kind, year) is advanced with a single upsert, so two creates never draw the
+same number. On PostgreSQL the upsert runs in its own short transaction on a small pool of its own: the counter
+row is locked for that one statement only, not until the create commits, so concurrent creates of one
+organisation do not queue behind each other. The price is that a create that fails afterwards leaves a gap in
+the numbers; the standard asks for unique identificaties, not for gapless ones. SQLite has one writer at a time,
+so there (and in sessions without that pool: CLI, demo, scripts) the upsert is part of the create's own
+transaction, and a failed create returns its number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Integer, String
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base
@@ -30,16 +35,35 @@ class IdentificatieCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+COUNTER_ENGINE = "identificatie_counters"  # the key in session.info of the engine numbers are drawn on
+
+
+def counter_engine(settings_url: str) -> AsyncEngine | None:
+    """The small autocommit pool `plein serve` draws numbers on (PostgreSQL only; None on SQLite). Put it in the
+    session factory's info under COUNTER_ENGINE and dispose of it with the main engine."""
+    if not settings_url.startswith("postgresql"):
+        return None
+    return create_async_engine(settings_url, pool_size=2, max_overflow=2, pool_recycle=1800,
+                               isolation_level="AUTOCOMMIT")
+
+
 async def next_identificatie(session: AsyncSession, bronorganisatie: str, kind: str,
                              today: dt.date | None = None) -> str:
     """The next free identificatie for this organisation and kind, e.g. `ZAAK-2026-0000000042`."""
     year = (today or dt.date.today()).year
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    counter = IdentificatieCounter
-    upsert = insert(counter).values(bronorganisatie=bronorganisatie, kind=kind, year=year, last=1)
-    statement = upsert.on_conflict_do_update(
-        index_elements=["bronorganisatie", "kind", "year"], set_={"last": counter.last + 1},
-    ).returning(counter.last)
-    number = (await session.execute(statement)).scalar_one()
+    counters = session.info.get(COUNTER_ENGINE)
+    if isinstance(counters, AsyncEngine):
+        async with counters.connect() as connection:
+            number = (await connection.execute(_advance(pg_insert, bronorganisatie, kind, year))).scalar_one()
+    else:
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        statement = _advance(pg_insert if dialect == "postgresql" else sqlite_insert, bronorganisatie, kind, year)
+        number = (await session.execute(statement)).scalar_one()
     return f"{kind}-{year}-{number:010d}"
+
+
+def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> Any:
+    upsert = insert(IdentificatieCounter).values(bronorganisatie=bronorganisatie, kind=kind, year=year, last=1)
+    return upsert.on_conflict_do_update(
+        index_elements=["bronorganisatie", "kind", "year"], set_={"last": IdentificatieCounter.last + 1},
+    ).returning(IdentificatieCounter.last)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.errors import InvalidInput
 from plein.notifications.models import Message
 from plein.zgw.audit import AuditRecord
-from plein.zgw.identificatie import IdentificatieCounter
 from plein.zgw.zaken import cases
 from plein.zgw.zaken.models import Rol, Status, Zaak
 from tests.zgw.helpers import all_rights
@@ -51,7 +50,7 @@ async def test_a_failure_halfway_leaves_nothing_behind(session: AsyncSession, za
     with pytest.raises(InvalidInput) as raised:
         await cases.register_zaak(session, BASE_URL, zaak_body(zaaktype.url), rollen=[rol(zaaktype), wrong])
     assert raised.value.invalid_params[0].name == "roltype"
-    for model in (Zaak, Rol, Status, AuditRecord, IdentificatieCounter):
+    for model in (Zaak, Rol, Status, AuditRecord):  # a drawn identificatie number may stay used: a gap, not a zaak
         assert await session.scalar(select(func.count()).select_from(model)) == 0, model
     assert await session.scalar(select(func.count()).where(Message.kanaal == "zaken")) == 0
 

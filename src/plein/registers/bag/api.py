@@ -10,17 +10,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import Header, Path, Query, Request
 
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.exchange import service as exchange
-from plein.http import OptionalPrincipal, SessionDep
+from plein.http import OptionalPrincipal, PrefixRouter, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
 from plein.registers.bag import service
 from plein.registers.bag.schemas import Adres, Adressen
 from plein.registers.fields import BAG_FIELDS
 
-router = APIRouter(prefix="/api/bag/v1", tags=["bag"])
+router = PrefixRouter(prefix="/api/bag/v1", tags=["bag"])
 REGISTER = "bag"
 QUERY = {"postcode", "huisnummer", "huisletter", "huisnummertoevoeging", "fields"}
 

@@ -12,17 +12,17 @@ import uuid
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
 from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
-from plein.http import SessionDep, bearer_token, current_principal
+from plein.http import PrefixRouter, SessionDep, bearer_token, current_principal
 from plein.registers.brp import schemas, service
 
-router = APIRouter(tags=["brp"])
+router = PrefixRouter("/haalcentraal/api/brp/", tags=["brp"])
 logger = logging.getLogger("plein.registers.brp")
 
 PATH = "/haalcentraal/api/brp/personen"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter
-
+from plein.http import PrefixRouter
 from plein.zgw.autorisaties import service
 from plein.zgw.http import PAGE_SIZE, ZgwContext, operation_route, page_number, paginated
 
-router = APIRouter(tags=["zgw-autorisaties"])
+router = PrefixRouter("/autorisaties/api/v1/", tags=["zgw-autorisaties"])
 API = "autorisaties"
 
 

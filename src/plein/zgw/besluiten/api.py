@@ -17,6 +17,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
 from plein.errors import InvalidInput
+from plein.http import PrefixRouter
 from plein.zgw import audit, validation
 from plein.zgw.besluiten import expand, present, relations
 from plein.zgw.besluiten.models import Besluit
@@ -40,7 +41,7 @@ from plein.zgw.http import (
     read_json,
 )
 
-router = APIRouter(tags=["zgw-besluiten"])
+router = PrefixRouter("/besluiten/api/v1/", tags=["zgw-besluiten"])
 API = "besluiten"
 
 

@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter
-
+from plein.http import PrefixRouter
 from plein.zgw.catalogi import parts, service_catalogussen, service_typen, service_zaaktypen, versioned
 from plein.zgw.catalogi.common import API, Links, date_param, get_catalogus
 from plein.zgw.catalogi.parts import PartSpec
@@ -20,7 +19,7 @@ from plein.zgw.catalogi.service_parts import PARTS
 from plein.zgw.catalogi.versioned import TypeSpec
 from plein.zgw.http import PAGE_SIZE, ZgwContext, detail_routes, operation_route, page_number, paginated
 
-router = APIRouter(tags=["zgw-catalogi"])
+router = PrefixRouter("/catalogi/api/v1/", tags=["zgw-catalogi"])
 Represent = Callable[..., Awaitable[list[dict[str, Any]]]]
 Lister = Callable[..., Awaitable[tuple[int, list[Any]]]]
 

@@ -14,10 +14,11 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from plein.errors import NotFound
+from plein.http import PrefixRouter
 from plein.storage import FileStorage
 from plein.zgw import audit
 from plein.zgw.documenten import content, expand, represent, service, service_relations, upload
@@ -40,7 +41,7 @@ EIO = "enkelvoudiginformatieobject"
 logger = logging.getLogger(__name__)
 
 
-router = APIRouter(tags=["zgw-documenten"])
+router = PrefixRouter("/documenten/api/v1/", tags=["zgw-documenten"])
 
 
 def _links(ctx: ZgwContext) -> Links:

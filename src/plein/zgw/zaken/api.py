@@ -8,9 +8,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter
 from sqlalchemy import func, select
 
+from plein.http import PrefixRouter
 from plein.zgw import audit
 from plein.zgw.catalogi.models import RolType
 from plein.zgw.http import PAGE_SIZE, ZgwContext, detail_routes, operation_route, page_number, paginated
@@ -18,7 +18,7 @@ from plein.zgw.zaken import expand, filters, parts, present
 from plein.zgw.zaken.models import Resultaat, Rol, Status, Zaak, ZaakInformatieObject, ZaakTelling
 from plein.zgw.zaken.service import READ, Scope, create_zaak, destroy_zaak, get_zaak, represent, update_zaak
 
-router = APIRouter(tags=["zgw-zaken"])
+router = PrefixRouter("/zaken/api/v1/", tags=["zgw-zaken"])
 API = "zaken"
 
 
@@ -65,7 +65,7 @@ async def search_zaken(ctx: ZgwContext) -> dict[str, Any]:
 async def create(ctx: ZgwContext) -> dict[str, Any]:
     scope = scope_of(ctx)
     zaak = await create_zaak(scope, await ctx.body())
-    body = await represent(scope, zaak)
+    body = present.new_zaak(scope.urls, zaak)
     await ctx.session.commit()
     return body
 

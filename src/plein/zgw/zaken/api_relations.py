@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
+from plein.http import PrefixRouter
 from plein.zgw.http import PAGE_SIZE, ZgwContext, detail_routes, operation_route, page_number, paginated
 from plein.zgw.zaken import documents, filters, references, relations
 from plein.zgw.zaken import present_relations as shown
@@ -31,7 +31,7 @@ from plein.zgw.zaken.models import (
 from plein.zgw.zaken.present import Urls
 from plein.zgw.zaken.service import READ, Scope, get_zaak
 
-router = APIRouter(tags=["zgw-zaken"])
+router = PrefixRouter("/zaken/api/v1/", tags=["zgw-zaken"])
 API = "zaken"
 
 

@@ -139,6 +139,11 @@ def zaak(urls: Urls, row: Zaak, rel: Related) -> dict[str, Any]:
     }
 
 
+def new_zaak(urls: Urls, row: Zaak) -> dict[str, Any]:
+    """A zaak just added in this transaction: nothing can refer to it yet, so no query is needed."""
+    return zaak(urls, row, Related({}, {}, {}, {}, {}, {}))
+
+
 async def zaken(session: AsyncSession, urls: Urls, rows: Sequence[Zaak]) -> list[dict[str, Any]]:
     rel = await related(session, [row.id for row in rows])
     return [zaak(urls, row, rel) for row in rows]

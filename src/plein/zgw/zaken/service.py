@@ -170,7 +170,7 @@ async def create_zaak(scope: Scope, data: dict[str, Any]) -> Zaak:
                       "this identificatie is already used by another zaak of the bronorganisatie (zrc-002)")
     scope.session.add(zaak)
     await flush_unique(scope.session)
-    await changed(scope, zaak, "create", 201, None)
+    await changed(scope, zaak, "create", 201, None, after=present.new_zaak(scope.urls, zaak))
     return zaak
 
 
