@@ -97,11 +97,13 @@ async def _publish_all(session: AsyncSession, storage: FileStorage, console: Con
             console.print(f"  {result.release.app.slug} {result.release.version}: {mark}")
 
 
-async def _adopt_all(session: AsyncSession) -> None:
+async def _adopt_all(session: AsyncSession, base_url: str) -> None:
+    """The demo's adoptions; activating verhuizing-doorgeven provides its zaaktype in each municipality."""
     actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
     for code, app, options, active in ADOPTIONS:
         version = "1.2.0" if app == "verhuizing-doorgeven" else None
-        await adoptions.adopt(session, code, app, options, actor, version=version, activate=active)
+        await adoptions.adopt(session, code, app, options, actor, version=version, activate=active,
+                              base_url=base_url)
 
 
 def build_demo(settings: Settings, fresh: bool = True, console: Console | None = None) -> None:
@@ -127,12 +129,12 @@ async def _populate(settings: Settings, console: Console) -> None:
             await create_client(session, "demo-amsterdam", "0363", ["publisher", "beheerder"], secret=CLIENT_SECRET)
             console.print("Publishing sample apps through the admission pipeline:")
             await _publish_all(session, storage_from_settings(settings), console)
-            await _adopt_all(session)
+            await _adopt_all(session, settings.base_url)
             await _load_registers(session, console)
             await _grant_demo_client(session)
             made = await add_demo_cases(session, settings.base_url, "demo-amsterdam")
-            console.print(f"Cases: Amsterdam's catalogus with zaaktype Verhuizing doorgeven and {made} zaken "
-                          "(Zaken API, client demo-amsterdam)")
+            console.print(f"Cases: {made} zaken of the zaaktype Verhuizing doorgeven that activating the app "
+                          "provided in Amsterdam's catalogus (Zaken API, client demo-amsterdam)")
     finally:
         await engine.dispose()
 

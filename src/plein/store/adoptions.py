@@ -1,4 +1,9 @@
-"""Adoptions: a municipality takes an app into use with its own options, activates, upgrades and ends it."""
+"""Adoptions: a municipality takes an app into use with its own options, activates, upgrades and ends it.
+
+Activating a service app issues its grants and provides its zaaktypen in the municipality's catalogus; an upgrade
+replaces the grants and provides the new release's zaaktypen; ending revokes the grants and ends the zaaktypen. Each
+change commits once, with all of that, or not at all.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +23,15 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.exchange import service as exchange
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
+from plein.settings import Settings
 from plein.store.models import Adoption, AdoptionEvent, App, Release
 from plein.store.service import get_app
 from plein.store.yamldoc import json_path_to_dotted
+from plein.zgw.catalogi import provisioning
 
 TRANSITIONS = {"planned": {"active", "ended"}, "active": {"ended"}, "ended": set()}
+# The address in the URLs of provided zaaktypen (in their notifications) when a caller names none.
+DEFAULT_BASE_URL: str = Settings.model_fields["base_url"].default
 
 
 def options_schema(release: Release) -> dict[str, Any]:
@@ -93,9 +102,11 @@ def _event(adoption: Adoption, action: str, actor: Principal) -> AdoptionEvent:
 
 async def adopt(
     session: AsyncSession, code: str, app_slug: str, options: Any, actor: Principal,
-    version: str | None = None, activate: bool = False,
+    version: str | None = None, activate: bool = False, base_url: str = DEFAULT_BASE_URL,
 ) -> Adoption:
-    """Adopt an app for a municipality: options validated with defaults applied; status planned (or active)."""
+    """Adopt an app for a municipality: options validated with defaults applied; status planned (or active).
+
+    `base_url` is Plein's address as the caller sees it; the URLs of provided zaaktypen are made with it."""
     organisation = await _municipality(session, code, actor)
     app = await get_app(session, app_slug)
     release = await _accepted_release(session, app, version)
@@ -114,7 +125,11 @@ async def adopt(
                                                                       "adoption or upgrade it")]) from exc
     session.add(_event(adoption, "planned", actor))
     if activate:
-        await _set_status(session, adoption, "active", actor)
+        try:
+            await _set_status(session, adoption, "active", actor, base_url)
+        except BaseException:
+            await session.rollback()
+            raise
     await session.commit()
     return adoption
 
@@ -133,25 +148,36 @@ async def get_adoption(session: AsyncSession, code: str, adoption_id: str, actor
 
 async def change_adoption(
     session: AsyncSession, code: str, adoption_id: str, actor: Principal, *,
-    status: str | None = None, version: str | None = None, options: Any = None,
+    status: str | None = None, version: str | None = None, options: Any = None, base_url: str = DEFAULT_BASE_URL,
 ) -> Adoption:
-    """Configure (new options), upgrade (newer release, options re-validated) or change status, in one step."""
+    """Configure (new options), upgrade (newer release, options re-validated) or change status, in one step.
+
+    Any refusal or failure rolls the whole step back: the adoption, its grants and zaaktypen stay as they were."""
     await _municipality(session, code, actor)
     adoption = await get_adoption(session, code, adoption_id, actor)
     if adoption.status == "ended":
         raise Conflict("this adoption has ended; adopt the app again to use it")
-    if version is not None and version != adoption.release.version:
-        await _upgrade(session, adoption, version, options, actor)
-    elif options is not None:
-        adoption.options = validate_options(options_schema(adoption.release), options)
-        session.add(_event(adoption, "configured", actor))
-    if status is not None and status != adoption.status:
-        await _set_status(session, adoption, status, actor)
+    try:
+        if version is not None and version != adoption.release.version:
+            await _upgrade(session, adoption, version, options, actor, base_url)
+        elif options is not None:
+            adoption.options = validate_options(options_schema(adoption.release), options)
+            session.add(_event(adoption, "configured", actor))
+        if status is not None and status != adoption.status:
+            await _set_status(session, adoption, status, actor, base_url)
+    except BaseException:
+        await session.rollback()
+        raise
     await session.commit()
     return adoption
 
 
-async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, options: Any, actor: Principal) -> None:
+def _is_service(release: Release) -> bool:
+    return (release.manifest or {}).get("kind") == "service"
+
+
+async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, options: Any, actor: Principal,
+                   base_url: str) -> None:
     release = await _accepted_release(session, adoption.app, version)
     if semver.Version.parse(release.version) <= semver.Version.parse(adoption.release.version):
         raise InvalidInput(f"{version} is not newer than the adopted release {adoption.release.version}",
@@ -163,16 +189,23 @@ async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, opti
             f"the upgrade to {version} is blocked: the options no longer fit the new release; "
             "change them in the same request", exc.invalid_params,
         ) from exc
+    was_service = _is_service(adoption.release)
     adoption.release_id = release.id
     adoption.release = release
     adoption.options = filled
     session.add(_event(adoption, "upgraded", actor))
     if adoption.status == "active":
+        code = adoption.organisation.code
         await exchange.revoke_for_adoption(session, adoption.id)
-        await exchange.grant_for_adoption(session, adoption.id, adoption.organisation.code, release.manifest)
+        await exchange.grant_for_adoption(session, adoption.id, code, release.manifest)
+        if _is_service(release):
+            await provisioning.provide(session, base_url, code, adoption.app.slug, adoption.id, release.manifest)
+        elif was_service:
+            await provisioning.end(session, base_url, code, adoption.app.slug)
 
 
-async def _set_status(session: AsyncSession, adoption: Adoption, status: str, actor: Principal) -> None:
+async def _set_status(session: AsyncSession, adoption: Adoption, status: str, actor: Principal,
+                      base_url: str) -> None:
     if status not in TRANSITIONS:
         raise InvalidInput(f"status '{status}' is not known",
                            [InvalidParam("status", "enum", "must be one of planned, active, ended")])
@@ -180,13 +213,19 @@ async def _set_status(session: AsyncSession, adoption: Adoption, status: str, ac
         raise Conflict(f"an adoption cannot go from {adoption.status} to {status}",
                        [InvalidParam("status", "transition", f"allowed from {adoption.status}: "
                                      f"{', '.join(sorted(TRANSITIONS[adoption.status])) or 'none'}")])
+    was_active = adoption.status == "active"
     adoption.status = status
+    code, manifest = adoption.organisation.code, adoption.release.manifest
     if status == "active":
         adoption.activated_at = utcnow()
-        await exchange.grant_for_adoption(session, adoption.id, adoption.organisation.code, adoption.release.manifest)
+        await exchange.grant_for_adoption(session, adoption.id, code, manifest)
+        if _is_service(adoption.release):
+            await provisioning.provide(session, base_url, code, adoption.app.slug, adoption.id, manifest)
     if status == "ended":
         adoption.ended_at = utcnow()
         await exchange.revoke_for_adoption(session, adoption.id)
+        if was_active and _is_service(adoption.release):
+            await provisioning.end(session, base_url, code, adoption.app.slug)
     session.add(_event(adoption, "activated" if status == "active" else status, actor))
     await session.flush()
     await refresh_adoption_count(session, adoption.app_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from plein.errors import InvalidInput, InvalidParam, NotFound, PayloadTooLarge
-from plein.http import OptionalPrincipal, PrincipalDep, SessionDep
+from plein.http import OptionalPrincipal, PrefixRouter, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
 from plein.store import adoptions, present, service
 from plein.store.checks.manifest import manifest_schema
@@ -27,7 +27,7 @@ from plein.store.schemas import (
 )
 from plein.store.search import SearchQuery, search_apps
 
-router = APIRouter(prefix="/api/store/v1", tags=["store"])
+router = PrefixRouter(prefix="/api/store/v1", tags=["store"])
 STORE_API = next(api for api in API_DOCUMENTS if api.name == "store")
 
 
@@ -152,9 +152,10 @@ async def list_adoptions(code: str, session: SessionDep) -> list[AdoptionOut]:
 
 @router.post("/municipalities/{code}/adoptions", status_code=201, summary="Adopt an app",
              operation_id="createAdoption")
-async def create_adoption(code: str, body: AdoptionCreate, session: SessionDep, principal: PrincipalDep) -> AdoptionOut:
+async def create_adoption(code: str, body: AdoptionCreate, request: Request, session: SessionDep,
+                          principal: PrincipalDep) -> AdoptionOut:
     adoption = await adoptions.adopt(session, code, body.app, body.options, principal, version=body.version,
-                                     activate=body.status == "active")
+                                     activate=body.status == "active", base_url=str(request.base_url))
     return await present.adoption_out(session, adoption, with_history=True)
 
 
@@ -168,8 +169,9 @@ async def get_adoption(code: str, adoption_id: str, session: SessionDep, princip
 @router.patch("/municipalities/{code}/adoptions/{adoption_id}", summary="Configure, upgrade, activate or end",
               operation_id="changeAdoption")
 async def change_adoption(
-    code: str, adoption_id: str, body: AdoptionChange, session: SessionDep, principal: PrincipalDep
+    code: str, adoption_id: str, body: AdoptionChange, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> AdoptionOut:
     adoption = await adoptions.change_adoption(session, code, adoption_id, principal, status=body.status,
-                                               version=body.version, options=body.options)
+                                               version=body.version, options=body.options,
+                                               base_url=str(request.base_url))
     return await present.adoption_out(session, adoption, with_history=True)

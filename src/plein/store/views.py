@@ -244,13 +244,16 @@ async def adopt(code: str, request: Request, session: SessionDep, principal: Pag
     if not errors:
         try:
             await adoptions.adopt(session, code, app.slug, options, principal, version=release.version,
-                                  activate="activate" in fields)
-        except Conflict:
+                                  activate="activate" in fields, base_url=str(request.base_url))
+        except Conflict as exc:
+            already = any(param.code == "already-adopted" for param in exc.invalid_params)
             errors, status = {"adoption": f"{names[0]} gebruikt {names[1]} al. Beheer die adoptie (upgraden of "
-                                          "beëindigen) op de pagina met de apps van de gemeente."}, 409
+                                          "beëindigen) op de pagina met de apps van de gemeente."
+                              if already else exc.detail}, 409
             page = await _adopt_page(session, code, fields.get("app", ""), fields.get("version"))
         except InvalidInput as exc:
-            errors = forms.errors_from(exc.invalid_params, schema)
+            errors = forms.errors_from(exc.invalid_params, schema) or {"adoption": exc.detail}
+            page = await _adopt_page(session, code, fields.get("app", ""), fields.get("version"))
         else:
             flash(request, f"{names[1]} is geadopteerd voor {names[0]}.")
             return redirect(f"/gemeenten/{code}/apps")
@@ -321,9 +324,12 @@ async def upgrade(code: str, adoption_id: str, request: Request, session: Sessio
     if not errors:
         try:
             await adoptions.change_adoption(session, code, adoption_id, principal, version=release.version,
-                                            options=options)
+                                            options=options, base_url=str(request.base_url))
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc.invalid_params, schema) or {"version": exc.detail}
+            # the refused change was rolled back, which expires what was loaded: load it again
+            municipality, adoption = await _managed_adoption(session, code, adoption_id, principal)
+            release = next(r for r in await newer_releases(session, adoption) if r.version == fields.get("version"))
         else:
             flash(request, f"{adoption.app.name} is geüpgraded naar versie {release.version}.")
             return redirect(f"/gemeenten/{code}/apps/{adoption_id}")
@@ -340,7 +346,8 @@ async def activate(code: str, adoption_id: str, request: Request, session: Sessi
                    form: csrf.CheckedForm) -> Response:
     _, adoption = await _managed_adoption(session, code, adoption_id, principal)
     assert principal is not None
-    await adoptions.change_adoption(session, code, adoption_id, principal, status="active")
+    await adoptions.change_adoption(session, code, adoption_id, principal, status="active",
+                                    base_url=str(request.base_url))
     flash(request, f"{adoption.app.name} is in gebruik genomen.")
     return redirect(f"/gemeenten/{code}/apps")
 
@@ -359,7 +366,8 @@ async def end(code: str, adoption_id: str, request: Request, session: SessionDep
               form: csrf.CheckedForm) -> Response:
     _, adoption = await _managed_adoption(session, code, adoption_id, principal)
     assert principal is not None
-    await adoptions.change_adoption(session, code, adoption_id, principal, status="ended")
+    await adoptions.change_adoption(session, code, adoption_id, principal, status="ended",
+                                    base_url=str(request.base_url))
     flash(request, f"Het gebruik van {adoption.app.name} is beëindigd.")
     return redirect(f"/gemeenten/{code}/apps")
 

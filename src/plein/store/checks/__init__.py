@@ -67,11 +67,11 @@ class AdmissionReport:
 
 def default_checks() -> list[Check]:
     """The checks every package passes through, in order (later checks use what earlier ones parsed)."""
-    from plein.store.checks import licence, manifest, openapi, publiccode
+    from plein.store.checks import licence, manifest, openapi, publiccode, zaaktypen
 
     return [
         publiccode.CHECK, manifest.CHECK, manifest.VERSION_CHECK, manifest.OPTIONS_CHECK,
-        manifest.DATA_CHECK, openapi.CHECK, licence.CHECK,
+        manifest.DATA_CHECK, zaaktypen.CHECK, openapi.CHECK, licence.CHECK,
     ]
 
 

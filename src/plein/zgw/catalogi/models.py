@@ -51,7 +51,16 @@ class _Versioned:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-class ZaakType(_Versioned, Base):
+class _Provided:
+    """Plein's own record of a version that an app provided when it was adopted (not part of the standard, never
+    shown in the API): the app's id, the adoption, and a hash of the manifest definition it was made from."""
+
+    provided_by_app: Mapped[str | None] = mapped_column(String(100))
+    provided_by_adoption: Mapped[uuid.UUID | None] = mapped_column()
+    definition_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class ZaakType(_Versioned, _Provided, Base):
     """One version of a zaaktype; versions share catalogus and identificatie and differ in validity."""
 
     __tablename__ = "zgw_zaaktypen"
@@ -91,7 +100,7 @@ class ZaakType(_Versioned, Base):
     versiedatum: Mapped[dt.date] = mapped_column(Date)
 
 
-class InformatieObjectType(_Versioned, Base):
+class InformatieObjectType(_Versioned, _Provided, Base):
     """One version of an informatieobjecttype; versions share catalogus and omschrijving."""
 
     __tablename__ = "zgw_informatieobjecttypen"

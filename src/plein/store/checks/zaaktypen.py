@@ -1,0 +1,120 @@
+"""Check 6: the zaaktypen block of plein.yaml: only service apps have one, identificaties are unique, and the rules
+the Catalogi API would apply to each zaaktype and its parts hold.
+
+The JSON Schema (the manifest check) already holds each field to its type, length and enum; this check adds what a
+schema cannot say: uniqueness across items, fields that depend on each other, and the same informatieobjecttype
+described the same way wherever the manifest names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plein.store.checks import Check, CheckContext
+from plein.store.findings import Finding
+from plein.store.package import MANIFEST
+from plein.store.yamldoc import YamlDoc
+from plein.zgw.catalogi.service_parts import brondatum_problems
+
+IOT_DEFINITION = ("vertrouwelijkheidaanduiding", "informatieobjectcategorie")
+
+
+def _finding(rule: str, message: str, doc: YamlDoc, path: str) -> Finding:
+    return Finding("zaaktypen", f"zaaktypen.{rule}", "error", f"{path}: {message}", file=MANIFEST,
+                   line=doc.line(path), path=path)
+
+
+def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The entries of a list that are objects, with their index (the schema check reports the others)."""
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _duplicates(items: list[tuple[int, dict[str, Any]]], key: str) -> list[tuple[int, int, str]]:
+    """(index, index of the first with the same value, value) for every later item that repeats a value of `key`."""
+    first: dict[str, int] = {}
+    repeated = []
+    for index, item in items:
+        value = item.get(key)
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            repeated.append((index, first[value], value))
+        else:
+            first[value] = index
+    return repeated
+
+
+def check_zaaktypen(context: CheckContext) -> list[Finding]:
+    manifest = context.manifest
+    if manifest is None or "zaaktypen" not in manifest:
+        return []
+    doc = YamlDoc(manifest, context.manifest_lines)
+    if manifest.get("kind") != "service":
+        return [_finding("service-only", f"only apps of kind service have zaaktypen (this app is "
+                         f"{manifest.get('kind')!r}); remove the block", doc, "zaaktypen")]
+    zaaktypen = _items(manifest["zaaktypen"])
+    findings = [
+        _finding("duplicate-identificatie", f"identificatie {value!r} is already used by zaaktypen[{earlier}]; "
+                 "each zaaktype needs its own", doc, f"zaaktypen[{index}].identificatie")
+        for index, earlier, value in _duplicates(zaaktypen, "identificatie")
+    ]
+    for index, zaaktype in zaaktypen:
+        findings += _zaaktype_rules(zaaktype, doc, f"zaaktypen[{index}]")
+    findings += _same_informatieobjecttypen(zaaktypen, doc)
+    return findings
+
+
+def _zaaktype_rules(zaaktype: dict[str, Any], doc: YamlDoc, base: str) -> list[Finding]:
+    findings = []
+    if zaaktype.get("verlengingMogelijk") is True and not zaaktype.get("verlengingstermijn"):
+        findings.append(_finding("verlengingstermijn", "required when verlengingMogelijk is true", doc,
+                                 f"{base}.verlengingstermijn"))
+    if zaaktype.get("verlengingMogelijk") is not True and "verlengingstermijn" in zaaktype:
+        findings.append(_finding("verlengingstermijn", "only allowed when verlengingMogelijk is true", doc,
+                                 f"{base}.verlengingstermijn"))
+    resultaattypen = _items(zaaktype.get("resultaattypen"))
+    findings += [
+        _finding("duplicate-resultaattype", f"omschrijving {value!r} is already used by resultaattypen[{earlier}]; "
+                 "the resultaattypen of a zaaktype need different omschrijvingen", doc,
+                 f"{base}.resultaattypen[{index}].omschrijving")
+        for index, earlier, value in _duplicates(resultaattypen, "omschrijving")
+    ]
+    for index, resultaattype in resultaattypen:
+        procedure = resultaattype.get("brondatumArchiefprocedure")
+        if not isinstance(procedure, dict) or not isinstance(procedure.get("afleidingswijze"), str):
+            continue
+        for problem in brondatum_problems(procedure):
+            findings.append(_finding("brondatum-archiefprocedure", problem.reason, doc,
+                                     f"{base}.resultaattypen[{index}].{problem.name}"))
+    findings += [
+        _finding("duplicate-informatieobjecttype", f"informatieobjecttype {value!r} is already named by "
+                 f"informatieobjecttypen[{earlier}]", doc, f"{base}.informatieobjecttypen[{index}].omschrijving")
+        for index, earlier, value in _duplicates(_items(zaaktype.get("informatieobjecttypen")), "omschrijving")
+    ]
+    return findings
+
+
+def _same_informatieobjecttypen(zaaktypen: list[tuple[int, dict[str, Any]]], doc: YamlDoc) -> list[Finding]:
+    """An informatieobjecttype is one type in the catalogus: wherever it is named, it is described the same way."""
+    seen: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    findings = []
+    for index, zaaktype in zaaktypen:
+        for position, iot in _items(zaaktype.get("informatieobjecttypen")):
+            name = iot.get("omschrijving")
+            if not isinstance(name, str):
+                continue
+            path = f"zaaktypen[{index}].informatieobjecttypen[{position}]"
+            definition = tuple(iot.get(key) for key in IOT_DEFINITION)
+            if name not in seen:
+                seen[name] = (path, definition)
+            elif seen[name][1] != definition:
+                findings.append(_finding("informatieobjecttype-differs", f"informatieobjecttype {name!r} is "
+                                         f"described differently at {seen[name][0]}; give both the same "
+                                         "vertrouwelijkheidaanduiding and informatieobjectcategorie", doc, path))
+    return findings
+
+
+CHECK = Check("zaaktypen", "Zaaktypen: only for service apps, unique identificaties, the Catalogi rules", "1",
+              check_zaaktypen)
