@@ -166,7 +166,11 @@ class ClientKey:
 
 def token_client_id(token: str) -> str:
     """The client a token names (client_id, else iss), before its signature is checked; AuthError if there is none."""
-    claims = _unverified_claims(token)
+    return client_id_of(token_claims(token))
+
+
+def client_id_of(claims: dict[str, Any]) -> str:
+    """The client_id (else iss) claim; AuthError if there is none."""
     client_id = claims.get("client_id") or claims.get("iss")
     if not isinstance(client_id, str) or not client_id:
         raise AuthError("the token has no client_id claim")
@@ -185,14 +189,16 @@ def verify_client_token(token: str, client: ClientKey) -> Principal:
     return Principal("client", client.client_id, client.client_id, roles, all_rights=bool(client.all_rights))
 
 
-def _unverified_claims(token: str) -> dict[str, Any]:
+def token_claims(token: str) -> dict[str, Any]:
+    """The token's claims before its signature is checked (trust them only once verify_client_token passed);
+    AuthError when it is not an HS256 JWT."""
     try:
-        header = jwt.get_unverified_header(token)
-        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+        decoded = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise AuthError(f"the token is not a JWT: {exc}") from exc
-    if header.get("alg") != "HS256":
+    if decoded["header"].get("alg") != "HS256":
         raise AuthError("the token must be signed with HS256")
+    claims: dict[str, Any] = decoded["payload"]
     return claims
 
 

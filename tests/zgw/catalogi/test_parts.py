@@ -81,8 +81,8 @@ async def test_a_part_through_all_its_operations(client: httpx.AsyncClient, sess
 @pytest.mark.parametrize("collection", COLLECTIONS)
 async def test_parts_of_a_published_zaaktype_are_frozen(client: httpx.AsyncClient, session: AsyncSession,
                                                         collection: str) -> None:
-    """ztc-010: no new part, no change (400) and no delete (409) once the zaaktype is published, unless a
-    correctie (geforceerd-schrijven) or forced delete (geforceerd-verwijderen)."""
+    """ztc-010: no new part and no change (400) once the zaaktype is published, unless a correctie
+    (geforceerd-schrijven); no delete (409) at all, not even with geforceerd-schrijven or geforceerd-verwijderen."""
     admin = await all_rights(session)
     headers = await writer(session)
     catalogus_url = await catalogus(client, admin)
@@ -108,7 +108,10 @@ async def test_parts_of_a_published_zaaktype_are_frozen(client: httpx.AsyncClien
 
     corrector = await scoped(session, "corrector", ["catalogi.geforceerd-schrijven", "catalogi.geforceerd-verwijderen"])
     assert (await client.patch(local(existing["url"]), json=CHANGES[collection], headers=corrector)).status_code == 200
-    assert (await client.delete(local(existing["url"]), headers=corrector)).status_code == 204
+    kept = await client.delete(local(existing["url"]), headers=corrector)
+    assert (check("delete", detail, kept)["status"], kept.json()["code"]) == (409, codes.get(
+        collection, "non-concept-zaaktype"))
+    assert check("get", detail, await client.get(local(existing["url"]), headers=headers))["url"] == existing["url"]
 
 
 async def test_a_zaaktype_informatieobjecttype_with_a_concept_informatieobjecttype_stays_open(

@@ -10,8 +10,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.zgw.zaken.models import KlantContact, ZaakEigenschap
+from tests.zgw.catalogi.helpers import part_bodies, post, publish, publishable_zaaktype
 from tests.zgw.helpers import assert_spec
-from tests.zgw.zaken.helpers import BASE, local
+from tests.zgw.zaken.helpers import BASE, local, zaak_body
 from tests.zgw.zaken.relation_helpers import (
     audit_count,
     close,
@@ -40,7 +41,7 @@ async def test_a_zaakeigenschap_is_given_read_changed_and_removed(client: httpx.
     assert created.status_code == 201, created.text
     assert (body["naam"], body["waarde"], body["url"]) == ("locatie", "Dam 1", f"{zaak['url']}/zaakeigenschappen/"
                                                                                 f"{body['uuid']}")
-    for waarde, eigenschap in (("20261101", ctx.datum_eigenschap), ("2026-11-01", ctx.datum_eigenschap),
+    for waarde, eigenschap in (("20261101", ctx.datum_eigenschap), ("20261231", ctx.datum_eigenschap),
                                ("groen", ctx.keuze_eigenschap)):
         response = await client.post(path, headers=ctx.admin, json={
             "zaak": zaak["url"], "eigenschap": eigenschap, "waarde": waarde})
@@ -48,7 +49,7 @@ async def test_a_zaakeigenschap_is_given_read_changed_and_removed(client: httpx.
 
     listed = await client.get(path, headers=ctx.admin)
     assert [e["waarde"] for e in assert_spec("zaken", "get", LIST, listed)] == [
-        "Dam 1", "20261101", "2026-11-01", "groen"]
+        "Dam 1", "20261101", "20261231", "groen"]
     read = await client.get(local(body["url"]), headers=ctx.admin)
     assert assert_spec("zaken", "get", DETAIL, read) == body
     head = await client.head(local(body["url"]), headers=ctx.admin)
@@ -84,9 +85,10 @@ async def test_zaakeigenschappen_refuse_what_the_zaaktype_does_not_allow(client:
         ({"eigenschap": other.eigenschap, "waarde": "x"}, "eigenschap", "zaaktype-mismatch"),  # zrc-018
         ({"eigenschap": ctx.statustypen[0], "waarde": "x"}, "eigenschap", "invalid-resource"),
         ({"eigenschap": ctx.eigenschap[:-36] + str(uuid.uuid4()), "waarde": "x"}, "eigenschap", "bad-url"),
-        ({"eigenschap": ctx.eigenschap, "waarde": "veel te lange tekst"}, "waarde", "max_length"),
-        ({"eigenschap": ctx.datum_eigenschap, "waarde": "1 november"}, "waarde", "invalid"),
-        ({"eigenschap": ctx.keuze_eigenschap, "waarde": "blauw"}, "waarde", "invalid_choice"),
+        ({"eigenschap": ctx.eigenschap, "waarde": "veel te lange tekst"}, "waarde", "waarde-lengte"),
+        ({"eigenschap": ctx.datum_eigenschap, "waarde": "1 november"}, "waarde", "waarde-formaat"),
+        ({"eigenschap": ctx.datum_eigenschap, "waarde": "2026-11-01"}, "waarde", "waarde-formaat"),  # ztc-015
+        ({"eigenschap": ctx.keuze_eigenschap, "waarde": "blauw"}, "waarde", "waarde-niet-in-waardenverzameling"),
         ({"eigenschap": ctx.eigenschap, "waarde": 12}, "waarde", "invalid"),
         ({"eigenschap": ctx.eigenschap}, "waarde", "required"),
         ({"eigenschap": ctx.eigenschap, "waarde": "x", "zaak": other_zaak["url"]}, "zaak", "invalid"),
@@ -123,6 +125,61 @@ async def test_zaakeigenschappen_refuse_what_the_zaaktype_does_not_allow(client:
     assert assert_spec("zaken", "patch", DETAIL, closed)["status"] == 403
     forced = await client.patch(local(created["url"]), headers=ctx.admin, json={"waarde": "Dam 9"})
     assert assert_spec("zaken", "patch", DETAIL, forced)["waarde"] == "Dam 9"
+
+
+async def test_a_waarde_fits_the_formaat_lengte_and_waardenverzameling_of_its_eigenschap(
+        client: httpx.AsyncClient, session: AsyncSession) -> None:
+    """getal, datum and datum_tijd (ztc-015: YYYYMMDD, YYYYMMDDhhmmss), the lengte of tekst and getal, and the
+    waardenverzameling; each refusal names `waarde`, the rule and the eigenschap, on create, PUT and PATCH."""
+    ctx = await setting(client, session)
+    zaaktype = await publishable_zaaktype(client, ctx.admin, ctx.catalogus, "ZT-WAARDE")
+    eigenschappen: dict[str, str] = {}
+    for naam, specificatie in (
+            ("bedrag", {"formaat": "getal", "lengte": "8"}), ("moment", {"formaat": "datum_tijd", "lengte": "14"}),
+            ("dag", {"formaat": "datum", "lengte": "8"}),
+            ("akkoord", {"formaat": "tekst", "lengte": "3", "waardenverzameling": ["ja", "nee"]})):
+        eigenschappen[naam] = (await post(client, ctx.admin, "eigenschappen", part_bodies(zaaktype["url"], "")[
+            "eigenschappen"] | {"naam": naam, "specificatie": specificatie | {"kardinaliteit": "1"}}))["url"]
+    assert (await publish(client, ctx.admin, zaaktype["url"])).status_code == 200
+    created = await client.post(f"{BASE}/zaken", json=zaak_body(zaaktype["url"]), headers=ctx.admin)
+    zaak = assert_spec("zaken", "post", "/zaken", created)
+    path = f"{local(zaak['url'])}/zaakeigenschappen"
+
+    fitting = [("bedrag", "12,50"), ("bedrag", "-3"), ("bedrag", "1.5"), ("moment", "20260728134022"),
+               ("dag", "20261101"), ("akkoord", "ja")]
+    for naam, waarde in fitting:
+        response = await client.post(path, headers=ctx.admin, json={
+            "zaak": zaak["url"], "eigenschap": eigenschappen[naam], "waarde": waarde})
+        assert assert_spec("zaken", "post", LIST, response)["waarde"] == waarde, response.text
+    not_fitting = [
+        ("bedrag", "12,5,0", {"waarde-formaat"}), ("bedrag", "1.000,00", {"waarde-formaat"}),
+        ("bedrag", "twaalf", {"waarde-formaat"}), ("bedrag", "123456789", {"waarde-lengte"}),
+        ("moment", "2026-07-28T13:40:22", {"waarde-formaat"}), ("moment", "20261328134022", {"waarde-formaat"}),
+        ("dag", "2026-11-01", {"waarde-formaat"}), ("dag", "20260231", {"waarde-formaat"}),
+        ("akkoord", "wel", {"waarde-niet-in-waardenverzameling"}),
+        ("akkoord", "misschien", {"waarde-lengte", "waarde-niet-in-waardenverzameling"}),
+    ]
+    for naam, waarde, expected in not_fitting:
+        response = await client.post(path, headers=ctx.admin, json={
+            "zaak": zaak["url"], "eigenschap": eigenschappen[naam], "waarde": waarde})
+        body = assert_spec("zaken", "post", LIST, response)
+        assert response.status_code == 400, (naam, waarde)
+        assert {code for name, code in codes(body) if name == "waarde"} == expected, (naam, waarde, body)
+        assert all(repr(naam) in p["reason"] for p in body["invalidParams"]), body
+
+    stored = assert_spec("zaken", "get", LIST, await client.get(path, headers=ctx.admin))
+    assert [e["waarde"] for e in stored] == [waarde for _, waarde in fitting]
+    bedrag = stored[0]
+    patched = await client.patch(local(bedrag["url"]), headers=ctx.admin, json={"waarde": "veel"})
+    assert ("waarde", "waarde-formaat") in codes(assert_spec("zaken", "patch", DETAIL, patched))
+    put = await client.put(local(bedrag["url"]), headers=ctx.admin, json={
+        "zaak": zaak["url"], "eigenschap": eigenschappen["bedrag"], "waarde": "99999,999"})
+    assert ("waarde", "waarde-lengte") in codes(assert_spec("zaken", "put", DETAIL, put))
+    kept = await client.get(local(bedrag["url"]), headers=ctx.admin)
+    assert assert_spec("zaken", "get", DETAIL, kept)["waarde"] == "12,50"
+    foreign = await client.post(path, headers=ctx.admin, json={  # zrc-018: an eigenschap of another zaaktype
+        "zaak": zaak["url"], "eigenschap": ctx.eigenschap, "waarde": "Dam 1"})
+    assert ("eigenschap", "zaaktype-mismatch") in codes(assert_spec("zaken", "post", LIST, foreign))
 
 
 async def test_klantcontacten_get_an_identificatie_and_are_listed(client: httpx.AsyncClient,

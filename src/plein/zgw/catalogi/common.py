@@ -177,7 +177,8 @@ def check_period(begin: dt.date | None, einde: dt.date | None, name: str = "eind
 
 
 def forced_write(caller: ZgwCaller) -> bool:
-    """A correctie (catalogi.geforceerd-schrijven) may change published types and the parts of published zaaktypen."""
+    """A correctie (catalogi.geforceerd-schrijven) may change published types and the parts of published zaaktypen,
+    only by extending them (`correctie`)."""
     return caller.may("ztc", FORCED_WRITE)
 
 

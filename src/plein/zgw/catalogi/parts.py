@@ -2,9 +2,11 @@
 zaaktype-informatieobjecttypen) are listed, created, changed and deleted the same way; this module does that once.
 
 A part belongs to one zaaktype version and shares its catalogus and validity. While that zaaktype is a concept its
-parts change freely; once it is published they change only by a correctie (catalogi.geforceerd-schrijven) and are
-deleted only with catalogi.geforceerd-verwijderen (ztc-010; Catalogi 1.3.2 states the same for creating one). Each
-part type supplies a `PartSpec` with what is its own.
+parts change freely; once it is published they are created and changed only by a correctie
+(catalogi.geforceerd-schrijven), which may only extend (`correctie`: nothing is removed, a statustype is added only
+at the end), and they are never deleted, not with catalogi.geforceerd-schrijven nor with
+catalogi.geforceerd-verwijderen (ztc-010 lists DELETE without exception; see `correctie` for why). Each part type
+supplies a `PartSpec` with what is its own.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.zgw.auth import ZgwCaller
-from plein.zgw.catalogi import fields
+from plein.zgw.catalogi import correctie, fields
 from plein.zgw.catalogi.common import (
     Links,
     NotAConcept,
     commit_unique,
     concept_clause,
     date_param,
-    forced_delete,
     forced_write,
     get_catalogus,
     invalid,
@@ -46,6 +47,7 @@ Extra = Callable[[AsyncSession, Links, list[Any], dict[uuid.UUID, ZaakType]], Aw
 Filters = Callable[[AsyncSession, Links, dict[str, str], Select[Any]], Awaitable[Select[Any]]]
 Frozen = Callable[[AsyncSession, ZaakType, dict[str, Any]], Awaitable[str | None]]
 Rules = Callable[[dict[str, Any]], list[InvalidParam]]
+Correctie = Callable[[AsyncSession, ZaakType, Any, dict[str, Any]], Awaitable[list[InvalidParam]]]
 VALIDITY = ("beginGeldigheid", "eindeGeldigheid", "beginObject", "eindeObject")
 
 
@@ -72,9 +74,15 @@ def _no_rules(state: dict[str, Any]) -> list[InvalidParam]:
     return []
 
 
+async def _no_correctie(session: AsyncSession, zaaktype: ZaakType, row: Any,
+                        values: dict[str, Any]) -> list[InvalidParam]:
+    return []
+
+
 @dataclass(frozen=True)
 class PartSpec:
-    """One kind of part: table, collection, plain fields, references, uniqueness within the zaaktype, extras."""
+    """One kind of part: table, collection, plain fields, references, uniqueness within the zaaktype, extras, and
+    for a correctie the lists that may only grow and its own check (`correctie`: the row, or None when added)."""
 
     collection: str
     model: Any
@@ -85,6 +93,8 @@ class PartSpec:
     filters: Filters = _no_filters
     frozen: Frozen = zaaktype_published
     rules: Rules = _no_rules
+    growing: tuple[correctie.Growing, ...] = ()
+    correctie: Correctie = _no_correctie
     unique: tuple[str, ...] = ()
     order: tuple[str, ...] = ("created_at", "id")
     validity: bool = True
@@ -161,18 +171,27 @@ async def _zaaktype_at(session: AsyncSession, links: Links, value: str) -> ZaakT
 
 
 async def _guard(session: AsyncSession, caller: ZgwCaller, spec: PartSpec, zaaktype: ZaakType,
-                 state: dict[str, Any], deleting: bool = False) -> None:
-    """ztc-010: the parts of a published zaaktype change only by a correctie, and go only by a forced delete."""
+                 state: dict[str, Any]) -> bool:
+    """ztc-010: the parts of a published zaaktype change only by a correctie; True when this write is one."""
     code = await spec.frozen(session, zaaktype, state)
-    if code is None or (forced_delete(caller) if deleting else forced_write(caller)):
-        return
-    if deleting:
-        conflict = NotAConcept(f"the zaaktype of this {spec.resource} is published; it can only be deleted with "
-                               "the scope catalogi.geforceerd-verwijderen (ztc-010)")
-        conflict.code = code
-        raise conflict
+    if code is None:
+        return False
+    if forced_write(caller):
+        return True
     raise invalid("nonFieldErrors", code, f"the zaaktype of this {spec.resource} is published; a new version is "
                                           "needed (ztc-010), or the scope catalogi.geforceerd-schrijven")
+
+
+async def _guard_delete(session: AsyncSession, spec: PartSpec, zaaktype: ZaakType, state: dict[str, Any]) -> None:
+    """ztc-010 and the correctie rule: a part of a published zaaktype is never deleted, whatever the scopes."""
+    code = await spec.frozen(session, zaaktype, state)
+    if code is None:
+        return
+    conflict = NotAConcept(f"the zaaktype of this {spec.resource} is published; its parts are not deleted, not "
+                           "even by a correctie or with catalogi.geforceerd-verwijderen (ztc-010: a correctie may "
+                           "only extend); make a new version of the zaaktype")
+    conflict.code = code
+    raise conflict
 
 
 async def _check_zaaktype(session: AsyncSession, links: Links, caller: ZgwCaller, spec: PartSpec,
@@ -219,7 +238,8 @@ async def create(session: AsyncSession, links: Links, caller: ZgwCaller, spec: P
     problems = await _check_zaaktype(session, links, caller, spec, zaaktype, data)
     found, more = await spec.references(session, links, data, zaaktype)
     values = fields.values(spec.fields, data, creating=True)
-    await _guard(session, caller, spec, zaaktype, {**values, **found})
+    if await _guard(session, caller, spec, zaaktype, {**values, **found}):
+        problems += await spec.correctie(session, zaaktype, None, values)
     problems += more + spec.rules(values) + await _check_unique(session, spec, zaaktype.id, values, None)
     raise_if(problems)
     row = spec.model(id=uuid.uuid4(), zaaktype_id=zaaktype.id, **(values | found))
@@ -230,22 +250,34 @@ async def create(session: AsyncSession, links: Links, caller: ZgwCaller, spec: P
 
 async def update(session: AsyncSession, links: Links, caller: ZgwCaller, spec: PartSpec, row: Any,
                  data: dict[str, Any]) -> Any:
-    """PUT or PATCH (the body has what changes); moving a part to another zaaktype needs both to be open."""
+    """PUT or PATCH (the body has what changes); a part of a published zaaktype changes only by a correctie that
+    extends it and does not move it; a part that comes to a published zaaktype is checked as one added there."""
     current = await session.get(ZaakType, row.zaaktype_id)
     assert current is not None
     state = {f.attr: getattr(row, f.attr) for f in spec.fields} | {n: getattr(row, n) for n in spec.names}
-    await _guard(session, caller, spec, current, state)
+    correcting = await _guard(session, caller, spec, current, state)
     zaaktype = await _zaaktype_at(session, links, data["zaaktype"]) if "zaaktype" in data else current
     problems = await _check_zaaktype(session, links, caller, spec, zaaktype, data)
     found, more = await spec.references(session, links, data, zaaktype)
     values = fields.values(spec.fields, data, creating=False)
     unique = {attr: state[attr] for attr in spec.unique} | values if zaaktype is not current else values
     problems += more + spec.rules(state | values) + await _check_unique(session, spec, zaaktype.id, unique, row.id)
+    if correcting:
+        problems += await _extends(session, links, spec, current, zaaktype, row, values | found)
     raise_if(problems)
-    await _guard(session, caller, spec, zaaktype, state | values | found)
+    if await _guard(session, caller, spec, zaaktype, state | values | found) and not correcting:
+        raise_if(await spec.correctie(session, zaaktype, None, state | values))
     fields.assign(row, {**values, **found, "zaaktype_id": zaaktype.id})
     await _commit(session, spec)
     return row
+
+
+async def _extends(session: AsyncSession, links: Links, spec: PartSpec, current: ZaakType, zaaktype: ZaakType,
+                   row: Any, after: dict[str, Any]) -> list[InvalidParam]:
+    """A correctie of a part keeps it on its zaaktype and keeps what it relates to (`correctie`)."""
+    problems = [correctie.moved(spec.resource)] if zaaktype.id != current.id else []
+    problems += correctie.removals(links, spec.growing, row, after)
+    return problems + await spec.correctie(session, current, row, after)
 
 
 async def _commit(session: AsyncSession, spec: PartSpec) -> None:
@@ -259,7 +291,7 @@ async def delete(session: AsyncSession, caller: ZgwCaller, spec: PartSpec, row: 
     catalogus = await get_catalogus(session, zaaktype.catalogus_id)
     await require_tenant(session, caller, catalogus.rsin)
     state = {f.attr: getattr(row, f.attr) for f in spec.fields} | {n: getattr(row, n) for n in spec.names}
-    await _guard(session, caller, spec, zaaktype, state, deleting=True)
+    await _guard_delete(session, spec, zaaktype, state)
     await session.delete(row)
     await session.commit()
 

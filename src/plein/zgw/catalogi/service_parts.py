@@ -1,5 +1,6 @@
 """What is particular to each part of a zaaktype: fields, references to sibling parts and to types by name, the
-brondatumArchiefprocedure rules of a resultaattype (ztc-004 … ztc-008), filters and derived values."""
+brondatumArchiefprocedure rules of a resultaattype (ztc-004 … ztc-008), what a correctie may only extend, filters and
+derived values."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from plein.zgw.catalogi.common import (
     urls_for,
     valid_versions,
 )
+from plein.zgw.catalogi.correctie import CODE as CORRECTIE
+from plein.zgw.catalogi.correctie import Growing, by_key
 from plein.zgw.catalogi.models import (
     Eigenschap,
     InformatieObjectType,
@@ -99,6 +102,23 @@ async def _statustype_extra(session: AsyncSession, links: Links, rows: list[Stat
     } for row in rows]
 
 
+async def _statustype_correctie(session: AsyncSession, zaaktype: ZaakType, row: StatusType | None,
+                                values: dict[str, Any]) -> list[InvalidParam]:
+    """A correctie adds a statustype only after the last one, and leaves an existing one in its place."""
+    volgnummer = values.get("volgnummer")
+    if volgnummer is None or (row is not None and volgnummer == row.volgnummer):
+        return []
+    if row is not None:
+        return [InvalidParam("volgnummer", CORRECTIE, f"a correctie may only extend; moving statustype "
+                                                      f"{row.volgnummer} to {volgnummer} would change the order "
+                                                      "existing zaken went through")]
+    last = await session.scalar(select(func.max(StatusType.volgnummer)).where(StatusType.zaaktype_id == zaaktype.id))
+    if last is not None and volgnummer <= last:
+        return [InvalidParam("volgnummer", CORRECTIE, f"a correctie may only extend; a statustype is added after the "
+                                                      f"last one, so its volgnummer must be above {last}")]
+    return []
+
+
 STATUSTYPE = PartSpec(
     "statustypen", StatusType, "statustype",
     (fields.plain("omschrijving", "omschrijving"), fields.plain("omschrijvingGeneriek", "omschrijving_generiek"),
@@ -107,7 +127,9 @@ STATUSTYPE = PartSpec(
      fields.Field("toelichting", "toelichting"),
      fields.plain("checklistitemStatustype", "checklistitem_statustype", "list")),
     references=_statustype_references, extras_of=_statustype_extra, unique=("volgnummer",),
-    order=("volgnummer", "created_at"),
+    order=("volgnummer", "created_at"), correctie=_statustype_correctie,
+    growing=(Growing("eigenschappen", "eigenschappen", collection="eigenschappen"),
+             Growing("checklistitemStatustype", "checklistitem_statustype", by_key("itemnaam"))),
 )
 
 
@@ -209,6 +231,7 @@ RESULTAATTYPE = PartSpec(
      fields.Field("procestermijn", "procestermijn")),
     references=_resultaattype_references, extras_of=_resultaattype_extra, rules=_resultaattype_rules,
     unique=("omschrijving",),
+    growing=(Growing("besluittypen", "besluittypen"), Growing("informatieobjecttypen", "informatieobjecttypen")),
 )
 
 
@@ -235,6 +258,9 @@ EIGENSCHAP = PartSpec(
     (fields.plain("naam", "naam"), fields.plain("definitie", "definitie"),
      fields.plain("specificatie", "specificatie", "dict"), fields.plain("toelichting", "toelichting")),
     references=_eigenschap_references, extras_of=_eigenschap_extra, unique=("naam",),
+    growing=(Growing("statustype", "statustype_id", collection="statustypen"),
+             Growing("specificatie.waardenverzameling", "specificatie", inner="waardenverzameling",
+                     empty_allows_all=True)),
 )
 
 
@@ -287,6 +313,8 @@ ZAAKOBJECTTYPE = PartSpec(
      fields.plain("relatieOmschrijving", "relatie_omschrijving")),
     references=_zaakobjecttype_references, extras_of=_zaakobjecttype_extra, filters=_zaakobjecttype_filters,
     status_filter=False,
+    growing=(Growing("statustypen", "statustypen", collection="statustypen"),
+             Growing("resultaattypen", "resultaattypen", collection="resultaattypen")),
 )
 
 
@@ -381,6 +409,8 @@ ZAAKTYPE_INFORMATIEOBJECTTYPE = PartSpec(
     references=_ztiot_references, extras_of=_ztiot_extra, filters=_ztiot_filters, frozen=_ztiot_frozen,
     unique=("volgnummer",), order=("volgnummer", "created_at"), validity=False, status_filter=False,
     names=frozenset({"informatieobjecttype"}),
+    growing=(Growing("informatieobjecttype", "informatieobjecttype"),
+             Growing("statustype", "statustype_id", collection="statustypen")),
 )
 
 PARTS = {spec.collection: spec for spec in (STATUSTYPE, ROLTYPE, RESULTAATTYPE, EIGENSCHAP, ZAAKOBJECTTYPE,

@@ -28,6 +28,7 @@ from plein.zgw.catalogi.common import (
     valid_on,
     valid_versions,
 )
+from plein.zgw.catalogi.correctie import Growing
 from plein.zgw.catalogi.models import (
     BesluitType,
     InformatieObjectType,
@@ -78,9 +79,10 @@ async def _besluittype_publish_check(session: AsyncSession, row: BesluitType) ->
             for name in sorted(missing)]
 
 
-IOT_SPEC = TypeSpec(INFORMATIEOBJECTTYPE, IOT_FIELDS)
+IOT_SPEC = TypeSpec(INFORMATIEOBJECTTYPE, IOT_FIELDS, growing=(Growing("trefwoord", "trefwoord"),))
 BT_SPEC = TypeSpec(BESLUITTYPE, BT_FIELDS, frozenset({"informatieobjecttypen"}), _besluittype_references,
-                   publish_check=_besluittype_publish_check)
+                   publish_check=_besluittype_publish_check,
+                   growing=(Growing("informatieobjecttypen", "informatieobjecttypen"),))
 
 
 # --- lists -----------------------------------------------------------------------------------------------------

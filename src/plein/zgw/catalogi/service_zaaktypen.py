@@ -31,6 +31,7 @@ from plein.zgw.catalogi.common import (
     valid_on,
     valid_versions,
 )
+from plein.zgw.catalogi.correctie import Growing, by_key
 from plein.zgw.catalogi.models import (
     Eigenschap,
     ResultaatType,
@@ -149,8 +150,14 @@ async def _publish_check(session: AsyncSession, row: ZaakType) -> list[InvalidPa
     return problems
 
 
+GROWING = (
+    Growing("trefwoorden", "trefwoorden"), Growing("verantwoordingsrelatie", "verantwoordingsrelatie"),
+    Growing("productenOfDiensten", "producten_of_diensten"), Growing("besluittypen", "besluittypen"),
+    Growing("deelzaaktypen", "deelzaaktypen"),
+    Growing("gerelateerdeZaaktypen", "gerelateerde_zaaktypen", by_key("zaaktype")),
+)
 SPEC = TypeSpec(ZAAKTYPE, FIELDS, frozenset({"besluittypen", "deelzaaktypen", "gerelateerdeZaaktypen"}),
-                _references, _rules, _publish_check)
+                _references, _rules, _publish_check, GROWING)
 
 
 # --- reading ---------------------------------------------------------------------------------------------------

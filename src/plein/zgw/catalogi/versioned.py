@@ -1,8 +1,8 @@
 """Create, change, delete and publish the three published types (zaaktype, informatieobjecttype, besluittype) the
 same way: checks first, then the write, the notification and one commit, so a refused change leaves nothing behind.
 
-Each type supplies a `TypeSpec`: its plain fields, how its references are read from a body, its own rules, and what
-must hold before it is published.
+Each type supplies a `TypeSpec`: its plain fields, how its references are read from a body, its own rules, what
+must hold before it is published, and the lists a correctie of a published version may only extend (`correctie`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidParam, NotFound
 from plein.zgw.auth import ZgwCaller
-from plein.zgw.catalogi import fields
+from plein.zgw.catalogi import correctie, fields
 from plein.zgw.catalogi.common import (
     Kind,
     Links,
@@ -54,7 +54,8 @@ async def nothing_to_check(session: AsyncSession, row: Any) -> list[InvalidParam
 
 @dataclass(frozen=True)
 class TypeSpec:
-    """How one published type is written: fields, references (API names listed in `reference_names`), rules."""
+    """How one published type is written: fields, references (API names listed in `reference_names`), rules, and
+    the lists and relations a correctie may only extend (`growing`)."""
 
     kind: Kind
     fields: tuple[fields.Field, ...]
@@ -62,6 +63,7 @@ class TypeSpec:
     references: References = no_references
     rules: Rules = no_rules
     publish_check: PublishCheck = nothing_to_check
+    growing: tuple[correctie.Growing, ...] = ()
 
     def writable(self, data: dict[str, Any]) -> set[str]:
         names = {field.api for field in self.fields} | self.reference_names | {"catalogus"}
@@ -95,7 +97,8 @@ async def create(session: AsyncSession, links: Links, caller: ZgwCaller, spec: T
 
 async def update(session: AsyncSession, links: Links, caller: ZgwCaller, spec: TypeSpec, row: Versioned,
                  data: dict[str, Any], partial: bool) -> Any:
-    """PUT or PATCH: ztc-009 for published versions, the type's rules on the result, ztc-016 when published."""
+    """PUT or PATCH: ztc-009 for published versions (a correctie that only extends), the type's rules on the result,
+    ztc-016 when published."""
     guard_change(caller, row, spec.writable(data), partial)
     catalogus = await get_catalogus(session, row.catalogus_id)
     await require_tenant(session, caller, catalogus.rsin)
@@ -106,6 +109,8 @@ async def update(session: AsyncSession, links: Links, caller: ZgwCaller, spec: T
     state = {**{field.attr: getattr(row, field.attr) for field in spec.fields}, **values}
     problems += check_period(state.get("begin_geldigheid"), state.get("einde_geldigheid"))
     problems += spec.rules(state)
+    if not row.concept:
+        problems += correctie.removals(links, spec.growing, row, {**values, **found})
     raise_if(problems)
     fields.assign(row, {**values, **found})
     await session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.errors import Forbidden, NotFound
 from plein.zgw.catalogi.models import ResultaatType, RolType, StatusType
 from plein.zgw.http import parse_resource_url
+from plein.zgw.zaken import waarden
 from plein.zgw.zaken.catalogus import invalid, is_eindstatus, part_at
 from plein.zgw.zaken.models import Resultaat, Rol, RolIdentificatie, Status, Zaak, ZaakEigenschap
 from plein.zgw.zaken.service import COMPONENT, Scope, changed, require_on, require_open, zaak_at
@@ -105,10 +106,7 @@ async def _brondatum(session: AsyncSession, zaak: Zaak, resultaattype: Resultaat
     if way == "eigenschap":
         value = await session.scalar(select(ZaakEigenschap.waarde).where(
             ZaakEigenschap.zaak_id == zaak.id, ZaakEigenschap.naam == procedure.get("datumkenmerk")))
-        try:
-            return dt.date.fromisoformat(value[:10]) if value else None
-        except ValueError:
-            return None
+        return waarden.as_date(value)
     return None  # ander_datumkenmerk is set by hand; the other ways need data this zaak does not carry yet
 
 

@@ -1,6 +1,6 @@
 """Zaakobjecten, zaakeigenschappen and klantcontacten of a zaak: the checks against the zaaktype (zrc-018, the
-zaakobjecttype), the polymorphic objectIdentificatie, the value of an eigenschap against its specificatie, and the
-audit record and notification of each write (`written`), shared with the other relation modules.
+zaakobjecttype), the polymorphic objectIdentificatie, the value of an eigenschap against its specificatie (`waarden`),
+and the audit record and notification of each write (`written`), shared with the other relation modules.
 
 Functions take a `Scope` and the scopes of the operation (the route passes the standard's), check the zaak with them
 (zrc-006) and that it is open or the caller may force (zrc-007), and never commit.
@@ -9,7 +9,6 @@ Functions take a `Scope` and the scopes of the operation (the route passes the s
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
@@ -25,6 +24,7 @@ from plein.zgw.zaken.catalogus import invalid, part_at
 from plein.zgw.zaken.models import KlantContact, Zaak, ZaakEigenschap, ZaakObject
 from plein.zgw.zaken.present import Urls
 from plein.zgw.zaken.service import COMPONENT, Scope, changed, get_zaak, require_on, require_open, zaak_at
+from plein.zgw.zaken.waarden import waarde_problems
 
 API = "zaken"
 RESULTAAT = {"create": 201, "update": 200, "partial_update": 200, "destroy": 204}
@@ -34,7 +34,6 @@ NOTIFIED: dict[str, frozenset[str]] = {  # the resources and actions the `zaken`
     "klantcontact": frozenset({"create"}), "zaakbesluit": frozenset({"create"}),
     "zaakcontactmoment": frozenset({"create"}), "zaakverzoek": frozenset({"create"}),
 }
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
 
 async def written(scope: Scope, zaak: Zaak, resource: str, actie: str, url: str, before: dict[str, Any] | None,
@@ -179,41 +178,6 @@ async def _zaak_of(scope: Scope, key: uuid.UUID, scopes: frozenset[str]) -> Zaak
 
 # --- zaakeigenschappen --------------------------------------------------------------------------------------------
 
-def _date_value(value: str, with_time: bool) -> bool:
-    compact = "%Y%m%d%H%M%S" if with_time else "%Y%m%d"
-    try:
-        dt.datetime.strptime(value, compact)
-    except ValueError:
-        pass
-    else:
-        return True
-    try:
-        if with_time:
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
-            dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) >= 10
-
-
-def waarde_problems(specificatie: dict[str, Any], waarde: str) -> list[InvalidParam]:
-    """The value against the eigenschap's specificatie: its waardenverzameling, its formaat (tekst with its lengte,
-    getal, datum as jjjjmmdd or YYYY-MM-DD, datum_tijd as jjjjmmddhhmmss or ISO 8601)."""
-    allowed = [str(value) for value in specificatie.get("waardenverzameling") or []]
-    if allowed and waarde not in allowed:
-        return [InvalidParam("waarde", "invalid_choice", "the value must be one of: " + ", ".join(allowed))]
-    formaat, lengte = specificatie.get("formaat"), str(specificatie.get("lengte") or "")
-    if formaat == "tekst" and lengte.isdigit() and len(waarde) > int(lengte):
-        return [InvalidParam("waarde", "max_length", f"the eigenschap allows at most {lengte} characters")]
-    if formaat == "getal" and not NUMBER.match(waarde):
-        return [InvalidParam("waarde", "invalid", "the eigenschap holds a number (getal)")]
-    if formaat in ("datum", "datum_tijd") and not _date_value(waarde, formaat == "datum_tijd"):
-        shape = "jjjjmmddhhmmss or ISO 8601" if formaat == "datum_tijd" else "jjjjmmdd or YYYY-MM-DD"
-        return [InvalidParam("waarde", "invalid", f"the eigenschap holds a {formaat} ({shape})")]
-    return []
-
-
 async def save_zaakeigenschap(scope: Scope, zaak_key: uuid.UUID, data: dict[str, Any], scopes: frozenset[str],
                               existing: ZaakEigenschap | None = None, partial: bool = False) -> ZaakEigenschap:
     """Give a zaak the value of an eigenschap of its zaaktype (zrc-018), or change that value."""
@@ -233,9 +197,9 @@ async def save_zaakeigenschap(scope: Scope, zaak_key: uuid.UUID, data: dict[str,
         assert found is not None
         eigenschap = found
     waarde = data.get("waarde", row.waarde)
-    problems = waarde_problems(eigenschap.specificatie or {}, waarde)
+    problems = waarde_problems(eigenschap.naam, eigenschap.specificatie or {}, waarde)
     if problems:
-        raise InvalidInput(f"waarde: {problems[0].reason}", problems)
+        raise InvalidInput("; ".join(f"waarde: {p.reason}" for p in problems), problems)
     row.eigenschap_id, row.naam, row.waarde = eigenschap.id, eigenschap.naam, waarde
     scope.session.add(row)
     await scope.session.flush()
