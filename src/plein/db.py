@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
-from sqlalchemy.dialects.postgresql import JSONB
+import orjson
+from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, TypeDecorator, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -77,7 +79,7 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     # (database restarted) fails the one request that uses it, and SQLAlchemy then renews the whole pool; idle
     # connections are renewed after POOL_RECYCLE seconds.
     options: dict[str, Any] = {"pool_size": settings.database_pool_size, "max_overflow": POOL_OVERFLOW,
-                               "pool_recycle": POOL_RECYCLE, **kwargs}
+                               "pool_recycle": POOL_RECYCLE, "json_deserializer": orjson.loads, **kwargs}
     return create_async_engine(url, **options)
 
 
@@ -93,6 +95,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def among(session: AsyncSession, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`: one parameter whatever the number of values, so the
+    statement is neither re-rendered per list nor different per list length."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(list(values)))
 
 
 def make_session_factory(engine: AsyncEngine, info: dict[str, Any] | None = None) -> async_sessionmaker[AsyncSession]:

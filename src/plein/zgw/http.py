@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,7 +73,7 @@ def _json_response(operation: spec.Operation, request: Request, body: dict[str, 
         headers["Content-Crs"] = CRS
     if status == 201 and isinstance(body.get("url"), str):
         headers["Location"] = body["url"]
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    content = orjson.dumps(body)
     if operation.etag:
         etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
         headers["ETag"] = etag

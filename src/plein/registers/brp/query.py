@@ -15,15 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from plein import light
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
 from plein.registers.brp import lo3
@@ -48,7 +48,7 @@ NAME_FORMS = ("aanhef", "aanschrijfwijze", "gebruikInLopendeTekst")
 @dataclass
 class PersonBundle:
     """The current rows of one person: what a response is made of. The rows are read-only light copies with the
-    models' attributes (see _plain), typed as the models they mirror."""
+    models' attributes (see plein.light), typed as the models they mirror."""
 
     person: Person
     name: PersonName | None = None
@@ -185,46 +185,11 @@ async def load(session: AsyncSession, bsns: Sequence[str], needs: Needs | None =
     return bundles
 
 
-def _plain(model: type[Any]) -> tuple[type[Any], tuple[InstrumentedAttribute[Any], ...], int]:
-    """A light row type for a model (slots named after its attributes), the model's columns in that order, and the
-    position of its primary key: reading (never changing) rows this way skips the ORM's per-object bookkeeping."""
-    found = _PLAIN.get(model)
-    if found is None:
-        keys = [attribute.key for attribute in sa_inspect(model).column_attrs]
-        primary = sa_inspect(model).primary_key[0].key
-        found = _PLAIN[model] = (make_dataclass(f"{model.__name__}Row", keys, slots=True),
-                                 tuple(getattr(model, key) for key in keys), keys.index(primary))
-    return found
-
-
-_PLAIN: dict[type[Any], tuple[type[Any], tuple[InstrumentedAttribute[Any], ...], int]] = {}
-
-
-def _columns(*models: type[Any]) -> list[InstrumentedAttribute[Any]]:
-    return [column for model in models for column in _plain(model)[1]]
-
-
-def _cut(row: Sequence[Any], *models: type[Any]) -> list[Any]:
-    """The row split into one light object per model; None for a model whose outer join found nothing."""
-    objects, start = [], 0
-    for model in models:
-        kind, columns, primary = _plain(model)
-        values = row[start:start + len(columns)]
-        objects.append(kind(*values) if values[primary] is not None else None)
-        start += len(columns)
-    return objects
-
-
-async def _plain_rows(session: AsyncSession, model: type[Any], statement: Select[Any]) -> list[Any]:
-    """The rows of a select over `model`'s columns (see _plain) as light objects."""
-    return [_cut(row, model)[0] for row in await session.execute(statement)]
-
-
 async def _bundles(session: AsyncSession, which: ColumnElement[bool]) -> dict[str, PersonBundle]:
     """The persons matching `which` with their current name, residence and address, in one statement, by BSN."""
     bundles: dict[str, PersonBundle] = {}
     for row in await session.execute(_bundle_select().where(which)):
-        person, name, residence, address = _cut(row, *BUNDLE_MODELS)
+        person, name, residence, address = light.cut(row, *BUNDLE_MODELS)
         bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
         if name is not None:
             bundle.name = name
@@ -240,7 +205,7 @@ BUNDLE_MODELS = (Person, PersonName, Residence, Address)
 def _bundle_select() -> Select[Any]:
     """The select of _bundles without its condition, built once (building a select of many columns is costly)."""
     return (
-        select(*_columns(*BUNDLE_MODELS)).select_from(Person)
+        select(*light.columns(*BUNDLE_MODELS)).select_from(Person)
         .outerjoin(PersonName, and_(PersonName.bsn == Person.bsn, PersonName.valid_to.is_(None)))
         .outerjoin(Residence, and_(Residence.bsn == Person.bsn, Residence.valid_to.is_(None)))
         .outerjoin(Address, Address.id == Residence.address_id)
@@ -250,13 +215,7 @@ def _bundle_select() -> Select[Any]:
 
 def _current_select(model: type[Any]) -> Select[Any]:
     """The light-row select of a model's current rows (valid_to empty), without the persons' condition."""
-    found = _CURRENT.get(model)
-    if found is None:
-        found = _CURRENT[model] = select(*_columns(model)).where(model.valid_to.is_(None))
-    return found
-
-
-_CURRENT: dict[type[Any], Select[Any]] = {}
+    return light.select_of(model).where(model.valid_to.is_(None))
 
 
 async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], needs: Needs) -> None:
@@ -269,12 +228,12 @@ async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], ne
     if needs.relations:
         relations = (_current_select(Relation).where(Relation.bsn.in_(bsns))
                      .order_by(Relation.bsn, Relation.soort, Relation.occurrence))
-        for relation in await _plain_rows(session, Relation, relations):
+        for relation in await light.rows(session, Relation, relations):
             by_bsn[relation.bsn].relations.append(relation)
     if needs.nationalities:
         nationalities = (_current_select(Nationality).where(Nationality.bsn.in_(bsns))
                          .order_by(Nationality.bsn, Nationality.id))
-        for nationality in await _plain_rows(session, Nationality, nationalities):
+        for nationality in await light.rows(session, Nationality, nationalities):
             by_bsn[nationality.bsn].nationalities.append(nationality)
     if needs.verblijfstitel:
         titels = select(Verblijfstitel).where(Verblijfstitel.bsn.in_(bsns), Verblijfstitel.valid_to.is_(None))

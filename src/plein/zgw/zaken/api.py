@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from plein import light
 from plein.http import PrefixRouter
 from plein.zgw import audit
 from plein.zgw.catalogi.models import RolType
@@ -40,8 +41,8 @@ async def _zaken_page(ctx: ZgwContext, params: dict[str, Any], page: int, expans
     tree = expand.parse(expansion)  # a bad expand is refused before anything is read
     conditions = [filters.visible(ctx.caller, ctx.base_url, READ), *filters.conditions(params, ctx.base_url)]
     total = await _count(ctx, params, conditions)
-    query = filters.ordered(select(Zaak).where(*conditions), params.get("ordering"))
-    rows = list(await ctx.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    query = filters.ordered(light.select_of(Zaak).where(*conditions), params.get("ordering"))
+    rows = await light.rows(ctx.session, Zaak, query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     bodies = await present.zaken(ctx.session, present.Urls(ctx.base_url), rows)
     if tree and bodies:
         await expand.Expander(ctx.session, ctx.caller, ctx.base_url).apply("zaak", bodies, tree)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.db import among
 from plein.zgw import spec
 from plein.zgw.auth import VERTROUWELIJKHEID
 from plein.zgw.zaken.models import (
@@ -90,7 +91,7 @@ async def related(session: AsyncSession, zaak_ids: Sequence[uuid.UUID]) -> Relat
     found: dict[str, dict[uuid.UUID, list[uuid.UUID]]] = {kind: defaultdict(list) for kind in KINDS}
     if zaak_ids:
         parts = [select(literal(kind), owner.label("owner"), model.id.label("key"), model.created_at.label("at"))
-                 .where(owner.in_(zaak_ids)) for kind, (model, owner) in KINDS.items()]
+                 .where(among(session, owner, zaak_ids)) for kind, (model, owner) in KINDS.items()]
         rows = await session.execute(union_all(*parts).order_by("at", "key"))
         for kind, owner_id, key, _ in rows:
             found[kind][owner_id].append(key)
