@@ -290,9 +290,9 @@ async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> l
 
         async def api(lookup: Lookup) -> None:
             async with http.post(PATH, json=lookup.body) as response:
-                text = await response.text()
-                if response.status != 200 or not orjson.loads(text)["personen"]:
-                    raise SystemExit(f"{lookup.body}: {response.status} {text[:500]}")
+                content = await response.read()  # bytes: text() would guess the charset of every answer
+                if response.status != 200 or not orjson.loads(content)["personen"]:
+                    raise SystemExit(f"{lookup.body}: {response.status} {content[:500]!r}")
 
         async def raw(lookup: Lookup) -> None:
             await pool.fetch(lookup.sql, *lookup.params)

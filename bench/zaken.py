@@ -212,10 +212,10 @@ async def measure(base: str, url: str, args: argparse.Namespace) -> list[Result]
         async def request(method: str, path: str, headers: dict[str, str], status: int, body: Any = None,
                        params: dict[str, str] | None = None) -> Any:
             async with http.request(method, path, json=body, params=params, headers=headers) as response:
-                text = await response.text()
+                content = await response.read()  # bytes: text() would guess the charset of every page
                 if response.status != status:
-                    raise SystemExit(f"{method} {path}: {response.status} {text[:300]}")
-                return orjson.loads(text)
+                    raise SystemExit(f"{method} {path}: {response.status} {content[:300]!r}")
+                return orjson.loads(content)
 
         found = await request("GET", "/autorisaties/api/v1/applicaties", admin, 200, params={"clientIds": READER})
         if not found["count"]:
