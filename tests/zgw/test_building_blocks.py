@@ -54,11 +54,11 @@ async def test_the_audit_trail_keeps_who_did_what_and_goes_with_its_object(sessi
                        applicatie_label="Zaaksysteem")
     zaak = uuid.uuid4()
     url = f"http://plein.test/zaken/api/v1/zaken/{zaak}"
-    audit.record(session, caller, bron="zrc", hoofd_object=zaak, hoofd_object_url=url, actie="create",
-                 resultaat=201, resource="zaak", resource_url=url, resource_weergave="ZAAK-2026-0000000001",
-                 nieuw={"url": url})
-    audit.record(session, caller, bron="zrc", hoofd_object=uuid.uuid4(), hoofd_object_url=url, actie="create",
-                 resultaat=201, resource="zaak", resource_url=url)
+    await audit.record(session, caller, bron="zrc", hoofd_object=zaak, hoofd_object_url=url, actie="create",
+                       resultaat=201, resource="zaak", resource_url=url, resource_weergave="ZAAK-2026-0000000001",
+                       nieuw={"url": url})
+    await audit.record(session, caller, bron="zrc", hoofd_object=uuid.uuid4(), hoofd_object_url=url, actie="create",
+                       resultaat=201, resource="zaak", resource_url=url)
     await session.commit()
     [entry] = await audit.trail(session, zaak)
     shown = audit.represent(entry)

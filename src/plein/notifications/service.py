@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,17 +81,21 @@ async def publish(
     if problems:
         raise InvalidInput("the notification is not valid", problems)
     channel, subscribed = await _kanaal_and_subscriptions(session, kanaal)
-    message = Message(uuid=new_uuid(), kanaal=channel, hoofd_object=hoofd_object, resource=resource,
-                      resource_url=resource_url, actie=actie, aanmaakdatum=when, kenmerken=dict(kenmerken),
-                      source_oin=source_oin or _oin_from(kenmerken))
-    session.add(message)
-    await session.flush()
     now = utcnow()
-    for abonnement_id in _matching(subscribed, kenmerken):
-        session.add(Delivery(message_id=message.id, abonnement_id=abonnement_id, status=PENDING, next_attempt_at=now,
-                             created_at=now, updated_at=now))
-    await session.flush()
-    return message
+    values = {"uuid": new_uuid(), "kanaal": channel, "hoofd_object": hoofd_object, "resource": resource,
+              "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
+              "source_oin": source_oin or _oin_from(kenmerken), "created_at": now}
+    # Core inserts, not the ORM's unit of work: every write of the case APIs comes through here
+    message_id = (await session.execute(_ADD_MESSAGE, values)).scalar_one()
+    deliveries = [{"message_id": message_id, "abonnement_id": abonnement_id, "status": PENDING,
+                   "next_attempt_at": now, "created_at": now, "updated_at": now}
+                  for abonnement_id in _matching(subscribed, kenmerken)]
+    if deliveries:
+        await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
+    return Message(id=message_id, **values)
+
+
+_ADD_MESSAGE = insert(cast(Table, Message.__table__)).returning(cast(Table, Message.__table__).c.id)
 
 
 def message_problems(

@@ -303,9 +303,9 @@ async def changed(scope: Scope, besluit: Besluit, actie: str, resultaat: int, be
     url = scope.urls.besluit(besluit.id)
     if resource == "besluit" and after is None and actie != "destroy":
         after = present.besluit(scope.urls, besluit)
-    audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=besluit.id, hoofd_object_url=url,
-                 actie=actie, resultaat=resultaat, resource=resource, resource_url=resource_url or url,
-                 resource_weergave=besluit.identificatie, oud=before, nieuw=after, toelichting=scope.toelichting)
+    await audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=besluit.id, hoofd_object_url=url,
+                       actie=actie, resultaat=resultaat, resource=resource, resource_url=resource_url or url,
+                       resource_weergave=besluit.identificatie, oud=before, nieuw=after, toelichting=scope.toelichting)
     if resource == "besluit":
         await notify(scope, besluit, resource, url, actie)
 

@@ -157,13 +157,14 @@ async def notify(session: AsyncSession, links: Links, versie: InformatieobjectVe
         resource_url=resource_url, actie=actie, kenmerken=kenmerken(links, versie))
 
 
-def record(session: AsyncSession, caller: ZgwCaller, links: Links, document: uuid.UUID, *, actie: str,
-           resultaat: int, resource: str, resource_url: str, weergave: str, oud: dict[str, Any] | None = None,
-           nieuw: dict[str, Any] | None = None, toelichting: str = "") -> None:
+async def record(session: AsyncSession, caller: ZgwCaller, links: Links, document: uuid.UUID, *, actie: str,
+                 resultaat: int, resource: str, resource_url: str, weergave: str, oud: dict[str, Any] | None = None,
+                 nieuw: dict[str, Any] | None = None, toelichting: str = "") -> None:
     """An audit record on the document's trail (in the caller's transaction)."""
-    audit.record(session, caller, bron=COMPONENT, hoofd_object=document, hoofd_object_url=links.document(document),
-                 actie=actie, resultaat=resultaat, resource=resource, resource_url=resource_url,
-                 resource_weergave=weergave, oud=oud, nieuw=nieuw, toelichting=toelichting)
+    await audit.record(session, caller, bron=COMPONENT, hoofd_object=document,
+                       hoofd_object_url=links.document(document), actie=actie, resultaat=resultaat, resource=resource,
+                       resource_url=resource_url, resource_weergave=weergave, oud=oud, nieuw=nieuw,
+                       toelichting=toelichting)
 
 
 def iso_datetime(value: dt.datetime | None) -> str | None:

@@ -251,9 +251,9 @@ async def _create(session: AsyncSession, caller: ZgwCaller, links: Links, key: u
     parts = content.plan_parts(key, change.size or 0) if change.kind == "parts" else []
     session.add_all([versie, *parts])
     await session.flush()
-    record(session, caller, links, key, actie="create", resultaat=201, resource=RESOURCE,
-           resource_url=links.document(key), weergave=represent.weergave(versie),
-           nieuw=Shown(document, versie, parts).represent(links), toelichting=toelichting)
+    await record(session, caller, links, key, actie="create", resultaat=201, resource=RESOURCE,
+                 resource_url=links.document(key), weergave=represent.weergave(versie),
+                 nieuw=Shown(document, versie, parts).represent(links), toelichting=toelichting)
     shown = Shown(document, versie, parts, lock or None)
     await notify(session, links, versie, RESOURCE, links.document(key), "create")
     await _commit(session)
@@ -339,8 +339,9 @@ async def _update(session: AsyncSession, caller: ZgwCaller, links: Links, key: u
     await session.flush()
     shown = Shown(document, versie, parts)
     actie = "partial_update" if partial else "update"
-    record(session, caller, links, key, actie=actie, resultaat=200, resource=RESOURCE, resource_url=links.document(key),
-           weergave=represent.weergave(versie), oud=old, nieuw=shown.represent(links), toelichting=toelichting)
+    await record(session, caller, links, key, actie=actie, resultaat=200, resource=RESOURCE,
+                 resource_url=links.document(key), weergave=represent.weergave(versie), oud=old,
+                 nieuw=shown.represent(links), toelichting=toelichting)
     await notify(session, links, versie, RESOURCE, links.document(key), actie)
     await _commit(session)
     return shown, obsolete

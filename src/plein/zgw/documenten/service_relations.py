@@ -159,9 +159,9 @@ async def _written(session: AsyncSession, caller: ZgwCaller, links: Links, found
                    old: dict[str, Any] | None, partial: bool = False, toelichting: str = "") -> None:
     shown = _REPRESENT[resource](links, row)
     actie = "create" if old is None else "partial_update" if partial else "update"
-    record(session, caller, links, found.document.id, actie=actie, resultaat=201 if actie == "create" else 200,
-           resource=resource, resource_url=shown["url"], weergave=represent.weergave(found.versie), oud=old,
-           nieuw=shown, toelichting=toelichting)
+    await record(session, caller, links, found.document.id, actie=actie, resultaat=201 if actie == "create" else 200,
+                 resource=resource, resource_url=shown["url"], weergave=represent.weergave(found.versie), oud=old,
+                 nieuw=shown, toelichting=toelichting)
     if resource == "gebruiksrechten":
         await notify(session, links, found.versie, resource, shown["url"], actie)
     await session.commit()
@@ -183,8 +183,8 @@ async def delete_gebruiksrechten(session: AsyncSession, caller: ZgwCaller, links
 
 async def _removed(session: AsyncSession, caller: ZgwCaller, links: Links, found: Current, resource: str,
                    old: dict[str, Any], toelichting: str = "") -> None:
-    record(session, caller, links, found.document.id, actie="destroy", resultaat=204, resource=resource,
-           resource_url=old["url"], weergave=represent.weergave(found.versie), oud=old, toelichting=toelichting)
+    await record(session, caller, links, found.document.id, actie="destroy", resultaat=204, resource=resource,
+                 resource_url=old["url"], weergave=represent.weergave(found.versie), oud=old, toelichting=toelichting)
     if resource == "gebruiksrechten":
         await notify(session, links, found.versie, resource, old["url"], "destroy")
     await session.commit()

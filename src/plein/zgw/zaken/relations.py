@@ -42,10 +42,10 @@ async def written(scope: Scope, zaak: Zaak, resource: str, actie: str, url: str,
     if actie in NOTIFIED.get(resource, frozenset()):
         await changed(scope, zaak, actie, RESULTAAT[actie], before, resource, url, after, weergave=weergave)
         return
-    audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=zaak.id,
-                 hoofd_object_url=scope.urls.zaak(zaak.id), actie=actie, resultaat=RESULTAAT[actie],
-                 resource=resource, resource_url=url, resource_weergave=weergave or zaak.identificatie, oud=before,
-                 nieuw=after)
+    await audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=zaak.id,
+                       hoofd_object_url=scope.urls.zaak(zaak.id), actie=actie, resultaat=RESULTAAT[actie],
+                       resource=resource, resource_url=url, resource_weergave=weergave or zaak.identificatie,
+                       oud=before, nieuw=after)
 
 
 async def open_zaak_at(scope: Scope, value: str, scopes: frozenset[str], name: str = "zaak") -> Zaak:

@@ -236,9 +236,9 @@ async def changed(scope: Scope, zaak: Zaak, actie: str, resultaat: int, before: 
     resource_url = resource_url or url
     if after is None and resource == "zaak":
         after = await represent(scope, zaak)
-    audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=zaak.id, hoofd_object_url=url,
-                 actie=actie, resultaat=resultaat, resource=resource, resource_url=resource_url,
-                 resource_weergave=weergave or zaak.identificatie, oud=before, nieuw=after)
+    await audit.record(scope.session, scope.caller, bron=COMPONENT, hoofd_object=zaak.id, hoofd_object_url=url,
+                       actie=actie, resultaat=resultaat, resource=resource, resource_url=resource_url,
+                       resource_weergave=weergave or zaak.identificatie, oud=before, nieuw=after)
     await notify(scope, zaak, resource, resource_url, actie)
 
 
