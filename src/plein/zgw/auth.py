@@ -153,16 +153,6 @@ _RIGHTS = (
 )
 
 
-async def caller_for_client(session: AsyncSession, client_id: str, all_rights: bool = False) -> ZgwCaller:
-    """The rights of a client id: from the registry's all-rights flag or from its applicatie's autorisaties.
-
-    One query: the client's organisation, its applicatie and each of its autorisaties (never cached, so a change
-    in the Autorisaties API counts from the next request).
-    """
-    rows = (await session.execute(_RIGHTS, {"client_id": client_id})).all()
-    return _from_rows(client_id, all_rights, [row[3:] for row in rows])
-
-
 def _from_rows(client_id: str, all_rights: bool, rows: list[Any], user_id: str = "",
                user_representation: str = "") -> ZgwCaller:
     """A caller from (organisation, applicatie id, label, all autorisaties, component, scopes, type, maximum) rows."""
