@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,13 +182,38 @@ def client_id_of(claims: dict[str, Any]) -> str:
 def verify_client_token(token: str, client: ClientKey) -> Principal:
     """The client's principal if the token is signed with its secret and recent; AuthError otherwise."""
     try:
-        verified = jwt.decode(token, client.secret, algorithms=["HS256"], options={"require": ["iat"]})
+        iat = _signed_claims(token, client.secret)["iat"]
     except jwt.PyJWTError as exc:
         raise AuthError(f"the token is not valid: {exc}") from exc
-    _check_iat(verified["iat"])
+    _check_iat(iat)  # every time: a token's age changes, its signature does not
     code = client.organisation_code
     roles = frozenset((code, role) for role in client.roles or ()) if code else frozenset()
     return Principal("client", client.client_id, client.client_id, roles, all_rights=bool(client.all_rights))
+
+
+def _signed_claims(token: str, secret: str) -> dict[str, Any]:
+    """The claims of a token whose signature with this secret holds (raises PyJWTError otherwise).
+
+    Clients send one token many times, and a signature that held once with the same secret holds again: the check
+    is remembered for the last SIGNED_CACHE tokens, keyed on the token and a digest of the secret (a new secret is
+    checked anew; failures are not remembered). The expiry (exp) is checked on every call."""
+    key = (token, hashlib.sha256(secret.encode()).digest())
+    claims = _SIGNED.get(key)
+    if claims is None:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat"]})
+        _SIGNED[key] = claims
+        if len(_SIGNED) > SIGNED_CACHE:
+            _SIGNED.popitem(last=False)
+    else:
+        _SIGNED.move_to_end(key)
+        now = dt.datetime.now(dt.UTC).timestamp()
+        if isinstance(claims.get("exp"), int | float) and now >= claims["exp"]:
+            raise jwt.ExpiredSignatureError("Signature has expired")  # nbf, once passed, stays passed
+    return claims
+
+
+SIGNED_CACHE = 4096
+_SIGNED: OrderedDict[tuple[str, bytes], dict[str, Any]] = OrderedDict()
 
 
 def token_claims(token: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,16 +127,21 @@ def _matching(groups: Mapping[uuid.UUID, list[Mapping[str, str]]], kenmerken: Ma
     return sorted(key for key, found in groups.items() if rules.any_group_matches(found, kenmerken))
 
 
+_KANAAL_AND_SUBSCRIPTIONS = (  # built once: every write of the case APIs runs it
+    select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters)
+    .select_from(Kanaal.__table__.outerjoin(
+        FilterGroup.__table__.join(Abonnement.__table__, and_(Abonnement.id == FilterGroup.abonnement_id,
+                                                              Abonnement.deleted_at.is_(None))),
+        FilterGroup.kanaal_id == Kanaal.id))
+    .where(Kanaal.naam == bindparam("naam"))
+)
+
+
 async def _kanaal_and_subscriptions(session: AsyncSession, naam: str
                                     ) -> tuple[str, dict[uuid.UUID, list[Mapping[str, str]]]]:
     """The kanaal's name and the filter groups of its live abonnementen, in one query; a standard kanaal is
     registered on first use (it has no abonnementen yet)."""
-    live = FilterGroup.__table__.join(
-        Abonnement.__table__, and_(Abonnement.id == FilterGroup.abonnement_id, Abonnement.deleted_at.is_(None)))
-    rows = (await session.execute(
-        select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters)
-        .select_from(Kanaal.__table__.outerjoin(live, FilterGroup.kanaal_id == Kanaal.id))
-        .where(Kanaal.naam == naam))).all()
+    rows = (await session.execute(_KANAAL_AND_SUBSCRIPTIONS, {"naam": naam})).all()
     if not rows:
         if naam not in STANDARD_KANALEN:
             raise InvalidInput(f"there is no kanaal '{naam}'",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -146,8 +145,8 @@ async def read_json(request: Request) -> Any:
         raise UnsupportedMediaType(f"send application/json, not {kind}")
     raw = await request.body()
     try:
-        return json.loads(raw or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return orjson.loads(raw or b"null")
+    except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:
         raise InvalidInput(f"the request body is not valid JSON (position {getattr(exc, 'pos', 0)})",
                            [InvalidParam("nonFieldErrors", "parse_error", "the body is not valid JSON")]) from exc
 

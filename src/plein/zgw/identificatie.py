@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -54,16 +54,26 @@ async def next_identificatie(session: AsyncSession, bronorganisatie: str, kind: 
     counters = session.info.get(COUNTER_ENGINE)
     if isinstance(counters, AsyncEngine):
         async with counters.connect() as connection:
-            number = (await connection.execute(_advance(pg_insert, bronorganisatie, kind, year))).scalar_one()
+            number = (await connection.execute(*_advance(pg_insert, bronorganisatie, kind, year))).scalar_one()
     else:
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        statement = _advance(pg_insert if dialect == "postgresql" else sqlite_insert, bronorganisatie, kind, year)
-        number = (await session.execute(statement)).scalar_one()
+        statement, parameters = _advance(pg_insert if dialect == "postgresql" else sqlite_insert, bronorganisatie,
+                                         kind, year)
+        number = (await session.execute(statement, parameters)).scalar_one()
     return f"{kind}-{year}-{number:010d}"
 
 
-def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> Any:
-    upsert = insert(IdentificatieCounter).values(bronorganisatie=bronorganisatie, kind=kind, year=year, last=1)
-    return upsert.on_conflict_do_update(
-        index_elements=["bronorganisatie", "kind", "year"], set_={"last": IdentificatieCounter.last + 1},
-    ).returning(IdentificatieCounter.last)
+def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> tuple[Any, dict[str, Any]]:
+    """The upsert that moves the counter on (built once per dialect) and its parameters."""
+    statement = _ADVANCE.get(insert)
+    if statement is None:
+        counter = IdentificatieCounter
+        upsert = insert(counter).values(bronorganisatie=bindparam("b"), kind=bindparam("k"), year=bindparam("y"),
+                                        last=1)
+        statement = _ADVANCE[insert] = upsert.on_conflict_do_update(
+            index_elements=["bronorganisatie", "kind", "year"], set_={"last": counter.last + 1},
+        ).returning(counter.last)
+    return statement, {"b": bronorganisatie, "k": kind, "y": year}
+
+
+_ADVANCE: dict[Any, Any] = {}
