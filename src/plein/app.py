@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,7 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from plein.notifications.tasks import in_process_delivery
+        from plein.registers.brp import spec as brp_spec
 
+        await asyncio.to_thread(brp_spec.warm)  # once per process, before the first BRP request would pay for it
         async with in_process_delivery(app):
             yield
         await dispose_engines(app)

@@ -74,6 +74,12 @@ def _paths(node: dict[str, Any], prefix: str, seen: frozenset[str]) -> set[str]:
     return result
 
 
+def warm() -> None:
+    """Work out the response schemas' paths now (about a second for Persoon) rather than in the first request."""
+    for schema in ("Persoon", "PersoonBeperkt", "GezagPersoonBeperkt"):
+        schema_paths(schema)
+
+
 @cache
 def schema_paths(schema: str) -> frozenset[str]:
     """Every property path of a response schema (Persoon, PersoonBeperkt, GezagPersoonBeperkt): `naam.voornamen`."""
