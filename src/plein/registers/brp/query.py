@@ -331,7 +331,7 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
     found = search_statement(query, municipalities).order_by(None).correlate(None)
     if limit is not None:
         found = found.limit(limit + 1)  # one more than allowed tells that there are too many
-    bundles = list((await _bundles(session, Person.bsn.in_(found))).values())
+    bundles = list((await _bundles(session, Person.bsn.in_(found.scalar_subquery()))).values())
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
     await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
