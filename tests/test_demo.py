@@ -6,6 +6,7 @@ import asyncio
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 
@@ -99,3 +100,12 @@ def test_demo_client_sees_amsterdams_zaken(tmp_path: Path) -> None:
     [zaak] = response.json()["results"]
     assert zaak["omschrijving"] == "Verhuizing doorgeven"
     assert zaak["status"] is not None
+
+
+def test_the_demo_names_the_port_it_serves_on_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plein.cli import demo_base_url
+
+    monkeypatch.delenv("PLEIN_BASE_URL", raising=False)
+    assert demo_base_url(8765) == "http://127.0.0.1:8765"
+    monkeypatch.setenv("PLEIN_BASE_URL", "https://plein.example.nl")
+    assert demo_base_url(8765) == "https://plein.example.nl"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -103,10 +104,16 @@ def demo(
     from plein.app import create_app
     from plein.demo import build_demo, print_logins
 
-    settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db")
+    settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db", base_url=demo_base_url(port))
     build_demo(settings, fresh=fresh)
     print_logins(console, port)
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level=settings.log_level)
+
+
+def demo_base_url(port: int) -> str:
+    """PLEIN_BASE_URL when set, else the address the demo serves on: the demo's resource URLs and its client's
+    autorisaties are made with it, so they must name the port it listens on."""
+    return os.environ.get("PLEIN_BASE_URL") or f"http://127.0.0.1:{port}"
 
 
 def _register_domains() -> None:
