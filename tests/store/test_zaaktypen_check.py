@@ -109,6 +109,16 @@ async def test_a_release_with_bad_zaaktypen_is_refused(session: AsyncSession, tm
         assert {c["id"]: c["status"] for c in result.report["checks"]}["zaaktypen"] == "failed"
 
 
+def test_a_manifest_zaaktype_has_no_eigenschappen() -> None:
+    """Provisioning makes no eigenschappen, so the schema refuses them; were they ever allowed, this check would need
+    the Catalogi rule on their specificatie (ztc-015, service_parts.specificatie_problems)."""
+    item = zaaktype(eigenschappen=[{"naam": "overlijdensdatum", "specificatie": {"formaat": "datum", "lengte": "10",
+                                                                                 "kardinaliteit": "1"}}])
+    findings = check_manifest(context({**BASE, "zaaktypen": [item]}))
+    assert [(f.path, f.rule) for f in findings] == [("zaaktypen[0]", "manifest.schema.additionalProperties")]
+    assert "eigenschappen" in findings[0].message
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(["service", "integration", None]),
        st.lists(st.dictionaries(st.sampled_from(["identificatie", "verlengingMogelijk", "verlengingstermijn",

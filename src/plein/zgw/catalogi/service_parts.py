@@ -1,6 +1,6 @@
 """What is particular to each part of a zaaktype: fields, references to sibling parts and to types by name, the
-brondatumArchiefprocedure rules of a resultaattype (ztc-004 … ztc-008), what a correctie may only extend, filters and
-derived values."""
+brondatumArchiefprocedure rules of a resultaattype (ztc-004 … ztc-008), the lengte of an eigenschap's datum and
+datum_tijd (ztc-015), what a correctie may only extend, filters and derived values."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ BRONDATUM_RULE_CODES = {"datumkenmerk": "ztc-004", "einddatumBekend": "ztc-005",
 OTHER_AFLEIDINGSWIJZE = {"datumkenmerk": False, "objecttype": False, "registratie": False, "procestermijn": False}
 BRONDATUM_EMPTY = {"datumkenmerk": "", "einddatumBekend": False, "objecttype": "", "registratie": "",
                    "procestermijn": None}
+# ztc-015 (Catalogi 1.3.2): the lengte an eigenschap's specificatie must have for each date formaat (YYYYMMDD,
+# YYYYMMDDhhmmss); the 1.3.1 document spells the formaat datum_tijd (the 1.3.2 text writes datum-tijd).
+DATE_LENGTE = {"datum": "8", "datum_tijd": "14"}
 
 
 def _urls(links: Links, collection: str, keys: list[str], existing: set[uuid.UUID]) -> list[str]:
@@ -253,11 +256,25 @@ async def _eigenschap_extra(session: AsyncSession, links: Links, rows: list[Eige
             for row in rows]
 
 
+def specificatie_problems(specificatie: dict[str, Any] | None) -> list[InvalidParam]:
+    """ztc-015: an eigenschap whose formaat is datum has lengte 8, one whose formaat is datum_tijd has lengte 14."""
+    formaat, lengte = (specificatie or {}).get("formaat"), (specificatie or {}).get("lengte")
+    wanted = DATE_LENGTE.get(formaat) if isinstance(formaat, str) else None
+    if wanted is None or lengte == wanted:
+        return []
+    return [InvalidParam("specificatie.lengte", "invalid-lengte",
+                         f"lengte must be {wanted} when formaat is {formaat} (ztc-015)")]
+
+
+def _eigenschap_rules(state: dict[str, Any]) -> list[InvalidParam]:
+    return specificatie_problems(state.get("specificatie"))
+
+
 EIGENSCHAP = PartSpec(
     "eigenschappen", Eigenschap, "eigenschap",
     (fields.plain("naam", "naam"), fields.plain("definitie", "definitie"),
      fields.plain("specificatie", "specificatie", "dict"), fields.plain("toelichting", "toelichting")),
-    references=_eigenschap_references, extras_of=_eigenschap_extra, unique=("naam",),
+    references=_eigenschap_references, extras_of=_eigenschap_extra, rules=_eigenschap_rules, unique=("naam",),
     growing=(Growing("statustype", "statustype_id", collection="statustypen"),
              Growing("specificatie.waardenverzameling", "specificatie", inner="waardenverzameling",
                      empty_allows_all=True)),
