@@ -45,6 +45,8 @@ def parse_args() -> argparse.Namespace:
                         f"drops its database {BENCH_DB} (default: PLEIN_TEST_POSTGRES_URL or {DEFAULT_URL})")
     parser.add_argument("--requests", type=int, default=500, help="timed requests per kind (default 500)")
     parser.add_argument("--persons", type=int, default=20_000, help="generated persons (default 20000)")
+    parser.add_argument("--only", default="", help="measure only the requests whose name contains this text (e.g. "
+                        "'Raadpleeg'; the no-route baseline always runs), to profile one of them")
     return parser.parse_args()
 
 
@@ -93,7 +95,7 @@ async def prepare(url: str, persons: int) -> None:
     await pg_admin(url, "VACUUM ANALYZE")
 
 
-async def measure(url: str, count: int) -> list[tuple[str, float]]:
+async def measure(url: str, count: int, only: str = "") -> list[tuple[str, float]]:
     conn = await asyncpg.connect(pg_dsn(url))
     types = [row["id"] for row in await conn.fetch("SELECT id FROM zgw_zaaktypen")]
     await conn.close()
@@ -119,6 +121,8 @@ async def measure(url: str, count: int) -> list[tuple[str, float]]:
         made.append(orjson.loads(answer)["uuid"])
 
     async def read(index: int) -> None:
+        if not made:  # measured on its own (--only): it needs a zaak to read
+            await create(index)
         await expect(200, await call(app, "GET", f"/zaken/api/v1/zaken/{made[index % len(made)]}", zgw))
 
     async def page(_: int) -> None:
@@ -133,6 +137,7 @@ async def measure(url: str, count: int) -> list[tuple[str, float]]:
     plans = [("no route (404)", nothing), ("POST /zaken", create), ("GET /zaken/{uuid}", read),
              ("GET /zaken (100)", page), ("BRP Raadpleeg", lookup("RaadpleegMetBurgerservicenummer")),
              ("BRP Zoek", lookup("ZoekMetPostcodeEnHuisnummer"))]
+    plans = plans[:1] + [(name, request) for name, request in plans[1:] if only in name]
     async with app.router.lifespan_context(app):
         return [(name, await cpu_ms(request, count)) for name, request in plans]
 
@@ -147,7 +152,7 @@ def main() -> None:
         console.print(f"Preparing {BENCH_DB}: zaaktypen, a BRP client and {args.persons:,} persons…")
         upgrade_and_seed(Settings(database_url=url))
         asyncio.run(prepare(url, args.persons))
-        results = asyncio.run(measure(url, args.requests))
+        results = asyncio.run(measure(url, args.requests, args.only))
     finally:
         asyncio.run(pg_admin(args.database_url, drop))
     table = Table(title=f"Server CPU per request, in-process ({args.requests} requests each)")
