@@ -1,10 +1,13 @@
-"""Server CPU per request: the app called in-process over ASGI (no HTTP client, no network) and timed with the
-process clock, so the numbers hold still on a busy or shared machine where wall-clock benchmarks swing by a third.
+"""Server CPU per request: the app called in-process over ASGI (no HTTP client, no network), timed with the process
+clock, with PostgreSQL's own CPU beside it when it runs on this machine.
 
 Measures on a small PostgreSQL database: a request that matches no route (the framework's own cost), POST /zaken,
 GET of one zaak, GET /zaken (a page of 100), and the BRP lookups Raadpleeg and Zoek through the exchange layer.
-For where the time goes, run it under `py-spy record -f raw -o stacks.txt -- python bench/cpu_per_request.py`
-(cProfile misattributes time across SQLAlchemy's greenlets).
+On a shared virtual machine even CPU times swing by a quarter from run to run. To compare two versions of the code,
+use --instructions (callgrind counts the server's instructions per request, the same on every run within about 1%)
+with --only for one kind of request. For where the time goes, run it under
+`py-spy record -f raw -o stacks.txt -- python bench/cpu_per_request.py` (cProfile misattributes time across
+SQLAlchemy's greenlets).
 """
 
 from __future__ import annotations
@@ -12,8 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -37,6 +46,7 @@ console = Console()
 BENCH_DB = "plein_bench_cpu"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BASE = "http://plein.bench"
+CALLGRIND_DIR = "PLEIN_BENCH_CALLGRIND_DIR"  # set when this bench runs under callgrind: where its dumps go
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,6 +55,9 @@ def parse_args() -> argparse.Namespace:
                         f"drops its database {BENCH_DB} (default: PLEIN_TEST_POSTGRES_URL or {DEFAULT_URL})")
     parser.add_argument("--requests", type=int, default=500, help="timed requests per kind (default 500)")
     parser.add_argument("--persons", type=int, default=20_000, help="generated persons (default 20000)")
+    parser.add_argument("--instructions", action="store_true", help="also count each request's instructions under "
+                        "valgrind's callgrind: the same count on a busy machine, where times swing by a third (slow: "
+                        "use --only and --requests 200)")
     parser.add_argument("--only", default="", help="measure only the requests whose name contains this text (e.g. "
                         "'Raadpleeg'; the no-route baseline always runs), to profile one of them")
     return parser.parse_args()
@@ -78,14 +91,74 @@ async def call(app: Any, method: str, path: str, headers: dict[str, str], body: 
     return answer["status"], b"".join(answer["chunks"])
 
 
-async def cpu_ms(request: Callable[[int], Awaitable[None]], count: int) -> float:
-    """Milliseconds of this process's CPU per request, after a warm-up."""
+def postgres_cpu() -> float | None:
+    """Seconds of CPU that the local PostgreSQL processes have used, those of ended backends included (the
+    postmaster's children's times); None when PostgreSQL does not run on this machine or /proc is not readable."""
+    ticks, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split(") ", 1)
+        except OSError:
+            continue
+        if name.endswith("(postgres"):
+            found = True
+            ticks += sum(int(value) for value in fields.split()[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one kind of request costs: server CPU ms, PostgreSQL CPU ms (None when it runs elsewhere) and, under
+    --instructions, the server's instructions."""
+
+    server_ms: float
+    database_ms: float | None
+    instructions: int | None = None
+
+
+async def cost(request: Callable[[int], Awaitable[None]], count: int) -> Cost:
+    """The cost per request of `count` requests, after a warm-up."""
     for index in range(20):
         await request(index)
-    began = time.process_time()
+    counting = os.environ.get(CALLGRIND_DIR)
+    if counting:
+        _callgrind("--instr=on")
+    began, database = time.process_time(), postgres_cpu()
     for index in range(count):
         await request(index)
-    return (time.process_time() - began) / count * 1000
+    database_after = postgres_cpu()
+    server = (time.process_time() - began) / count * 1000
+    instructions = _callgrind_total(Path(counting), count) if counting else None
+    if database is None or database_after is None:
+        return Cost(server, None, instructions)
+    return Cost(server, (database_after - database) / count * 1000, instructions)
+
+
+def _callgrind(*options: str) -> None:
+    subprocess.run(["callgrind_control", *options, str(os.getpid())], check=True, capture_output=True)
+
+
+def _callgrind_total(folder: Path, count: int) -> int:
+    """Dump callgrind's counts (the instructions since the last dump) and give them per request."""
+    _callgrind("--dump")
+    _callgrind("--instr=off")
+    dump = max(folder.glob("callgrind.*"), key=lambda path: path.stat().st_mtime)
+    for line in dump.read_text().splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1]) // count
+    raise SystemExit(f"no totals in {dump}")
+
+
+def under_callgrind(argv: list[str]) -> None:
+    """Run this bench again under valgrind's callgrind, which counts the instructions of each timed loop."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, CALLGRIND_DIR: folder, "PYTHONHASHSEED": "0"}
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--log-file={folder}/valgrind.log",
+                   f"--callgrind-out-file={folder}/callgrind.%p", sys.executable, __file__,
+                   *[arg for arg in argv if arg != "--instructions"]]
+        raise SystemExit(subprocess.run(command, check=False, env=env).returncode)
 
 
 async def prepare(url: str, persons: int) -> None:
@@ -95,7 +168,7 @@ async def prepare(url: str, persons: int) -> None:
     await pg_admin(url, "VACUUM ANALYZE")
 
 
-async def measure(url: str, count: int, only: str = "") -> list[tuple[str, float]]:
+async def measure(url: str, count: int, only: str = "") -> list[tuple[str, Cost]]:
     conn = await asyncpg.connect(pg_dsn(url))
     types = [row["id"] for row in await conn.fetch("SELECT id FROM zgw_zaaktypen")]
     await conn.close()
@@ -139,11 +212,13 @@ async def measure(url: str, count: int, only: str = "") -> list[tuple[str, float
              ("BRP Zoek", lookup("ZoekMetPostcodeEnHuisnummer"))]
     plans = plans[:1] + [(name, request) for name, request in plans[1:] if only in name]
     async with app.router.lifespan_context(app):
-        return [(name, await cpu_ms(request, count)) for name, request in plans]
+        return [(name, await cost(request, count)) for name, request in plans]
 
 
 def main() -> None:
     args = parse_args()
+    if args.instructions and not os.environ.get(CALLGRIND_DIR):
+        under_callgrind(sys.argv[1:])
     url = make_url(args.database_url).set(drivername="postgresql+asyncpg", database=BENCH_DB).render_as_string(
         hide_password=False)
     drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
@@ -157,10 +232,16 @@ def main() -> None:
         asyncio.run(pg_admin(args.database_url, drop))
     table = Table(title=f"Server CPU per request, in-process ({args.requests} requests each)")
     table.add_column("request")
-    table.add_column("CPU ms", justify="right")
+    table.add_column("server CPU ms", justify="right")
     table.add_column("× no route", justify="right")
-    for name, value in results:
-        table.add_row(name, f"{value:.2f}", f"{value / results[0][1]:.1f}")
+    table.add_column("PostgreSQL CPU ms", justify="right")
+    counted = bool(os.environ.get(CALLGRIND_DIR))  # this is the run under callgrind that --instructions started
+    if counted:
+        table.add_column("server instructions", justify="right")
+    for name, found in results:
+        row = [name, f"{found.server_ms:.2f}", f"{found.server_ms / results[0][1].server_ms:.1f}",
+               "—" if found.database_ms is None else f"{found.database_ms:.2f}"]
+        table.add_row(*row, *([f"{found.instructions:,}"] if counted else []))
     console.print(table)
 
 

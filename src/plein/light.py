@@ -61,7 +61,14 @@ def cut(row: Sequence[Any], *models: type[Any]) -> list[Any]:
     return objects
 
 
+def made(model: type[Model], **values: Any) -> Model:
+    """A light row of a model from its column values (every column named), e.g. for a row just inserted by Core."""
+    kind: type[Model] = _shape(model)[0]
+    return kind(**values)
+
+
 async def rows(session: AsyncSession, model: type[Model], statement: Select[Any]) -> list[Model]:
     """The light rows of a select of `columns(model)`."""
     kind = _shape(model)[0]
     return [kind(*row) for row in await session.execute(statement)]
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import uuid
@@ -218,7 +219,13 @@ _SIGNED: OrderedDict[tuple[str, bytes], dict[str, Any]] = OrderedDict()
 
 def token_claims(token: str) -> dict[str, Any]:
     """The token's claims before its signature is checked (trust them only once verify_client_token passed);
-    AuthError when it is not an HS256 JWT."""
+    AuthError when it is not an HS256 JWT. Decoded once for the last SIGNED_CACHE tokens (clients send one token
+    many times); a token that fails to decode is not remembered."""
+    return _decoded_claims(token)
+
+
+@functools.lru_cache(maxsize=SIGNED_CACHE)
+def _decoded_claims(token: str) -> dict[str, Any]:
     try:
         decoded = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:

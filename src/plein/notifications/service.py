@@ -12,6 +12,7 @@ from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import light
 from plein.auth.service import Principal
 from plein.db import new_uuid, utcnow
 from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound
@@ -68,7 +69,8 @@ async def publish(
     session: AsyncSession, *, kanaal: str, hoofd_object: str, resource: str, resource_url: str, actie: str,
     kenmerken: Mapping[str, str], aanmaakdatum: dt.datetime | None = None, source_oin: str | None = None,
 ) -> Message:
-    """Write a notification and its deliveries in the caller's transaction, without committing.
+    """Write a notification and its deliveries in the caller's transaction, without committing; returns the message
+    as a light row (plein.light).
 
     The caller commits its change and the notification together: a change never happens without its notification,
     and a rolled-back change never notifies. One delivery is made per abonnement whose kanaal and filters match
@@ -92,7 +94,7 @@ async def publish(
                   for abonnement_id in _matching(subscribed, kenmerken)]
     if deliveries:
         await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
-    return Message(id=message_id, **values)
+    return light.made(Message, id=message_id, **values)
 
 
 _ADD_MESSAGE = insert(cast(Table, Message.__table__)).returning(cast(Table, Message.__table__).c.id)

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidInput, InvalidParam, NotFound, PleinError
-from plein.http import SessionDep
+from plein.http import open_session
 from plein.zgw import spec, validation
 from plein.zgw.auth import ZgwCaller, caller
 
@@ -202,11 +202,12 @@ def operation_route(
     version = spec.APIS[api].version
 
     def decorate(handler: Handler) -> Handler:
-        async def endpoint(request: Request, session: SessionDep) -> Response:
-            try:
-                return await _run(request, session)
-            except PleinError as error:
-                return problem_response(request, error, version)
+        async def endpoint(request: Request) -> Response:
+            async with open_session(request) as session:
+                try:
+                    return await _run(request, session)
+                except PleinError as error:
+                    return problem_response(request, error, version)
 
         async def _run(request: Request, session: AsyncSession) -> Response:
             who = await caller(request, session)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
 from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
-from plein.http import PrefixRouter, SessionDep, bearer_token, current_principal
+from plein.http import PrefixRouter, bearer_token, current_principal, open_session
 from plein.registers.brp import schemas, service
 
 router = PrefixRouter("/haalcentraal/api/brp/", tags=["brp"])
@@ -119,8 +119,13 @@ async def _without_transaction(session: AsyncSession) -> None:
 
 
 @router.post(PATH, summary="Zoek of raadpleeg personen (Haal Centraal BRP Personen 2.7.0)", operation_id="Personen")
-async def personen(request: Request, session: SessionDep) -> Response:
+async def personen(request: Request) -> Response:
     """The seven query types of the specification; every read passes the exchange layer and is logged."""
+    async with open_session(request) as session:
+        return await _personen(request, session)
+
+
+async def _personen(request: Request, session: AsyncSession) -> Response:
     trace = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
     try:
         await _without_transaction(session)

@@ -17,7 +17,7 @@ from plein.zgw.catalogi.models import RolType
 from plein.zgw.http import PAGE_SIZE, ZgwContext, detail_routes, operation_route, page_number, paginated
 from plein.zgw.zaken import expand, filters, parts, present
 from plein.zgw.zaken.models import Resultaat, Rol, Status, Zaak, ZaakInformatieObject, ZaakTelling
-from plein.zgw.zaken.service import READ, Scope, create_zaak, destroy_zaak, get_zaak, represent, update_zaak
+from plein.zgw.zaken.service import READ, Scope, add_zaak, destroy_zaak, get_zaak, represent, update_zaak
 
 router = PrefixRouter("/zaken/api/v1/", tags=["zgw-zaken"])
 API = "zaken"
@@ -64,9 +64,7 @@ async def search_zaken(ctx: ZgwContext) -> dict[str, Any]:
 
 @operation_route(router, API, "post", "/zaken", status=201)
 async def create(ctx: ZgwContext) -> dict[str, Any]:
-    scope = scope_of(ctx)
-    zaak = await create_zaak(scope, await ctx.body())
-    body = present.new_zaak(scope.urls, zaak)
+    _, body = await add_zaak(scope_of(ctx), await ctx.body())
     await ctx.session.commit()
     return body
 

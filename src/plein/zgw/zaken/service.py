@@ -155,6 +155,12 @@ async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], zaaktype: ZaakT
 
 async def create_zaak(scope: Scope, data: dict[str, Any]) -> Zaak:
     """Add a zaak from a checked body (in the caller's transaction): zaaktype, confidentiality, identificatie."""
+    return (await add_zaak(scope, data))[0]
+
+
+async def add_zaak(scope: Scope, data: dict[str, Any]) -> tuple[Zaak, dict[str, Any]]:
+    """create_zaak, also giving the new zaak as the standard shows it (made once: for the audit trail and the
+    response)."""
     zaaktype = await zaaktype_at(scope.session, scope.base_url, data["zaaktype"])
     zaak = Zaak(id=uuid.uuid4(), zaaktype_id=zaaktype.id, **(DEFAULTS | _columns(data)))
     if "vertrouwelijkheid" not in _columns(data):
@@ -170,8 +176,9 @@ async def create_zaak(scope: Scope, data: dict[str, Any]) -> Zaak:
                       "this identificatie is already used by another zaak of the bronorganisatie (zrc-002)")
     scope.session.add(zaak)
     await flush_unique(scope.session)
-    await changed(scope, zaak, "create", 201, None, after=present.new_zaak(scope.urls, zaak))
-    return zaak
+    body = present.new_zaak(scope.urls, zaak)
+    await changed(scope, zaak, "create", 201, None, after=body)
+    return zaak, body
 
 
 async def _identificatie_taken(session: AsyncSession, zaak: Zaak) -> bool:
