@@ -12,9 +12,11 @@ import datetime as dt
 import functools
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+import fastjsonschema
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -85,12 +87,38 @@ def to_json_schema(node: Any, for_request: bool) -> Any:
 
 
 @functools.cache
-def _validator(api_name: str, schema_name: str, for_request: bool) -> Draft7Validator:
+def _root(api_name: str, schema_name: str, for_request: bool) -> dict[str, Any]:
     doc = spec.document(api_name)
     schemas = doc["components"]["schemas"]
     definitions = {name: to_json_schema(schema, for_request) for name, schema in schemas.items()}
-    root = {"$ref": f"#/definitions/{schema_name}", "definitions": definitions}
-    return Draft7Validator(root, format_checker=FORMATS)
+    return {"$ref": f"#/definitions/{schema_name}", "definitions": definitions}
+
+
+@functools.cache
+def _validator(api_name: str, schema_name: str, for_request: bool) -> Draft7Validator:
+    return Draft7Validator(_root(api_name, schema_name, for_request), format_checker=FORMATS)
+
+
+def _format_check(name: str) -> Callable[[str], bool]:
+    return lambda value: FORMATS.conforms(value, name)
+
+
+@functools.cache
+def _quick_check(api_name: str, schema_name: str, for_request: bool) -> Callable[[Any], Any]:
+    """The same schema compiled to Python by fastjsonschema: about twenty times faster than jsonschema on a valid body,
+    but it stops at the first problem and words it its own way. It only lets a body through quickly; whatever it
+    refuses is checked again by jsonschema, which lists every problem (and has the last word). It is never more
+    lenient: the same formats, no defaults filled in, and tests/zgw/test_validation_fast_path.py checks both agree."""
+    formats = {name: _format_check(name) for name in FORMATS.checkers}
+    return fastjsonschema.compile(_root(api_name, schema_name, for_request), formats=formats, use_default=False)
+
+
+def _passes_quick_check(api_name: str, schema_name: str, for_request: bool, data: Any) -> bool:
+    try:
+        _quick_check(api_name, schema_name, for_request)(data)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
 
 
 def _name(error: ValidationError) -> str:
@@ -126,6 +154,8 @@ def errors(api_name: str, schema_name: str, data: Any, for_request: bool = True,
 
     `partial` (PATCH) lets top-level required properties be absent.
     """
+    if _passes_quick_check(api_name, schema_name, for_request, data):
+        return []
     validator = _validator(api_name, schema_name, for_request)
     found = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if partial:
