@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -203,10 +203,16 @@ async def load(session: AsyncSession, bsns: Sequence[str], needs: Needs | None =
     return bundles
 
 
-async def _bundles(session: AsyncSession, which: ColumnElement[bool]) -> dict[str, PersonBundle]:
-    """The persons matching `which` with their current name, residence and address, in one statement, by BSN."""
+async def _bundles(session: AsyncSession, which: ColumnElement[bool] | None = None,
+                   statement: Select[Any] | None = None, parameters: dict[str, Any] | None = None
+                   ) -> dict[str, PersonBundle]:
+    """The persons matching `which` (or found by a ready `statement` with its parameters) with their current name,
+    residence and address, in one statement, by BSN."""
     bundles: dict[str, PersonBundle] = {}
-    for row in await session.execute(_bundle_select().where(which)):
+    if statement is None:
+        assert which is not None, "give the condition or the statement"
+        statement = _bundle_select().where(which)
+    for row in await session.execute(statement, parameters):
         person, name, residence, address = light.cut(row, *BUNDLE_MODELS)
         bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
         if name is not None:
@@ -229,6 +235,22 @@ def _bundle_select() -> Select[Any]:
         .outerjoin(Address, Address.id == Residence.address_id)
         .order_by(Person.bsn)
     )
+
+
+@cache
+def _raadpleeg_select(gemeente: bool, scoped: bool) -> Select[Any]:
+    """RaadpleegMetBurgerservicenummer's whole statement (search_statement within _bundle_select), built once per
+    shape: the BSNs, the gemeenteVanInschrijving and the permit's municipalities are its parameters. Building and
+    keying a statement costs more than running it."""
+    pieces = _search_pieces()
+    found = (pieces.with_residence if gemeente or scoped else pieces.persons)
+    found = found.where(Person.bsn.in_(bindparam("bsns", expanding=True)))
+    if gemeente:
+        found = found.where(func.coalesce(Residence.gemeente_van_inschrijving, "") == bindparam("gemeente"))
+    if scoped:
+        found = found.where(func.coalesce(Residence.gemeente_van_inschrijving, "")
+                            .in_(bindparam("municipalities", expanding=True)))
+    return _bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery()))
 
 
 def _current_select(model: type[Any]) -> Select[Any]:
@@ -328,6 +350,13 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
     relations and nationalities in one more each when the fields need them. A search that finds more persons than
     its type allows raises TooManyResults."""
     limit = QUERY_TYPES[query.type].max_results
+    if query.type == "RaadpleegMetBurgerservicenummer":  # the most common query: its statement is ready
+        parameters = {"bsns": list(query.burgerservicenummer), "gemeente": query.gemeente_van_inschrijving,
+                      "municipalities": sorted(municipalities or ())}
+        ready = _raadpleeg_select(query.gemeente_van_inschrijving is not None, municipalities is not None)
+        bundles = list((await _bundles(session, statement=ready, parameters=parameters)).values())
+        await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
+        return bundles
     found = search_statement(query, municipalities).order_by(None).correlate(None)
     if limit is not None:
         found = found.limit(limit + 1)  # one more than allowed tells that there are too many
