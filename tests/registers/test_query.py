@@ -71,6 +71,26 @@ async def test_a_permit_limited_to_municipalities_limits_what_is_found(session: 
     assert await query.find_bsns(session, everyone, frozenset()) == []
 
 
+async def test_the_prebuilt_statements_find_what_the_general_search_finds(session: AsyncSession) -> None:
+    """Raadplegen and the plain postcode search run statements built once (query._ready_statement); they find the
+    same persons as search_statement, with every permit scope."""
+    w = await world(session)
+    checked = [case for case, _ in cases(w)] + [
+        q("ZoekMetPostcodeEnHuisnummer", postcode="1012JS", huisnummer=1, huisletter="A",
+          inclusiefOverledenPersonen=True),
+        q("ZoekMetPostcodeEnHuisnummer", postcode="3511ap", huisnummer=10, gemeenteVanInschrijving="0344",
+          inclusiefOverledenPersonen=True),
+        q("ZoekMetPostcodeEnHuisnummer", postcode="1012JS", huisnummer=1, huisnummertoevoeging="bis"),
+    ]
+    prebuilt = [case for case in checked if query._ready_statement(case, None) is not None]
+    assert {case.type for case in prebuilt} == {"RaadpleegMetBurgerservicenummer", "ZoekMetPostcodeEnHuisnummer"}
+    for case in checked:
+        for permit in (None, frozenset({"0363"}), frozenset({"0344"}), frozenset()):
+            general = set(await query.find_bsns(session, case, permit))
+            found = {bundle.person.bsn for bundle in await query.find_persons(session, case, permit)}
+            assert found == general, (case, permit)
+
+
 BULK = [  # 20,000 more persons and addresses, so PostgreSQL's planner chooses by real costs (then ANALYZE)
     "INSERT INTO bag_addresses (nummeraanduiding, adresseerbaar_object, openbare_ruimte, openbare_ruimte_key, "
     "huisnummer, postcode, woonplaats, gemeentecode) SELECT '0999' || '20' || lpad(i::text, 10, '0'), "

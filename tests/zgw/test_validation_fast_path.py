@@ -36,46 +36,54 @@ def _near(node: Any, definitions: dict[str, Any], depth: int = 0) -> st.SearchSt
         return st.none()
     if "$ref" in node:
         return _near(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions, depth + 1)
-    for combined in ("anyOf", "oneOf", "allOf"):
-        if combined in node:
-            return st.one_of([_near(part, definitions, depth + 1) for part in node[combined]])
+    combined = node.get("anyOf") or node.get("oneOf") or node.get("allOf")
+    if combined:
+        return st.one_of([_near(part, definitions, depth + 1) for part in combined])
     if "enum" in node:
         return st.sampled_from(node["enum"])
+    return _typed(node, definitions, depth)
+
+
+def _typed(node: dict[str, Any], definitions: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
     kind = node.get("type")
-    if kind == "string":
-        return _text(node)
-    if kind == "integer":
-        return st.integers(node.get("minimum", -(10**6)), node.get("maximum", 10**6))
-    if kind == "number":
-        return st.floats(node.get("minimum", -1e6), node.get("maximum", 1e6))
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "null":
-        return st.none()
     if kind == "array":
         return st.lists(_near(node.get("items", {}), definitions, depth + 1), max_size=2)
     if kind == "object" or "properties" in node:
-        properties = node.get("properties", {})
-        required = [name for name in node.get("required", []) if name in properties]
-        optional = {name: _near(prop, definitions, depth + 1) for name, prop in properties.items()
-                    if name not in required}
-        return st.fixed_dictionaries({name: _near(properties[name], definitions, depth + 1) for name in required},
-                                     optional=optional)
-    return ANY_JSON
+        return _object(node, definitions, depth)
+    return _scalar(node, kind)
+
+
+def _object(node: dict[str, Any], definitions: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
+    properties = node.get("properties", {})
+    required = [name for name in node.get("required", []) if name in properties]
+    optional = {name: _near(prop, definitions, depth + 1) for name, prop in properties.items() if name not in required}
+    return st.fixed_dictionaries({name: _near(properties[name], definitions, depth + 1) for name in required},
+                                 optional=optional)
+
+
+def _scalar(node: dict[str, Any], kind: str | None) -> st.SearchStrategy[Any]:
+    scalars: dict[str | None, st.SearchStrategy[Any]] = {
+        "integer": st.integers(node.get("minimum", -(10**6)), node.get("maximum", 10**6)),
+        "number": st.floats(node.get("minimum", -1e6), node.get("maximum", 1e6)),
+        "boolean": st.booleans(), "null": st.none(),
+    }
+    if kind == "string":
+        return _text(node)
+    return scalars.get(kind, ANY_JSON)
+
+
+FORMATTED: dict[str, st.SearchStrategy[str]] = {
+    "date": st.dates().map(dt.date.isoformat),
+    "date-time": st.datetimes(timezones=st.just(dt.UTC)).map(lambda moment: moment.isoformat().replace("+00:00", "Z")),
+    "uri": st.sampled_from(["", "http://example.com/api/v1/x", "https://plein.example/zaken/api/v1/zaken/1"]),
+    "uuid": st.uuids().map(str),
+    "duration": st.sampled_from(["P1D", "P2Y3M", "PT4H"]),
+}
 
 
 def _text(node: dict[str, Any]) -> st.SearchStrategy[str]:
-    form = node.get("format")
-    if form == "date":
-        return st.dates().map(dt.date.isoformat)
-    if form == "date-time":
-        return st.datetimes(timezones=st.just(dt.UTC)).map(lambda moment: moment.isoformat().replace("+00:00", "Z"))
-    if form == "uri":
-        return st.sampled_from(["", "http://example.com/api/v1/x", "https://plein.example/zaken/api/v1/zaken/1"])
-    if form == "uuid":
-        return st.uuids().map(str)
-    if form == "duration":
-        return st.sampled_from(["P1D", "P2Y3M", "PT4H"])
+    if node.get("format") in FORMATTED:
+        return FORMATTED[node["format"]]
     low, high = node.get("minLength", 0), node.get("maxLength", 40)
     if "pattern" in node:
         return st.from_regex(node["pattern"], fullmatch=True).filter(lambda text: low <= len(text) <= high)

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -55,6 +55,24 @@ def at_number(postcode: str, huisnummer: int, huisletter: str | None = None,
     if huisnummertoevoeging is not None:
         conditions.append(_same_text(Address.huisnummertoevoeging, huisnummertoevoeging))
     return conditions
+
+
+def at_number_with_parameters(huisletter: bool, huisnummertoevoeging: bool) -> list[ColumnElement[bool]]:
+    """at_number with bound parameters instead of values (for statements built once; at_number_parameters gives the
+    values): postcode, huisnummer and, when asked for, huisletter and huisnummertoevoeging."""
+    conditions = [Address.postcode == bindparam("postcode"), Address.huisnummer == bindparam("huisnummer")]
+    if huisletter:
+        conditions.append(func.lower(Address.huisletter) == bindparam("huisletter"))
+    if huisnummertoevoeging:
+        conditions.append(func.lower(Address.huisnummertoevoeging) == bindparam("huisnummertoevoeging"))
+    return conditions
+
+
+def at_number_parameters(postcode: str, huisnummer: int, huisletter: str | None = None,
+                         huisnummertoevoeging: str | None = None) -> dict[str, Any]:
+    """The parameters of at_number_with_parameters."""
+    return {"postcode": normalise_postcode(postcode), "huisnummer": huisnummer,
+            "huisletter": (huisletter or "").lower(), "huisnummertoevoeging": (huisnummertoevoeging or "").lower()}
 
 
 def street_condition(straat: str) -> ColumnElement[bool]:

@@ -38,7 +38,7 @@ from plein.registers.brp.models import (
     RniDeelnemer,
     Verblijfstitel,
 )
-from plein.registers.brp.schemas import QUERY_TYPES, PersonenQuery, TooManyResults
+from plein.registers.brp.schemas import MAX_AT_ADDRESS, QUERY_TYPES, PersonenQuery, TooManyResults
 from plein.registers.keys import prefix_end, search_key
 
 RELATION_FIELDS = ("partners", "ouders", "kinderen")
@@ -244,13 +244,47 @@ def _raadpleeg_select(gemeente: bool, scoped: bool) -> Select[Any]:
     keying a statement costs more than running it."""
     pieces = _search_pieces()
     found = (pieces.with_residence if gemeente or scoped else pieces.persons)
-    found = found.where(Person.bsn.in_(bindparam("bsns", expanding=True)))
-    if gemeente:
-        found = found.where(func.coalesce(Residence.gemeente_van_inschrijving, "") == bindparam("gemeente"))
-    if scoped:
-        found = found.where(func.coalesce(Residence.gemeente_van_inschrijving, "")
-                            .in_(bindparam("municipalities", expanding=True)))
+    found = _registration_filters(found.where(Person.bsn.in_(bindparam("bsns", expanding=True))), gemeente, scoped)
     return _bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery()))
+
+
+@cache
+def _postcode_select(huisletter: bool, huisnummertoevoeging: bool, gemeente: bool, scoped: bool,
+                     deceased: bool) -> Select[Any]:
+    """ZoekMetPostcodeEnHuisnummer's whole statement without its optional name filters, built once per shape like
+    _raadpleeg_select (at most MAX_AT_ADDRESS + 1 persons, to tell when there are too many)."""
+    pieces = _search_pieces()
+    address = bag.address_ids(bag.at_number_with_parameters(huisletter, huisnummertoevoeging))
+    found = pieces.with_residence.where(Residence.address_id.in_(address), *(() if deceased else pieces.alive))
+    found = _registration_filters(found, gemeente, scoped).limit(MAX_AT_ADDRESS + 1)
+    return _bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery()))
+
+
+def _registration_filters(found: Select[str], gemeente: bool, scoped: bool) -> Select[str]:
+    """The gemeenteVanInschrijving and permit filters of _registered_in, as parameters."""
+    registered = func.coalesce(Residence.gemeente_van_inschrijving, "")
+    if gemeente:
+        found = found.where(registered == bindparam("gemeente"))
+    if scoped:
+        found = found.where(registered.in_(bindparam("municipalities", expanding=True)))
+    return found
+
+
+def _ready_statement(query: PersonenQuery, municipalities: Collection[str] | None
+                     ) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The prebuilt statement and its parameters for the common queries; None for the others (search_statement)."""
+    parameters = {"gemeente": query.gemeente_van_inschrijving, "municipalities": sorted(municipalities or ())}
+    gemeente, scoped = query.gemeente_van_inschrijving is not None, municipalities is not None
+    if query.type == "RaadpleegMetBurgerservicenummer":
+        return _raadpleeg_select(gemeente, scoped), {**parameters, "bsns": list(query.burgerservicenummer)}
+    names = (query.geslachtsnaam, query.voornamen, query.voorvoegsel, query.geboortedatum, query.geslacht)
+    if (query.type == "ZoekMetPostcodeEnHuisnummer" and query.postcode is not None and query.huisnummer is not None
+            and all(value is None for value in names)):
+        statement = _postcode_select(query.huisletter is not None, query.huisnummertoevoeging is not None, gemeente,
+                                     scoped, query.inclusief_overleden_personen)
+        return statement, {**parameters, **bag.at_number_parameters(query.postcode, query.huisnummer,
+                                                                     query.huisletter, query.huisnummertoevoeging)}
+    return None
 
 
 def _current_select(model: type[Any]) -> Select[Any]:
@@ -350,17 +384,14 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
     relations and nationalities in one more each when the fields need them. A search that finds more persons than
     its type allows raises TooManyResults."""
     limit = QUERY_TYPES[query.type].max_results
-    if query.type == "RaadpleegMetBurgerservicenummer":  # the most common query: its statement is ready
-        parameters = {"bsns": list(query.burgerservicenummer), "gemeente": query.gemeente_van_inschrijving,
-                      "municipalities": sorted(municipalities or ())}
-        ready = _raadpleeg_select(query.gemeente_van_inschrijving is not None, municipalities is not None)
-        bundles = list((await _bundles(session, statement=ready, parameters=parameters)).values())
-        await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
-        return bundles
-    found = search_statement(query, municipalities).order_by(None).correlate(None)
-    if limit is not None:
-        found = found.limit(limit + 1)  # one more than allowed tells that there are too many
-    bundles = list((await _bundles(session, Person.bsn.in_(found.scalar_subquery()))).values())
+    ready = _ready_statement(query, municipalities)
+    if ready is not None:
+        bundles = list((await _bundles(session, statement=ready[0], parameters=ready[1])).values())
+    else:
+        found = search_statement(query, municipalities).order_by(None).correlate(None)
+        if limit is not None:
+            found = found.limit(limit + 1)  # one more than allowed tells that there are too many
+        bundles = list((await _bundles(session, Person.bsn.in_(found.scalar_subquery()))).values())
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
     await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
