@@ -30,8 +30,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 import orjson
+from common import console as bench_console
 from common import ms, pg_admin, pg_dsn, plein_server
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
@@ -44,13 +44,13 @@ from plein.migrate import upgrade_and_seed
 from plein.registers.generate import generate_population
 from plein.settings import Settings
 
-console = Console()
+console = bench_console()
 BENCH_DB = "plein_bench_brp"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PATH = "/haalcentraal/api/brp/personen"
 WARMUP = 50
 SAMPLES = 5000
-CLIENT, SECRET, ORGANISATION, ACTIVITY = "bench-brp", "bench-brp-secret-0123456789", "0363", "bench-brp-lookup"
+CLIENT, SECRET, ORGANISATION, ACTIVITY = "bench-brp", "bench-brp-secret-0123456789abcdef", "0363", "bench-brp-lookup"
 GRANTED = ["burgerservicenummer", "naam", "geboorte", "verblijfplaats", "leeftijd", "adressering", "geslacht"]
 RAADPLEEG_FIELDS = ["burgerservicenummer", "naam", "geboorte", "verblijfplaats", "leeftijd"]
 ZOEK_FIELDS = ["burgerservicenummer", "naam", "geboorte", "leeftijd", "adressering"]
@@ -182,8 +182,6 @@ async def register_client(url: str) -> None:
     finally:
         await engine.dispose()
 
-
-# -- the server -----------------------------------------------------------------------------------------------------
 
 # -- the requests ---------------------------------------------------------------------------------------------------
 

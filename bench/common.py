@@ -15,9 +15,16 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from rich.console import Console
 from sqlalchemy.engine import make_url
 
 READY_PATH = "/api/store/v1/openapi.json"
+
+
+def console() -> Console:
+    """The benches' console: at least 140 columns when the output is not a terminal (a log file, CI), so that the
+    tables are not cut short."""
+    return Console(width=None if sys.stdout.isatty() else 140)
 
 
 def pg_dsn(url: str) -> str:

@@ -28,8 +28,8 @@ from typing import Any
 import asyncpg
 import orjson
 from brp_lookup import ACTIVITY, CLIENT, PATH, SECRET, register_client, samples
+from common import console as bench_console
 from common import pg_admin, pg_dsn
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 from zaken import ADMIN, CRS, RSIN, seed_types
@@ -42,7 +42,7 @@ from plein.migrate import upgrade_and_seed
 from plein.registers.generate import generate_population
 from plein.settings import Settings
 
-console = Console()
+console = bench_console()
 BENCH_DB = "plein_bench_cpu"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BASE = "http://plein.bench"

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from common import console as bench_console
 from common import pg_admin
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -25,7 +25,7 @@ from plein.notifications import service
 from plein.notifications.models import Delivery
 from plein.settings import Settings
 
-console = Console()
+console = bench_console()
 BENCH_DB = "plein_bench_notifications"
 TARGET = 1000.0
 CHUNK = 500

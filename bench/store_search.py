@@ -21,8 +21,8 @@ from typing import Any
 
 import asyncpg
 import httpx
+from common import console as bench_console
 from common import ms, pg_admin, pg_dsn, plein_server
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import insert, select
@@ -36,7 +36,7 @@ from plein.store.checks import default_checks
 from plein.store.listing import facet_values, search_terms, tokens
 from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
 
-console = Console()
+console = bench_console()
 BENCH_DB = "plein_bench"
 WARMUP = 20
 CHUNK = 1000

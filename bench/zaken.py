@@ -26,8 +26,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 import orjson
+from common import console as bench_console
 from common import ms, pg_admin, pg_dsn, plein_server
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
@@ -38,7 +38,7 @@ from plein.migrate import upgrade_and_seed
 from plein.settings import Settings
 from plein.zgw.catalogi.models import Catalogus, StatusType, ZaakType
 
-console = Console()
+console = bench_console()
 BENCH_DB = "plein_bench_zaken"
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 ADMIN, READER, SECRET = "bench-zaken", "bench-zaken-10", "bench-zaken-secret-0123456789abcdef"
