@@ -6,6 +6,7 @@ activities) and the grant records (exchange.grants) they use.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,7 +135,7 @@ async def authorize_read(
     client_id = _reading_client(principal)
     try:
         code = _activity_code(activity)
-        requested = parse_fields(register, fields)
+        requested = _parsed_fields(register, tuple(fields))
     except InvalidInput:
         if reader is None and await find_client(session, client_id) is None:
             raise NotAuthenticated("unknown client_id") from None
@@ -144,19 +145,34 @@ async def authorize_read(
     else:
         rows = await _rights_rows(session, client_id, register, code)
     rights = _rights(rows, client_id, code)
-    held = [path for grant in rights.grants for path in grant.fields]
-    missing = ungranted(requested, held)
+    missing, municipalities, permitted = _decide(register, requested, tuple(automatic), tuple(rights.grants))
     if missing:
         raise Forbidden(
             f"client '{client_id}' holds no live grant for {', '.join(missing)} of register {register} "
             f"for processing activity '{code}'",
             [InvalidParam(path, "not-granted", f"not granted for activity '{code}'") for path in missing],
-            extra={"ungrantedFields": missing},
+            extra={"ungrantedFields": list(missing)},
         )
-    municipalities = scope(requested, rights.grants)
-    permitted = _with_automatic(register, requested, automatic, rights.grants, municipalities)
-    return ReadPermit(client_id, rights.organisation_code, code, register, frozenset(permitted), municipalities,
-                      trace_id)
+    return ReadPermit(client_id, rights.organisation_code, code, register, permitted, municipalities, trace_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_fields(register: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """parse_fields, worked out once per field list (clients ask for the same fields again and again)."""
+    return parse_fields(register, fields)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decide(register: str, requested: tuple[str, ...], automatic: tuple[str, ...], grants: tuple[LiveGrant, ...]
+            ) -> tuple[tuple[str, ...], frozenset[str] | None, frozenset[str]]:
+    """What live grants allow for the requested fields: the ungranted ones (when any, nothing else is worked out),
+    the municipalities and the fields a permit holds. A pure function of its arguments, so it is worked out once per
+    combination; the grants themselves are read fresh for every request."""
+    missing = ungranted(requested, [path for grant in grants for path in grant.fields])
+    if missing:
+        return tuple(missing), None, frozenset()
+    municipalities = scope(requested, grants)
+    return (), municipalities, frozenset(_with_automatic(register, requested, automatic, grants, municipalities))
 
 
 def _with_automatic(register: str, requested: tuple[str, ...], automatic: Sequence[str], grants: Sequence[LiveGrant],
