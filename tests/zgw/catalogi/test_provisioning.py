@@ -3,6 +3,7 @@ new versions only for changed definitions, ending closes them, and a failure hal
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 from pathlib import Path
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.apps import package_path
@@ -386,6 +388,29 @@ async def test_the_conflict_names_each_taken_identificatie(session: AsyncSession
         await provisioning.provide(session, HOST, AMSTERDAM, APP, None,
                                    {"kind": "service", "zaaktypen": [other_zaaktype(), *built_in_zaaktypen()]})
     assert [p.name for p in raised.value.invalid_params] == ["zaaktypen[1].identificatie"]
+
+
+async def test_two_apps_activated_at_once_cannot_both_take_an_identificatie(app: Any, session: AsyncSession) -> None:
+    await publish_built_in(session, APP)
+    await ensure_municipality_catalogus(session, AMSTERDAM)
+    await session.commit()
+    manifest = {"kind": "service", "zaaktypen": built_in_zaaktypen()}
+
+    async def activate_alone(name: str) -> str:
+        async with app.state.sessions() as own:
+            try:
+                await provisioning.provide(own, HOST, AMSTERDAM, name, None, manifest)
+                await own.commit()
+            except (Conflict, DBAPIError) as error:  # PostgreSQL: Conflict; SQLite: the second writer fails
+                return type(error).__name__
+            return "provided"
+
+    outcomes = await asyncio.gather(activate_alone("app-een"), activate_alone("app-twee"))
+    assert outcomes.count("provided") == 1, outcomes
+    valid = (select(ZaakType.identificatie, func.count()).where(ZaakType.einde_geldigheid.is_(None))
+             .group_by(ZaakType.identificatie))
+    live = (await session.execute(valid)).all()
+    assert live and all(count == 1 for _, count in live), live
 
 
 def test_the_definition_hash_ignores_written_out_defaults_and_sees_changes() -> None:
