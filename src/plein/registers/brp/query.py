@@ -197,21 +197,16 @@ async def load(session: AsyncSession, bsns: Sequence[str], needs: Needs | None =
     """The current rows of these persons, in the order given; relations and nationalities only when needed."""
     if not bsns:
         return []
-    found = await _bundles(session, Person.bsn.in_(bsns))
+    found = await _bundles(session, _bundle_select().where(Person.bsn.in_(bsns)))
     bundles = [found[bsn] for bsn in dict.fromkeys(bsns) if bsn in found]
     await _load_lists(session, bundles, needs or Needs())
     return bundles
 
 
-async def _bundles(session: AsyncSession, which: ColumnElement[bool] | None = None,
-                   statement: Select[Any] | None = None, parameters: dict[str, Any] | None = None
+async def _bundles(session: AsyncSession, statement: Select[Any], parameters: dict[str, Any] | None = None
                    ) -> dict[str, PersonBundle]:
-    """The persons matching `which` (or found by a ready `statement` with its parameters) with their current name,
-    residence and address, in one statement, by BSN."""
+    """The persons a _bundle_select statement finds, with their current name, residence and address, by BSN."""
     bundles: dict[str, PersonBundle] = {}
-    if statement is None:
-        assert which is not None, "give the condition or the statement"
-        statement = _bundle_select().where(which)
     for row in await session.execute(statement, parameters):
         person, name, residence, address = light.cut(row, *BUNDLE_MODELS)
         bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
@@ -386,12 +381,13 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
     limit = QUERY_TYPES[query.type].max_results
     ready = _ready_statement(query, municipalities)
     if ready is not None:
-        bundles = list((await _bundles(session, statement=ready[0], parameters=ready[1])).values())
+        bundles = list((await _bundles(session, *ready)).values())
     else:
         found = search_statement(query, municipalities).order_by(None).correlate(None)
         if limit is not None:
             found = found.limit(limit + 1)  # one more than allowed tells that there are too many
-        bundles = list((await _bundles(session, Person.bsn.in_(found.scalar_subquery()))).values())
+        which = Person.bsn.in_(found.scalar_subquery())
+        bundles = list((await _bundles(session, _bundle_select().where(which))).values())
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
     await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
