@@ -3,6 +3,8 @@ concept rules (ztc-009) with correcties, references by name shown as URLs, notif
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 import httpx
@@ -334,3 +336,34 @@ async def client_with_zaken_lezen(session: AsyncSession) -> dict[str, str]:
         {"component": "zrc", "scopes": ["zaken.lezen"], "zaaktype": "http://plein.test/x",
          "maxVertrouwelijkheidaanduiding": "openbaar"}]})
     return headers
+
+
+async def test_two_overlapping_versions_published_at_once_are_not_both_published(
+        client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ztc-016 holds under a race: the second publish waits for the first and then sees the overlap.
+
+    Each overlap check first waits (up to half a second) for the other publish to reach its check too, so that without
+    the catalogus lock both would check before either commits."""
+    headers = await all_rights(session)
+    catalogus_url = await catalogus(client, headers)
+    versions = [await publishable_zaaktype(client, headers, catalogus_url, "ZT-RACE") for _ in range(2)]
+    arrived: list[object] = []
+    both_there = asyncio.Event()
+    check_alone = common.overlapping
+
+    async def check_together(*args: Any) -> bool:
+        arrived.append(args)
+        if len(arrived) == 2:
+            both_there.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_there.wait(), 0.5)
+        return await check_alone(*args)
+
+    monkeypatch.setattr(common, "overlapping", check_together)
+    responses = await asyncio.gather(*(publish(client, headers, version["url"]) for version in versions))
+    assert sorted(response.status_code for response in responses) == [200, 400], [r.text for r in responses]
+    refused = next(response for response in responses if response.status_code == 400)
+    assert check("post", "/zaaktypen/{uuid}/publish", refused)["invalidParams"][0]["code"] == "overlap"
+    published = await session.scalar(select(func.count()).select_from(ZaakType)
+                                     .where(ZaakType.identificatie == "ZT-RACE", ZaakType.concept.is_(False)))
+    assert published == 1

@@ -203,6 +203,14 @@ def guard_delete(caller: ZgwCaller, row: Versioned) -> None:
                           "catalogi.geforceerd-verwijderen")
 
 
+async def hold_catalogus(session: AsyncSession, catalogus_id: uuid.UUID) -> None:
+    """Lock the catalogus row until the transaction ends (PostgreSQL), so that what is published in one catalogus is
+    checked against ztc-016 one change at a time: two versions published at once cannot both pass the overlap check.
+    Take it before changing any type of the catalogus (rows are then always locked in the same order). SQLite has no
+    row locks; there the second writer fails instead of writing beside the first."""
+    await session.execute(select(Catalogus.id).where(Catalogus.id == catalogus_id).with_for_update())
+
+
 async def overlapping(session: AsyncSession, kind: Kind, row: Versioned) -> bool:
     """ztc-016: another published version with the same name in the catalogus whose validity overlaps this one."""
     model = kind.model

@@ -52,6 +52,7 @@ from plein.zgw.catalogi.common import (
     Links,
     Versioned,
     check_no_overlap,
+    hold_catalogus,
     notify,
     raise_if,
 )
@@ -156,7 +157,7 @@ async def provide(session: AsyncSession, base_url: str, organisation_code: str, 
     catalogus = await _catalogus(session, organisation_code, create=bool(items))
     if catalogus is None:
         return []
-    await _hold(session, catalogus)
+    await hold_catalogus(session, catalogus.id)
     scope = _Scope(session, Links(base_url.rstrip("/")), catalogus, app, adoption_id, today(), [])
     await _refuse_foreign(scope, items)
     iots = {i["omschrijving"]: _iot_definition(i) for item in items for i in item.get("informatieobjecttypen", [])}
@@ -179,7 +180,7 @@ async def end(session: AsyncSession, base_url: str, organisation_code: str, app:
     catalogus = await _catalogus(session, organisation_code, create=False)
     if catalogus is None:
         return []
-    await _hold(session, catalogus)
+    await hold_catalogus(session, catalogus.id)
     scope = _Scope(session, Links(base_url.rstrip("/")), catalogus, app, None, today(), [])
     await _end_all(scope, keep=set())
     await session.flush()
@@ -195,13 +196,6 @@ async def _catalogus(session: AsyncSession, code: str, create: bool) -> Catalogu
     organisation = await organisations.get_by_code(session, code)
     return await session.scalar(select(Catalogus).where(Catalogus.rsin == organisation.rsin,
                                                         Catalogus.domein == municipality_domein(organisation.slug)))
-
-
-async def _hold(session: AsyncSession, catalogus: Catalogus) -> None:
-    """Lock the catalogus row until the transaction ends (PostgreSQL), so that the apps of one municipality are
-    provided one at a time: two apps activated at once cannot both take an identificatie, the second sees what the
-    first made. SQLite has no row locks; there the second writer fails instead of writing beside the first."""
-    await session.execute(select(Catalogus.id).where(Catalogus.id == catalogus.id).with_for_update())
 
 
 def _live_clause(model: type[Versioned], day: dt.date) -> Any:

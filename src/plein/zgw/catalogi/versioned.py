@@ -27,6 +27,7 @@ from plein.zgw.catalogi.common import (
     get_catalogus,
     guard_change,
     guard_delete,
+    hold_catalogus,
     invalid,
     notify,
     raise_if,
@@ -112,6 +113,8 @@ async def update(session: AsyncSession, links: Links, caller: ZgwCaller, spec: T
     if not row.concept:
         problems += correctie.removals(links, spec.growing, row, {**values, **found})
     raise_if(problems)
+    if not row.concept:
+        await hold_catalogus(session, row.catalogus_id)
     fields.assign(row, {**values, **found})
     await session.flush()
     await check_no_overlap(session, spec.kind, row)
@@ -139,6 +142,7 @@ async def publish(session: AsyncSession, links: Links, caller: ZgwCaller, spec: 
     if not row.concept:
         return row
     raise_if(await spec.publish_check(session, row))
+    await hold_catalogus(session, row.catalogus_id)
     row.concept = False
     await session.flush()
     await check_no_overlap(session, spec.kind, row)
