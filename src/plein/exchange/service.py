@@ -19,6 +19,7 @@ from plein.auth import service as auth
 from plein.auth.models import ApiClient
 from plein.auth.service import Principal
 from plein.db import UTCDateTime, utcnow
+from plein.driver import Ready
 from plein.errors import Forbidden, InvalidInput, InvalidParam, NotAuthenticated, ServiceUnavailable
 from plein.exchange import log
 from plein.exchange.grants import (
@@ -209,7 +210,7 @@ def _activity_code(activity: str | None) -> str:
     return code
 
 
-_READ_RIGHTS = (  # built once: only the parameters change from read to read
+_READ_RIGHTS = Ready(  # built once: only the parameters change from read to read
     select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, ApiClient.organisation_id, Organisation.code,
            ProcessingActivity.id, Grant.id, Grant.fields, Grant.municipality)
     .select_from(ApiClient)
@@ -228,7 +229,7 @@ async def _rights_rows(session: AsyncSession, client_id: str, register: str, cod
     """The client, its organisation, the activity and the client's live grants for it, in one statement: one row
     per live grant, or one row with the grant columns empty (none when the client does not exist)."""
     parameters = {"client_id": client_id, "code": code, "register": register, "now": utcnow()}
-    return [tuple(row) for row in await session.execute(_READ_RIGHTS, parameters)]
+    return [tuple(row) for row in await _READ_RIGHTS.rows(session, parameters)]
 
 
 def _rights(rows: Sequence[tuple[Any, ...]], client_id: str, code: str) -> _Rights:

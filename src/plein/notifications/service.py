@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein import light
 from plein.auth.service import Principal
 from plein.db import new_uuid, utcnow
+from plein.driver import Ready, ready_insert
 from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from plein.exchange.service import require_admin
 from plein.identifiers import oin_for_rsin, passes_elfproef
@@ -88,7 +89,7 @@ async def publish(
               "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
               "source_oin": source_oin or _oin_from(kenmerken), "created_at": now}
     # Core inserts, not the ORM's unit of work: every write of the case APIs comes through here
-    message_id = (await session.execute(_ADD_MESSAGE, values)).scalar_one()
+    message_id = await _ADD_MESSAGE.scalar(session, values)
     deliveries = [{"message_id": message_id, "abonnement_id": abonnement_id, "status": PENDING,
                    "next_attempt_at": now, "created_at": now, "updated_at": now}
                   for abonnement_id in _matching(subscribed, kenmerken)]
@@ -97,7 +98,9 @@ async def publish(
     return light.made(Message, id=message_id, **values)
 
 
-_ADD_MESSAGE = insert(cast(Table, Message.__table__)).returning(cast(Table, Message.__table__).c.id)
+_MESSAGES = cast(Table, Message.__table__)
+_ADD_MESSAGE = ready_insert(_MESSAGES, ("uuid", "kanaal", "hoofd_object", "resource", "resource_url", "actie",
+                                        "aanmaakdatum", "kenmerken", "source_oin", "created_at"), _MESSAGES.c.id)
 
 
 def message_problems(
@@ -129,7 +132,7 @@ def _matching(groups: Mapping[uuid.UUID, list[Mapping[str, str]]], kenmerken: Ma
     return sorted(key for key, found in groups.items() if rules.any_group_matches(found, kenmerken))
 
 
-_KANAAL_AND_SUBSCRIPTIONS = (  # built once: every write of the case APIs runs it
+_KANAAL_AND_SUBSCRIPTIONS = Ready(  # built once: every write of the case APIs runs it
     select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters)
     .select_from(Kanaal.__table__.outerjoin(
         FilterGroup.__table__.join(Abonnement.__table__, and_(Abonnement.id == FilterGroup.abonnement_id,
@@ -143,7 +146,7 @@ async def _kanaal_and_subscriptions(session: AsyncSession, naam: str
                                     ) -> tuple[str, dict[uuid.UUID, list[Mapping[str, str]]]]:
     """The kanaal's name and the filter groups of its live abonnementen, in one query; a standard kanaal is
     registered on first use (it has no abonnementen yet)."""
-    rows = (await session.execute(_KANAAL_AND_SUBSCRIPTIONS, {"naam": naam})).all()
+    rows = await _KANAAL_AND_SUBSCRIPTIONS.rows(session, {"naam": naam})
     if not rows:
         if naam not in STANDARD_KANALEN:
             raise InvalidInput(f"there is no kanaal '{naam}'",

@@ -15,12 +15,13 @@ from typing import Any, cast
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Index, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import JSON, Index, Integer, String, Table, Text, delete, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base, UTCDateTime, new_uuid, utcnow
+from plein.driver import ready_insert
 from plein.errors import NotFound
 from plein.zgw.auth import ZgwCaller
 from plein.zgw.http import ZgwContext, operation_route
@@ -63,7 +64,7 @@ async def record(session: AsyncSession, caller: ZgwCaller, *, bron: str, hoofd_o
                  toelichting: str = "") -> None:
     """Write one audit record in the caller's transaction (which commits it with the change); a plain INSERT, as
     every write of the case APIs makes one."""
-    await session.execute(_ADD, {
+    await _ADD.rows(session, {
         "id": new_uuid(), "bron": bron, "hoofd_object": hoofd_object, "hoofd_object_url": hoofd_object_url,
         "applicatie_id": str(caller.applicatie_id or caller.client_id), "applicatie_weergave": caller.label,
         "gebruikers_id": caller.user_id, "gebruikers_weergave": caller.user_representation, "actie": actie,
@@ -73,7 +74,10 @@ async def record(session: AsyncSession, caller: ZgwCaller, *, bron: str, hoofd_o
     })
 
 
-_ADD = insert(cast(Table, AuditRecord.__table__))
+_ADD = ready_insert(cast(Table, AuditRecord.__table__), (
+    "id", "bron", "hoofd_object", "hoofd_object_url", "applicatie_id", "applicatie_weergave", "gebruikers_id",
+    "gebruikers_weergave", "actie", "resultaat", "resource", "resource_url", "resource_weergave", "toelichting",
+    "aanmaakdatum", "wijzigingen"))
 
 
 async def forget(session: AsyncSession, hoofd_object: uuid.UUID) -> None:

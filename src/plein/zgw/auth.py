@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth import service as auth
 from plein.auth.models import ApiClient
+from plein.driver import Ready
 from plein.errors import Forbidden, NotAuthenticated
 from plein.organisations.models import Organisation
 from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient, Autorisatie
@@ -125,7 +126,7 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
     try:
         claims = auth.token_claims(token)
         client_id = auth.client_id_of(claims)
-        rows = (await session.execute(_RIGHTS, {"client_id": client_id})).all()
+        rows = await _RIGHTS.rows(session, {"client_id": client_id})
         if not rows:
             raise auth.AuthError("unknown client_id")
         secret, roles, all_rights, organisation = rows[0][:4]
@@ -139,7 +140,7 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
     return result
 
 
-_RIGHTS = (
+_RIGHTS = Ready(
     select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Applicatie.id,
            Applicatie.label, Applicatie.heeft_alle_autorisaties, Autorisatie.component, Autorisatie.scopes,
            Autorisatie.type_url, Autorisatie.max_vertrouwelijkheidaanduiding)
