@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, any_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from plein import light
+from plein.driver import Ready
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
 from plein.registers.brp import lo3
@@ -146,7 +147,8 @@ class _SearchPieces:
 def _search_pieces() -> _SearchPieces:
     persons = (select(Person.bsn)
                .join(PersonName, and_(PersonName.bsn == Person.bsn, PersonName.valid_to.is_(None)))
-               .where(or_(Person.opschorting_reden.is_(None), Person.opschorting_reden.not_in(sorted(NOT_DELIVERED)))))
+               .where(or_(Person.opschorting_reden.is_(None),  # != each: a list IN would be expanded per run
+                          and_(*(Person.opschorting_reden != reason for reason in sorted(NOT_DELIVERED))))))
     with_residence = persons.join(Residence, and_(Residence.bsn == Person.bsn, Residence.valid_to.is_(None)))
     alive = (Person.overlijdensdatum.is_(None),
              or_(Person.opschorting_reden.is_(None), Person.opschorting_reden != "O"))
@@ -203,11 +205,15 @@ async def load(session: AsyncSession, bsns: Sequence[str], needs: Needs | None =
     return bundles
 
 
-async def _bundles(session: AsyncSession, statement: Select[Any], parameters: dict[str, Any] | None = None
+async def _bundles(session: AsyncSession, statement: Select[Any] | Ready, parameters: dict[str, Any] | None = None
                    ) -> dict[str, PersonBundle]:
     """The persons a _bundle_select statement finds, with their current name, residence and address, by BSN."""
     bundles: dict[str, PersonBundle] = {}
-    for row in await session.execute(statement, parameters):
+    if isinstance(statement, Ready):
+        found: Iterable[Sequence[Any]] = await statement.rows(session, parameters)
+    else:
+        found = await session.execute(statement, parameters)
+    for row in found:
         person, name, residence, address = light.cut(row, *BUNDLE_MODELS)
         bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
         if name is not None:
@@ -233,50 +239,58 @@ def _bundle_select() -> Select[Any]:
 
 
 @cache
-def _raadpleeg_select(gemeente: bool, scoped: bool) -> Select[Any]:
+def _raadpleeg_select(gemeente: bool, scoped: bool, arrays: bool) -> Ready:
     """RaadpleegMetBurgerservicenummer's whole statement (search_statement within _bundle_select), built once per
-    shape: the BSNs, the gemeenteVanInschrijving and the permit's municipalities are its parameters. Building and
-    keying a statement costs more than running it."""
+    shape: the BSNs, the gemeenteVanInschrijving and the permit's municipalities are its parameters (lists as arrays
+    on PostgreSQL: `= ANY`). Building and keying a statement costs more than running it."""
     pieces = _search_pieces()
     found = (pieces.with_residence if gemeente or scoped else pieces.persons)
-    found = _registration_filters(found.where(Person.bsn.in_(bindparam("bsns", expanding=True))), gemeente, scoped)
-    return _bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery()))
+    found = _registration_filters(found.where(_in_list(Person.bsn, "bsns", arrays)), gemeente, scoped, arrays)
+    return Ready(_bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery())))
 
 
 @cache
 def _postcode_select(huisletter: bool, huisnummertoevoeging: bool, gemeente: bool, scoped: bool,
-                     deceased: bool) -> Select[Any]:
+                     deceased: bool, arrays: bool) -> Ready:
     """ZoekMetPostcodeEnHuisnummer's whole statement without its optional name filters, built once per shape like
     _raadpleeg_select (at most MAX_AT_ADDRESS + 1 persons, to tell when there are too many)."""
     pieces = _search_pieces()
     address = bag.address_ids(bag.at_number_with_parameters(huisletter, huisnummertoevoeging))
     found = pieces.with_residence.where(Residence.address_id.in_(address), *(() if deceased else pieces.alive))
-    found = _registration_filters(found, gemeente, scoped).limit(MAX_AT_ADDRESS + 1)
-    return _bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery()))
+    found = _registration_filters(found, gemeente, scoped, arrays).limit(MAX_AT_ADDRESS + 1)
+    return Ready(_bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery())))
 
 
-def _registration_filters(found: Select[str], gemeente: bool, scoped: bool) -> Select[str]:
+def _registration_filters(found: Select[str], gemeente: bool, scoped: bool, arrays: bool) -> Select[str]:
     """The gemeenteVanInschrijving and permit filters of _registered_in, as parameters."""
     registered = func.coalesce(Residence.gemeente_van_inschrijving, "")
     if gemeente:
         found = found.where(registered == bindparam("gemeente"))
     if scoped:
-        found = found.where(registered.in_(bindparam("municipalities", expanding=True)))
+        found = found.where(_in_list(registered, "municipalities", arrays))
     return found
 
 
-def _ready_statement(query: PersonenQuery, municipalities: Collection[str] | None
-                     ) -> tuple[Select[Any], dict[str, Any]] | None:
-    """The prebuilt statement and its parameters for the common queries; None for the others (search_statement)."""
+def _in_list(column: ColumnElement[str] | InstrumentedAttribute[str], name: str, arrays: bool) -> ColumnElement[bool]:
+    """`column IN (:name)` as a list parameter: an array and `= ANY` on PostgreSQL, an expanding IN elsewhere."""
+    if arrays:
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _ready_statement(query: PersonenQuery, municipalities: Collection[str] | None, arrays: bool = False
+                     ) -> tuple[Ready, dict[str, Any]] | None:
+    """The prebuilt statement and its parameters for the common queries; None for the others (search_statement).
+    `arrays`: list parameters as arrays (PostgreSQL)."""
     parameters = {"gemeente": query.gemeente_van_inschrijving, "municipalities": sorted(municipalities or ())}
     gemeente, scoped = query.gemeente_van_inschrijving is not None, municipalities is not None
     if query.type == "RaadpleegMetBurgerservicenummer":
-        return _raadpleeg_select(gemeente, scoped), {**parameters, "bsns": list(query.burgerservicenummer)}
+        return _raadpleeg_select(gemeente, scoped, arrays), {**parameters, "bsns": list(query.burgerservicenummer)}
     names = (query.geslachtsnaam, query.voornamen, query.voorvoegsel, query.geboortedatum, query.geslacht)
     if (query.type == "ZoekMetPostcodeEnHuisnummer" and query.postcode is not None and query.huisnummer is not None
             and all(value is None for value in names)):
         statement = _postcode_select(query.huisletter is not None, query.huisnummertoevoeging is not None, gemeente,
-                                     scoped, query.inclusief_overleden_personen)
+                                     scoped, query.inclusief_overleden_personen, arrays)
         return statement, {**parameters, **bag.at_number_parameters(query.postcode, query.huisnummer,
                                                                      query.huisletter, query.huisnummertoevoeging)}
     return None
@@ -379,7 +393,7 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
     relations and nationalities in one more each when the fields need them. A search that finds more persons than
     its type allows raises TooManyResults."""
     limit = QUERY_TYPES[query.type].max_results
-    ready = _ready_statement(query, municipalities)
+    ready = _ready_statement(query, municipalities, session.get_bind().dialect.name == "postgresql")
     if ready is not None:
         bundles = list((await _bundles(session, *ready)).values())
     else:
