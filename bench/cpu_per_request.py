@@ -122,7 +122,8 @@ async def cost(request: Callable[[int], Awaitable[None]], count: int) -> Cost:
         await request(index)
     counting = os.environ.get(CALLGRIND_DIR)
     if counting:
-        _callgrind("--instr=on")
+        _callgrind("--instr=on")  # and left on: switching it off and on again garbles the next dump's counts
+        _callgrind("--zero")
     began, database = time.process_time(), postgres_cpu()
     for index in range(count):
         await request(index)
@@ -135,13 +136,19 @@ async def cost(request: Callable[[int], Awaitable[None]], count: int) -> Cost:
 
 
 def _callgrind(*options: str) -> None:
-    subprocess.run(["callgrind_control", *options, str(os.getpid())], check=True, capture_output=True)
+    """Send callgrind a command and wait until it is carried out. Callgrind takes commands only while this process
+    runs code, not while it is blocked in a system call, so wait in short sleeps rather than in one wait()."""
+    control = subprocess.Popen(["callgrind_control", *options, str(os.getpid())], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    while control.poll() is None:
+        time.sleep(0.001)
+    if control.returncode != 0:
+        raise SystemExit(f"callgrind_control {' '.join(options)} failed: {control.stderr.read().decode()[:300]}")
 
 
 def _callgrind_total(folder: Path, count: int) -> int:
     """Dump callgrind's counts (the instructions since the last dump) and give them per request."""
     _callgrind("--dump")
-    _callgrind("--instr=off")
     dump = max(folder.glob("callgrind.*"), key=lambda path: path.stat().st_mtime)
     for line in dump.read_text().splitlines():
         if line.startswith(("totals:", "summary:")):
