@@ -4,11 +4,13 @@ resultaattype or eigenschap belongs to it (zrc-001, zrc-016, zrc-018, zrc-019, z
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.driver import Ready
 from plein.errors import InvalidInput, InvalidParam
 from plein.zgw.catalogi.models import Eigenschap, ResultaatType, RolType, StatusType, ZaakObjectType, ZaakType
 from plein.zgw.http import parse_resource_url
@@ -20,12 +22,27 @@ def invalid(name: str, code: str, reason: str) -> InvalidInput:
     return InvalidInput(f"{name}: {reason}", [InvalidParam(name, code, reason)])
 
 
-async def zaaktype_at(session: AsyncSession, base_url: str, value: str, name: str = "zaaktype") -> ZaakType:
+@dataclass(frozen=True, slots=True)
+class ZaaktypeFacts:
+    """What a new zaak needs of its zaaktype (read as four columns: a whole ZaakType is some forty)."""
+
+    id: uuid.UUID
+    concept: bool
+    vertrouwelijkheidaanduiding: str
+    producten_of_diensten: list[str]
+
+
+_FACTS = Ready(select(ZaakType.id, ZaakType.concept, ZaakType.vertrouwelijkheidaanduiding,
+                      ZaakType.producten_of_diensten).where(ZaakType.id == bindparam("id")))
+
+
+async def zaaktype_at(session: AsyncSession, base_url: str, value: str, name: str = "zaaktype") -> ZaaktypeFacts:
     """The published local zaaktype a URL points at; 400 naming the field otherwise (zrc-001)."""
     key = parse_resource_url(base_url, value, "catalogi", "zaaktypen", name)
-    zaaktype = await session.get(ZaakType, key)
-    if zaaktype is None:
+    found = await _FACTS.rows(session, {"id": key})
+    if not found:
         raise invalid(name, "bad-url", "the URL does not resolve to a zaaktype here")
+    zaaktype = ZaaktypeFacts(*found[0])
     if zaaktype.concept:
         raise invalid(name, "not-published", "the zaaktype is a concept; publish it before making zaken of it")
     return zaaktype

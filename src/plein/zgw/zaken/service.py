@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,8 +121,9 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], zaaktype: ZaakType) -> None:
-    """The rules that need more than the schema: zrc-011, zrc-013, zrc-014, zrc-015, zrc-022."""
+async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], products: Sequence[str] | None) -> None:
+    """The rules that need more than the schema: zrc-011, zrc-013, zrc-014, zrc-015, zrc-022; `products` are the
+    zaaktype's productenOfDiensten."""
     problems = [InvalidParam(name, "invalid-rsin", "not a valid RSIN (9 digits that pass the 11-check)")
                 for name in ("bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
                 if data.get(name) and not passes_elfproef(data[name])]
@@ -141,7 +143,7 @@ async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], zaaktype: ZaakT
     if zaak.betalingsindicatie == "nvt" and zaak.laatste_betaaldatum is not None:
         problems.append(InvalidParam("laatsteBetaaldatum", "betaling-nvt",
                                      "a zaak without costs (betalingsindicatie nvt) has no laatsteBetaaldatum"))
-    unknown = [p for p in zaak.producten_of_diensten if p not in (zaaktype.producten_of_diensten or [])]
+    unknown = [p for p in zaak.producten_of_diensten if p not in (products or [])]
     if unknown:
         problems.append(InvalidParam("productenOfDiensten", "invalid-products-services",
                                      "these are not products or services of the zaaktype: " + ", ".join(unknown)))
@@ -168,7 +170,7 @@ async def add_zaak(scope: Scope, data: dict[str, Any]) -> tuple[Zaak, dict[str, 
     if zaak.registratiedatum is None:
         zaak.registratiedatum = dt.date.today()
     require_on(scope, frozenset({"zaken.aanmaken"}), zaak)
-    await _check(scope, zaak, data, zaaktype)
+    await _check(scope, zaak, data, zaaktype.producten_of_diensten)
     if not zaak.identificatie:
         zaak.identificatie = await next_identificatie(scope.session, zaak.bronorganisatie, "ZAAK")
     elif await _identificatie_taken(scope.session, zaak):
@@ -211,7 +213,7 @@ async def update_zaak(scope: Scope, zaak: Zaak, data: dict[str, Any], partial: b
     require_on(scope, frozenset({"zaken.bijwerken", "zaken.geforceerd-bijwerken"}), zaak)
     zaaktype = await scope.session.get(ZaakType, zaak.zaaktype_id)
     assert zaaktype is not None
-    await _check(scope, zaak, data, zaaktype)
+    await _check(scope, zaak, data, zaaktype.producten_of_diensten)
     await scope.session.flush()
     await changed(scope, zaak, "partial_update" if partial else "update", 200, before)
     return zaak
