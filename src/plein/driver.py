@@ -15,9 +15,9 @@ from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import ColumnElement, Table, bindparam, insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.exc import DBAPIError, ResourceClosedError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 
 Processor = Callable[[Any], Any] | None
@@ -46,12 +46,14 @@ class Ready:
     async def rows(self, session: AsyncSession, parameters: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]:
         """All result rows, each indexable by position."""
         if session.get_bind().dialect.name != "postgresql":
-            result = await session.execute(self.statement, parameters)
-            try:
-                return result.all()
-            except ResourceClosedError:  # a write without RETURNING
-                return []
-        connection = await session.connection()
+            return _all(await session.execute(self.statement, parameters))
+        return await self.connection_rows(await session.connection(), parameters)
+
+    async def connection_rows(self, connection: AsyncConnection, parameters: Mapping[str, Any] | None = None
+                              ) -> Sequence[Sequence[Any]]:
+        """`rows` on a connection outside any session (e.g. of an autocommit pool)."""
+        if connection.dialect.name != "postgresql":
+            return _all(await connection.execute(self.statement, parameters))
         dialect = connection.dialect
         compiled = self._compiled or self._compile(dialect)
         values = compiled.compiled.construct_params(parameters)
@@ -87,6 +89,13 @@ class Ready:
         results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
         self._compiled = _Compiled(sql, compiled, names, binds, results if any(results) else None)
         return self._compiled
+
+
+def _all(result: Result[Any]) -> Sequence[Sequence[Any]]:
+    try:
+        return result.all()
+    except ResourceClosedError:  # a write without RETURNING
+        return []
 
 
 def ready_insert(table: Table, names: Iterable[str], *returning: ColumnElement[Any]) -> Ready:

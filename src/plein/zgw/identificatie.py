@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base
+from plein.driver import Ready
 
 
 class IdentificatieCounter(Base):
@@ -53,27 +54,28 @@ async def next_identificatie(session: AsyncSession, bronorganisatie: str, kind: 
     year = (today or dt.date.today()).year
     counters = session.info.get(COUNTER_ENGINE)
     if isinstance(counters, AsyncEngine):
+        statement, parameters = _advance(pg_insert, bronorganisatie, kind, year)
         async with counters.connect() as connection:
-            number = (await connection.execute(*_advance(pg_insert, bronorganisatie, kind, year))).scalar_one()
+            number = (await statement.connection_rows(connection, parameters))[0][0]
     else:
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
         statement, parameters = _advance(pg_insert if dialect == "postgresql" else sqlite_insert, bronorganisatie,
                                          kind, year)
-        number = (await session.execute(statement, parameters)).scalar_one()
+        number = (await statement.rows(session, parameters))[0][0]
     return f"{kind}-{year}-{number:010d}"
 
 
-def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> tuple[Any, dict[str, Any]]:
+def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> tuple[Ready, dict[str, Any]]:
     """The upsert that moves the counter on (built once per dialect) and its parameters."""
     statement = _ADVANCE.get(insert)
     if statement is None:
         counter = IdentificatieCounter
         upsert = insert(counter).values(bronorganisatie=bindparam("b"), kind=bindparam("k"), year=bindparam("y"),
                                         last=1)
-        statement = _ADVANCE[insert] = upsert.on_conflict_do_update(
+        statement = _ADVANCE[insert] = Ready(upsert.on_conflict_do_update(
             index_elements=["bronorganisatie", "kind", "year"], set_={"last": counter.last + 1},
-        ).returning(counter.last)
+        ).returning(counter.last))
     return statement, {"b": bronorganisatie, "k": kind, "y": year}
 
 
-_ADVANCE: dict[Any, Any] = {}
+_ADVANCE: dict[Any, Ready] = {}
