@@ -3,11 +3,10 @@ clock, with PostgreSQL's own CPU beside it when it runs on this machine.
 
 Measures on a small PostgreSQL database: a request that matches no route (the framework's own cost), POST /zaken,
 GET of one zaak, GET /zaken (a page of 100), and the BRP lookups Raadpleeg and Zoek through the exchange layer.
-On a shared virtual machine even CPU times swing by a quarter from run to run. To compare two versions of the code,
-use --instructions (callgrind counts the server's instructions per request, the same on every run within about 1%)
-with --only for one kind of request. For where the time goes, run it under
-`py-spy record -f raw -o stacks.txt -- python bench/cpu_per_request.py` (cProfile misattributes time across
-SQLAlchemy's greenlets).
+On a shared virtual machine even CPU times swing by a quarter from run to run: to compare two versions of the
+code, run each a few times (with --only for one kind of request) and compare the lowest times. For where the time
+goes, run it under `py-spy record -f raw -o stacks.txt -- python bench/cpu_per_request.py` (cProfile misattributes
+time across SQLAlchemy's greenlets).
 """
 
 from __future__ import annotations
@@ -15,10 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,7 +41,6 @@ console = bench_console()
 BENCH_DB = "plein_bench_cpu"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BASE = "http://plein.bench"
-CALLGRIND_DIR = "PLEIN_BENCH_CALLGRIND_DIR"  # set when this bench runs under callgrind: where its dumps go
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,9 +49,6 @@ def parse_args() -> argparse.Namespace:
                         f"drops its database {BENCH_DB} (default: PLEIN_TEST_POSTGRES_URL or {DEFAULT_URL})")
     parser.add_argument("--requests", type=int, default=500, help="timed requests per kind (default 500)")
     parser.add_argument("--persons", type=int, default=20_000, help="generated persons (default 20000)")
-    parser.add_argument("--instructions", action="store_true", help="also count each request's instructions under "
-                        "valgrind's callgrind: the same count on a busy machine, where times swing by a third (slow: "
-                        "use --only and --requests 200)")
     parser.add_argument("--only", default="", help="measure only the requests whose name contains this text (e.g. "
                         "'Raadpleeg'; the no-route baseline always runs), to profile one of them")
     return parser.parse_args()
@@ -108,64 +99,24 @@ def postgres_cpu() -> float | None:
 
 @dataclass(frozen=True)
 class Cost:
-    """What one kind of request costs: server CPU ms, PostgreSQL CPU ms (None when it runs elsewhere) and, under
-    --instructions, the server's instructions."""
+    """What one kind of request costs: server CPU ms and PostgreSQL CPU ms (None when it runs elsewhere)."""
 
     server_ms: float
     database_ms: float | None
-    instructions: int | None = None
 
 
 async def cost(request: Callable[[int], Awaitable[None]], count: int) -> Cost:
     """The cost per request of `count` requests, after a warm-up."""
     for index in range(20):
         await request(index)
-    counting = os.environ.get(CALLGRIND_DIR)
-    if counting:
-        _callgrind("--instr=on")  # and left on: switching it off and on again garbles the next dump's counts
-        _callgrind("--zero")
     began, database = time.process_time(), postgres_cpu()
     for index in range(count):
         await request(index)
     database_after = postgres_cpu()
     server = (time.process_time() - began) / count * 1000
-    instructions = _callgrind_total(Path(counting), count) if counting else None
     if database is None or database_after is None:
-        return Cost(server, None, instructions)
-    return Cost(server, (database_after - database) / count * 1000, instructions)
-
-
-def _callgrind(*options: str) -> None:
-    """Send callgrind a command and wait until it is carried out. Callgrind takes commands only while this process
-    runs code, not while it is blocked in a system call, so wait in short sleeps rather than in one wait()."""
-    control = subprocess.Popen(["callgrind_control", *options, str(os.getpid())], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    while control.poll() is None:
-        time.sleep(0.001)
-    if control.returncode != 0:
-        raise SystemExit(f"callgrind_control {' '.join(options)} failed: {control.stderr.read().decode()[:300]}")
-
-
-def _callgrind_total(folder: Path, count: int) -> int:
-    """Dump callgrind's counts (the instructions since the last dump) and give them per request."""
-    _callgrind("--dump")
-    dump = max(folder.glob("callgrind.*"), key=lambda path: path.stat().st_mtime)
-    for line in dump.read_text().splitlines():
-        if line.startswith(("totals:", "summary:")):
-            return int(line.split()[1]) // count
-    raise SystemExit(f"no totals in {dump}")
-
-
-def under_callgrind(argv: list[str]) -> None:
-    """Run this bench again under valgrind's callgrind, which counts the instructions of each timed loop."""
-    if shutil.which("valgrind") is None:
-        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
-    with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, CALLGRIND_DIR: folder, "PYTHONHASHSEED": "0"}
-        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--log-file={folder}/valgrind.log",
-                   f"--callgrind-out-file={folder}/callgrind.%p", sys.executable, __file__,
-                   *[arg for arg in argv if arg != "--instructions"]]
-        raise SystemExit(subprocess.run(command, check=False, env=env).returncode)
+        return Cost(server, None)
+    return Cost(server, (database_after - database) / count * 1000)
 
 
 async def prepare(url: str, persons: int) -> None:
@@ -224,8 +175,6 @@ async def measure(url: str, count: int, only: str = "") -> list[tuple[str, Cost]
 
 def main() -> None:
     args = parse_args()
-    if args.instructions and not os.environ.get(CALLGRIND_DIR):
-        under_callgrind(sys.argv[1:])
     url = make_url(args.database_url).set(drivername="postgresql+asyncpg", database=BENCH_DB).render_as_string(
         hide_password=False)
     drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
@@ -242,13 +191,10 @@ def main() -> None:
     table.add_column("server CPU ms", justify="right")
     table.add_column("× no route", justify="right")
     table.add_column("PostgreSQL CPU ms", justify="right")
-    counted = bool(os.environ.get(CALLGRIND_DIR))  # this is the run under callgrind that --instructions started
-    if counted:
-        table.add_column("server instructions", justify="right")
     for name, found in results:
         row = [name, f"{found.server_ms:.2f}", f"{found.server_ms / results[0][1].server_ms:.1f}",
                "—" if found.database_ms is None else f"{found.database_ms:.2f}"]
-        table.add_row(*row, *([f"{found.instructions:,}"] if counted else []))
+        table.add_row(*row)
     console.print(table)
 
 
