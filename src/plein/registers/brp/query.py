@@ -127,11 +127,15 @@ def _address_condition(query: PersonenQuery) -> ColumnElement[bool] | None:
     return Residence.address_id.in_(bag.address_ids(conditions))
 
 
+def _registration() -> ColumnElement[str]:
+    """The municipality of registration, for filters only, never as the way in: at 17.9 million persons one
+    municipality holds up to 900,000, so the planners must start from a name or address index (COALESCE keeps them
+    off ix_brp_residences_current_gemeente, which serves counting residents per municipality)."""
+    return func.coalesce(Residence.gemeente_van_inschrijving, "")
+
+
 def _registered_in(codes: Collection[str]) -> ColumnElement[bool]:
-    """The municipality of registration as a filter, never as the way in: at 17.9 million persons one municipality
-    holds up to 900,000, so the planners must start from a name or address index (COALESCE keeps them off
-    ix_brp_residences_current_gemeente, which serves counting residents per municipality)."""
-    return func.coalesce(Residence.gemeente_van_inschrijving, "").in_(sorted(codes))
+    return _registration().in_(sorted(codes))
 
 
 @dataclass(frozen=True)
@@ -262,8 +266,8 @@ def _postcode_select(huisletter: bool, huisnummertoevoeging: bool, gemeente: boo
 
 
 def _registration_filters(found: Select[str], gemeente: bool, scoped: bool, arrays: bool) -> Select[str]:
-    """The gemeenteVanInschrijving and permit filters of _registered_in, as parameters."""
-    registered = func.coalesce(Residence.gemeente_van_inschrijving, "")
+    """The gemeenteVanInschrijving and permit filters of search_statement, as parameters."""
+    registered = _registration()
     if gemeente:
         found = found.where(registered == bindparam("gemeente"))
     if scoped:
