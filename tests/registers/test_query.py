@@ -73,7 +73,7 @@ async def test_a_permit_limited_to_municipalities_limits_what_is_found(session: 
 
 async def test_the_prebuilt_statements_find_what_the_general_search_finds(session: AsyncSession) -> None:
     """Raadplegen and the plain postcode search run statements built once (query._ready_statement); they find the
-    same persons as search_statement, with every permit scope."""
+    same persons as search_statement, with every permit scope and with one or more BSNs and municipalities."""
     w = await world(session)
     checked = [case for case, _ in cases(w)] + [
         q("ZoekMetPostcodeEnHuisnummer", postcode="1012JS", huisnummer=1, huisletter="A",
@@ -81,11 +81,12 @@ async def test_the_prebuilt_statements_find_what_the_general_search_finds(sessio
         q("ZoekMetPostcodeEnHuisnummer", postcode="3511ap", huisnummer=10, gemeenteVanInschrijving="0344",
           inclusiefOverledenPersonen=True),
         q("ZoekMetPostcodeEnHuisnummer", postcode="1012JS", huisnummer=1, huisnummertoevoeging="bis"),
+        q("RaadpleegMetBurgerservicenummer", burgerservicenummer=[w.anna]),
     ]
     prebuilt = [case for case in checked if query._ready_statement(case, None, arrays=False) is not None]
     assert {case.type for case in prebuilt} == {"RaadpleegMetBurgerservicenummer", "ZoekMetPostcodeEnHuisnummer"}
     for case in checked:
-        for permit in (None, frozenset({"0363"}), frozenset({"0344"}), frozenset()):
+        for permit in (None, frozenset({"0363"}), frozenset({"0344"}), frozenset({"0344", "0363"}), frozenset()):
             general = set(await query.find_bsns(session, case, permit))
             found = {bundle.person.bsn for bundle in await query.find_persons(session, case, permit)}
             assert found == general, (case, permit)

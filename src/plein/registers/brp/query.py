@@ -243,41 +243,58 @@ def _bundle_select() -> Select[Any]:
 
 
 @cache
-def _raadpleeg_select(gemeente: bool, scoped: bool, arrays: bool) -> Ready:
+def _raadpleeg_select(gemeente: bool, scope: str | None, bsns: str) -> Ready:
     """RaadpleegMetBurgerservicenummer's whole statement (search_statement within _bundle_select), built once per
-    shape: the BSNs, the gemeenteVanInschrijving and the permit's municipalities are its parameters (lists as arrays
-    on PostgreSQL: `= ANY`). Building and keying a statement costs more than running it."""
+    shape: the BSNs, the gemeenteVanInschrijving and the permit's municipalities are its parameters (`scope` and
+    `bsns` are list shapes, see _list_shape). Building and keying a statement costs more than running it."""
     pieces = _search_pieces()
-    found = (pieces.with_residence if gemeente or scoped else pieces.persons)
-    found = _registration_filters(found.where(_in_list(Person.bsn, "bsns", arrays)), gemeente, scoped, arrays)
+    found = (pieces.with_residence if gemeente or scope else pieces.persons)
+    found = _registration_filters(found.where(_in_list(Person.bsn, "bsns", bsns)), gemeente, scope)
     return Ready(_bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery())))
 
 
 @cache
-def _postcode_select(huisletter: bool, huisnummertoevoeging: bool, gemeente: bool, scoped: bool,
-                     deceased: bool, arrays: bool) -> Ready:
+def _postcode_select(huisletter: bool, huisnummertoevoeging: bool, gemeente: bool, scope: str | None,
+                     deceased: bool) -> Ready:
     """ZoekMetPostcodeEnHuisnummer's whole statement without its optional name filters, built once per shape like
     _raadpleeg_select (at most MAX_AT_ADDRESS + 1 persons, to tell when there are too many)."""
     pieces = _search_pieces()
     address = bag.address_ids(bag.at_number_with_parameters(huisletter, huisnummertoevoeging))
     found = pieces.with_residence.where(Residence.address_id.in_(address), *(() if deceased else pieces.alive))
-    found = _registration_filters(found, gemeente, scoped, arrays).limit(MAX_AT_ADDRESS + 1)
+    found = _registration_filters(found, gemeente, scope).limit(MAX_AT_ADDRESS + 1)
     return Ready(_bundle_select().where(Person.bsn.in_(found.correlate(None).scalar_subquery())))
 
 
-def _registration_filters(found: Select[str], gemeente: bool, scoped: bool, arrays: bool) -> Select[str]:
+def _registration_filters(found: Select[str], gemeente: bool, scope: str | None) -> Select[str]:
     """The gemeenteVanInschrijving and permit filters of search_statement, as parameters."""
     registered = _registration()
     if gemeente:
         found = found.where(registered == bindparam("gemeente"))
-    if scoped:
-        found = found.where(_in_list(registered, "municipalities", arrays))
+    if scope is not None:
+        found = found.where(_in_list(registered, "municipalities", scope))
     return found
 
 
-def _in_list(column: ColumnElement[str] | InstrumentedAttribute[str], name: str, arrays: bool) -> ColumnElement[bool]:
-    """`column IN (:name)` as a list parameter: an array and `= ANY` on PostgreSQL, an expanding IN elsewhere."""
-    if arrays:
+ONE, ARRAY_OF, EXPANDING = "one", "array", "expanding"  # how a list parameter is written (_list_shape)
+
+
+def _list_shape(values: Collection[str], arrays: bool) -> str:
+    """One value is written `= :value`; more as an array (`= ANY`, PostgreSQL) or an expanding IN. PostgreSQL keeps
+    one generic plan for `=`, but plans `= ANY` of an array of unknown length afresh on every run."""
+    if len(values) == 1:
+        return ONE
+    return ARRAY_OF if arrays else EXPANDING
+
+
+def _list_value(values: Collection[str], shape: str) -> str | list[str]:
+    return next(iter(values)) if shape == ONE else sorted(values)
+
+
+def _in_list(column: ColumnElement[str] | InstrumentedAttribute[str], name: str, shape: str) -> ColumnElement[bool]:
+    """`column IN (:name)` in the list shape given (see _list_shape)."""
+    if shape == ONE:
+        return column == bindparam(name)
+    if shape == ARRAY_OF:
         return column == any_(bindparam(name, type_=ARRAY(String)))
     return column.in_(bindparam(name, expanding=True))
 
@@ -285,16 +302,21 @@ def _in_list(column: ColumnElement[str] | InstrumentedAttribute[str], name: str,
 def _ready_statement(query: PersonenQuery, municipalities: Collection[str] | None, arrays: bool = False
                      ) -> tuple[Ready, dict[str, Any]] | None:
     """The prebuilt statement and its parameters for the common queries; None for the others (search_statement).
-    `arrays`: list parameters as arrays (PostgreSQL)."""
-    parameters = {"gemeente": query.gemeente_van_inschrijving, "municipalities": sorted(municipalities or ())}
-    gemeente, scoped = query.gemeente_van_inschrijving is not None, municipalities is not None
+    `arrays`: lists of more than one value as arrays (PostgreSQL)."""
+    scope = None if municipalities is None else _list_shape(municipalities, arrays)
+    parameters: dict[str, Any] = {"gemeente": query.gemeente_van_inschrijving}
+    if scope is not None:
+        parameters["municipalities"] = _list_value(municipalities or (), scope)
+    gemeente = query.gemeente_van_inschrijving is not None
     if query.type == "RaadpleegMetBurgerservicenummer":
-        return _raadpleeg_select(gemeente, scoped, arrays), {**parameters, "bsns": list(query.burgerservicenummer)}
+        bsns = _list_shape(query.burgerservicenummer, arrays)
+        return (_raadpleeg_select(gemeente, scope, bsns),
+                {**parameters, "bsns": _list_value(query.burgerservicenummer, bsns)})
     names = (query.geslachtsnaam, query.voornamen, query.voorvoegsel, query.geboortedatum, query.geslacht)
     if (query.type == "ZoekMetPostcodeEnHuisnummer" and query.postcode is not None and query.huisnummer is not None
             and all(value is None for value in names)):
         statement = _postcode_select(query.huisletter is not None, query.huisnummertoevoeging is not None, gemeente,
-                                     scoped, query.inclusief_overleden_personen, arrays)
+                                     scope, query.inclusief_overleden_personen)
         return statement, {**parameters, **bag.at_number_parameters(query.postcode, query.huisnummer,
                                                                      query.huisletter, query.huisnummertoevoeging)}
     return None
