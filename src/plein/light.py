@@ -18,6 +18,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from plein.driver import Ready
+
 Model = TypeVar("Model")
 _SHAPES: dict[type[Any], tuple[type[Any], tuple[InstrumentedAttribute[Any], ...], int]] = {}
 
@@ -67,8 +69,11 @@ def made(model: type[Model], **values: Any) -> Model:
     return kind(**values)
 
 
-async def rows(session: AsyncSession, model: type[Model], statement: Select[Any]) -> list[Model]:
-    """The light rows of a select of `columns(model)`."""
+async def rows(session: AsyncSession, model: type[Model], statement: Select[Any] | Ready,
+               parameters: dict[str, Any] | None = None) -> list[Model]:
+    """The light rows of a select of `columns(model)` (or of a Ready statement of one)."""
     kind = _shape(model)[0]
-    return [kind(*row) for row in await session.execute(statement)]
+    if isinstance(statement, Ready):
+        return [kind(*row) for row in await statement.rows(session, parameters)]
+    return [kind(*row) for row in await session.execute(statement, parameters)]
 

@@ -322,9 +322,13 @@ def _ready_statement(query: PersonenQuery, municipalities: Collection[str] | Non
     return None
 
 
-def _current_select(model: type[Any]) -> Select[Any]:
-    """The light-row select of a model's current rows (valid_to empty), without the persons' condition."""
-    return light.select_of(model).where(model.valid_to.is_(None))
+@cache
+def _current_of(model: type[Relation] | type[Nationality], bsns: str) -> Ready:
+    """The light-row select of the current rows (valid_to empty) of the persons `bsns` (a list shape), in order."""
+    order = ((Relation.bsn, Relation.soort, Relation.occurrence) if model is Relation
+             else (Nationality.bsn, Nationality.id))
+    return Ready(light.select_of(model).where(model.valid_to.is_(None), _in_list(model.bsn, "bsns", bsns))
+                 .order_by(*order))
 
 
 async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], needs: Needs) -> None:
@@ -334,15 +338,13 @@ async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], ne
     bsns = list(by_bsn)
     if not bsns:
         return
+    shape = _list_shape(bsns, session.get_bind().dialect.name == "postgresql")
+    parameters = {"bsns": _list_value(bsns, shape)}
     if needs.relations:
-        relations = (_current_select(Relation).where(Relation.bsn.in_(bsns))
-                     .order_by(Relation.bsn, Relation.soort, Relation.occurrence))
-        for relation in await light.rows(session, Relation, relations):
+        for relation in await light.rows(session, Relation, _current_of(Relation, shape), parameters):
             by_bsn[relation.bsn].relations.append(relation)
     if needs.nationalities:
-        nationalities = (_current_select(Nationality).where(Nationality.bsn.in_(bsns))
-                         .order_by(Nationality.bsn, Nationality.id))
-        for nationality in await light.rows(session, Nationality, nationalities):
+        for nationality in await light.rows(session, Nationality, _current_of(Nationality, shape), parameters):
             by_bsn[nationality.bsn].nationalities.append(nationality)
     if needs.verblijfstitel:
         titels = select(Verblijfstitel).where(Verblijfstitel.bsn.in_(bsns), Verblijfstitel.valid_to.is_(None))
