@@ -29,7 +29,7 @@ class _Compiled:
     compiled: Any  # SQLCompiled: supplies the values written into the statement (construct_params)
     names: tuple[str, ...]
     binds: tuple[Processor, ...]
-    results: tuple[Processor, ...] | None  # None: no column needs processing
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor) for the columns that have one
 
 
 class Ready:
@@ -67,11 +67,15 @@ class Ready:
             found: list[Any] = await driver.fetch(compiled.sql, *arguments)
         except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise _translated(adapter, dialect, compiled.sql, arguments, exc) from exc
-        if compiled.results is None:
+        if not compiled.results:
             return found
-        processors = compiled.results
-        return [tuple(value if process is None else process(value)
-                      for process, value in zip(processors, row, strict=True)) for row in found]
+        processed = []
+        for row in found:
+            values = list(row)
+            for index, process in compiled.results:
+                values[index] = process(values[index])
+            processed.append(values)
+        return processed
 
     async def scalar(self, session: AsyncSession, parameters: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None when there is no row."""
@@ -86,8 +90,9 @@ class Ready:
         names = tuple(compiled.positiontup or ())
         binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
         columns = getattr(self.statement, "exported_columns", ())
-        results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-        self._compiled = _Compiled(sql, compiled, names, binds, results if any(results) else None)
+        processors = (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        results = tuple((index, process) for index, process in enumerate(processors) if process is not None)
+        self._compiled = _Compiled(sql, compiled, names, binds, results)
         return self._compiled
 
 
