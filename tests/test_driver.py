@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 from typing import Any, cast
 
+import asyncpg
 import pytest
-from sqlalchemy import Table, bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.driver import Ready
@@ -63,3 +64,25 @@ async def test_expanding_parameters_are_refused_on_postgresql(session: AsyncSess
         return
     with pytest.raises(ValueError, match="among"):
         await expanding.rows(session, {"names": ["a"]})
+
+
+async def test_a_connection_that_died_fails_one_statement_and_is_replaced(app: Any, session: AsyncSession) -> None:
+    """As with SQLAlchemy's own execution: the statement on the dead connection fails, the next one gets a new one."""
+    if session.get_bind().dialect.name != "postgresql":
+        assert await READ.rows(session, {"naam": "x"}) == []  # SQLite has no server connection to lose
+        return
+    async with app.state.sessions() as first:
+        await READ.rows(first, {"naam": "x"})
+        backend = await first.scalar(text("SELECT pg_backend_pid()"))
+        await first.commit()
+    url = session.get_bind().url.set(drivername="postgresql").render_as_string(hide_password=False)
+    killer = await asyncpg.connect(url)
+    try:
+        assert await killer.fetchval("SELECT pg_terminate_backend($1)", backend)
+    finally:
+        await killer.close()
+    async with app.state.sessions() as second:
+        with pytest.raises(DBAPIError):
+            await READ.rows(second, {"naam": "x"})
+    async with app.state.sessions() as third:
+        assert await READ.rows(third, {"naam": "x"}) == []

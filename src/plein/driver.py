@@ -35,7 +35,10 @@ class _Compiled:
 class Ready:
     """A Core statement (select, insert/update with RETURNING, text) that runs on the driver under PostgreSQL.
 
-    Statements with expanding IN parameters are refused at first use; use `plein.db.among` (= ANY) instead."""
+    Statements with expanding IN parameters are refused at first use: write one value as `=` and several as
+    `= ANY` of an array (plein.db.among). Mind the plans: PostgreSQL keeps one generic plan for a prepared statement
+    only when it looks no costlier than a fresh one, and `= ANY` of an array of unknown length looks costlier, so
+    such a statement is planned again on every run (for a BRP lookup that doubled PostgreSQL's CPU)."""
 
     __slots__ = ("_compiled", "statement")
 
@@ -65,8 +68,14 @@ class Ready:
             if not driver.is_in_transaction():
                 await adapter._start_transaction()  # as SQLAlchemy begins it, so that the session commits it
             found: list[Any] = await driver.fetch(compiled.sql, *arguments)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise _translated(adapter, dialect, compiled.sql, arguments, exc) from exc
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, dialect.loaded_dbapi.Error) as exc:
+            error = _translated(adapter, dialect, compiled.sql, arguments, exc)
+            if dialect.is_disconnect(cast(Any, error.orig), adapter, None):
+                # as SQLAlchemy does: this connection is dropped, and the pool is renewed (others may be dead too)
+                error.connection_invalidated = True
+                await connection.invalidate(error)
+                await connection.engine.dispose(close=False)
+            raise error from exc
         if not compiled.results:
             return found
         processed = []
@@ -109,10 +118,13 @@ def ready_insert(table: Table, names: Iterable[str], *returning: ColumnElement[A
     return Ready(statement.returning(*returning) if returning else statement)
 
 
-def _translated(adapter: Any, dialect: Dialect, sql: str, arguments: list[Any], error: Exception) -> Exception:
+def _translated(adapter: Any, dialect: Dialect, sql: str, arguments: list[Any], error: Exception) -> DBAPIError:
     """The exception SQLAlchemy would have raised for this driver error (IntegrityError, OperationalError, …)."""
-    try:
-        adapter._handle_exception(error)  # raises the adapter's DB-API error for it
-    except Exception as translated:
-        return DBAPIError.instance(sql, arguments, translated, dialect.loaded_dbapi.Error)
-    return error
+    if not isinstance(error, dialect.loaded_dbapi.Error):  # a driver error, not yet the adapter's DB-API error
+        try:
+            adapter._handle_exception(error)  # raises the adapter's DB-API error for it
+        except dialect.loaded_dbapi.Error as translated:
+            error = translated
+    wrapped = DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error)
+    assert isinstance(wrapped, DBAPIError)
+    return wrapped
