@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.registers.brp import query
 from plein.registers.brp.models import Person
-from plein.registers.brp.schemas import PersonenQuery, parse_query
+from plein.registers.brp.schemas import GEZAG_PERSOON_BEPERKT, PERSOON, PERSOON_BEPERKT, PersonenQuery, parse_query
 from tests.registers.helpers import World, world
 
 
@@ -145,6 +145,16 @@ async def test_relations_and_nationalities_are_loaded_only_when_asked(session: A
     assert bool(found[0].relations) == fields[0].startswith("partners")
     assert bool(found[0].nationalities) == (fields == ["nationaliteiten"])
     assert found[0].name is not None and found[0].address is not None
+
+
+def test_the_partner_is_read_for_the_name_forms_of_a_full_persoon_only() -> None:
+    """A search's AdresseringBeperkt is address lines only; a Persoon's adressering has the forms that use the
+    partner's name, and gezag needs the relations in every schema."""
+    assert query.Needs.for_fields(["adressering"], PERSOON).relations
+    assert query.Needs.for_fields(["adressering.aanhef"], PERSOON).relations
+    assert not query.Needs.for_fields(["adressering"], PERSOON_BEPERKT).relations
+    assert not query.Needs.for_fields(["adressering.adresregel1"], PERSOON).relations
+    assert query.Needs.for_fields(["gezag"], GEZAG_PERSOON_BEPERKT).relations
 
 
 @pytest.mark.parametrize("reden", ["F", "W"])

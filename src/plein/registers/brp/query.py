@@ -39,7 +39,7 @@ from plein.registers.brp.models import (
     RniDeelnemer,
     Verblijfstitel,
 )
-from plein.registers.brp.schemas import MAX_AT_ADDRESS, QUERY_TYPES, PersonenQuery, TooManyResults
+from plein.registers.brp.schemas import MAX_AT_ADDRESS, PERSOON, QUERY_TYPES, PersonenQuery, TooManyResults
 from plein.registers.keys import prefix_end, search_key
 
 RELATION_FIELDS = ("partners", "ouders", "kinderen")
@@ -81,10 +81,13 @@ class Needs:
     gezag: bool = True
 
     @classmethod
-    def for_fields(cls, paths: Collection[str]) -> Needs:
+    def for_fields(cls, paths: Collection[str], schema: str = PERSOON) -> Needs:
+        """What these field paths of a response in `schema` need. Only a full Persoon has the name forms that use
+        the partner's name: the searches' AdresseringBeperkt is address lines only."""
         tops = {path.split(".", 1)[0] for path in paths}
         gezag = "gezag" in tops
-        return cls(relations=bool(tops & set(RELATION_FIELDS)) or gezag or _uses_name_forms(paths),
+        name_forms = schema == PERSOON and _uses_name_forms(paths)
+        return cls(relations=bool(tops & set(RELATION_FIELDS)) or gezag or name_forms,
                    nationalities="nationaliteiten" in tops, verblijfstitel="verblijfstitel" in tops, gezag=gezag)
 
 
@@ -432,5 +435,5 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
         bundles = list((await _bundles(session, _bundle_select().where(which))).values())
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
-    await _load_lists(session, bundles, needs or Needs.for_fields(query.fields))
+    await _load_lists(session, bundles, needs or Needs.for_fields(query.fields, query.response_schema))
     return bundles

@@ -117,7 +117,7 @@ async def read_personen(session: AsyncSession, principal: Principal | None, quer
     paths = permitted_paths(query.fields, permit.fields)
     automatic = [path for path in AUTOMATIC_PATHS if _covered(path, permit.fields)]
     bundles = await brp_query.find_persons(session, query, permit.municipalities,
-                                           brp_query.Needs.for_fields(paths))
+                                           brp_query.Needs.for_fields(paths, query.response_schema))
     personen, delivered = [], []
     for bundle in bundles:
         body, fields = present.render(bundle, query.response_schema, paths, on or lo3.today(), automatic)
