@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.exchange.models import LogRecord
 from plein.registers.brp import present, query, service
-from plein.registers.brp.models import Verblijfstitel
+from plein.registers.brp.models import Person, Verblijfstitel
 from plein.registers.brp.schemas import GEZAG_PERSOON_BEPERKT, PERSOON, allowed_fields
 from plein.registers.brp.service import NameData, NewPerson, NewResidence
 from plein.registers.gbav import import_gbav
@@ -76,6 +76,20 @@ async def test_known_persons_of_the_test_set(session: AsyncSession, tmp_path: Pa
     until = await rendered(session, "999990159", ["verblijfstitel.datumEinde"], dt.date(2015, 5, 29))
     assert until["verblijfstitel"]["datumEinde"]["datum"] == "2015-05-30"
     assert await rendered(session, "999990159", ["verblijfstitel"], dt.date(2015, 5, 30)) == {}  # expired
+
+
+async def test_the_name_forms_are_the_same_when_only_the_persons_who_may_use_a_partner_name_read_it(
+        session: AsyncSession, tmp_path: Path) -> None:
+    """Relations are read for the name forms only for a naamgebruik other than E or a title (query.Needs): for every
+    person of the test set the adressering is what it is with all relations read."""
+    await import_gbav(session, subset(tmp_path, KNOWN))
+    numbers = list(await session.scalars(select(Person.bsn).order_by(Person.bsn)))
+    fields = ["adressering"]
+    lean = await query.load(session, numbers, query.Needs.for_fields(fields, PERSOON))
+    full = await query.load(session, numbers, query.Needs())
+    assert sum(1 for bundle in lean if bundle.relations) < sum(1 for bundle in full if bundle.relations)
+    for one, other in zip(lean, full, strict=True):
+        assert present.render(one, PERSOON, fields, ON) == present.render(other, PERSOON, fields, ON), one.person.bsn
 
 
 async def test_rni_and_verificatie_come_with_the_categories_asked(session: AsyncSession, tmp_path: Path) -> None:

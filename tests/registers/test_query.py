@@ -148,12 +148,13 @@ async def test_relations_and_nationalities_are_loaded_only_when_asked(session: A
 
 
 def test_the_partner_is_read_for_the_name_forms_of_a_full_persoon_only() -> None:
-    """A search's AdresseringBeperkt is address lines only; a Persoon's adressering has the forms that use the
-    partner's name, and gezag needs the relations in every schema."""
-    assert query.Needs.for_fields(["adressering"], PERSOON).relations
-    assert query.Needs.for_fields(["adressering.aanhef"], PERSOON).relations
-    assert not query.Needs.for_fields(["adressering"], PERSOON_BEPERKT).relations
-    assert not query.Needs.for_fields(["adressering.adresregel1"], PERSOON).relations
+    """A search's AdresseringBeperkt is address lines only; a Persoon's adressering has the forms that may use the
+    partner's name (read then for the persons who may use it), and gezag needs the relations in every schema."""
+    assert query.Needs.for_fields(["adressering"], PERSOON).partner_names
+    assert query.Needs.for_fields(["adressering.aanhef"], PERSOON).partner_names
+    assert not query.Needs.for_fields(["adressering"], PERSOON).relations
+    assert not query.Needs.for_fields(["adressering"], PERSOON_BEPERKT).partner_names
+    assert not query.Needs.for_fields(["adressering.adresregel1"], PERSOON).partner_names
     assert query.Needs.for_fields(["gezag"], GEZAG_PERSOON_BEPERKT).relations
 
 

@@ -76,6 +76,7 @@ class Needs:
     """Which groups of rows the requested fields need (relations, nationalities, gezag only when asked for)."""
 
     relations: bool = True
+    partner_names: bool = True  # the name forms: the (ex-)partner's name, for the persons who may use it
     nationalities: bool = True
     verblijfstitel: bool = True
     gezag: bool = True
@@ -86,8 +87,8 @@ class Needs:
         the partner's name: the searches' AdresseringBeperkt is address lines only."""
         tops = {path.split(".", 1)[0] for path in paths}
         gezag = "gezag" in tops
-        name_forms = schema == PERSOON and _uses_name_forms(paths)
-        return cls(relations=bool(tops & set(RELATION_FIELDS)) or gezag or name_forms,
+        return cls(relations=bool(tops & set(RELATION_FIELDS)) or gezag,
+                   partner_names=schema == PERSOON and _uses_name_forms(paths),
                    nationalities="nationaliteiten" in tops, verblijfstitel="verblijfstitel" in tops, gezag=gezag)
 
 
@@ -341,12 +342,19 @@ async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], ne
     bsns = list(by_bsn)
     if not bsns:
         return
-    shape = _list_shape(bsns, session.get_bind().dialect.name == "postgresql")
-    parameters = {"bsns": _list_value(bsns, shape)}
+    arrays = session.get_bind().dialect.name == "postgresql"
     if needs.relations:
+        related = bsns
+    else:
+        related = [bsn for bsn in bsns if needs.partner_names and _may_use_partner_name(by_bsn[bsn])]
+    if related:
+        shape = _list_shape(related, arrays)
+        parameters = {"bsns": _list_value(related, shape)}
         for relation in await light.rows(session, Relation, _current_of(Relation, shape), parameters):
             by_bsn[relation.bsn].relations.append(relation)
     if needs.nationalities:
+        shape = _list_shape(bsns, arrays)
+        parameters = {"bsns": _list_value(bsns, shape)}
         for nationality in await light.rows(session, Nationality, _current_of(Nationality, shape), parameters):
             by_bsn[nationality.bsn].nationalities.append(nationality)
     if needs.verblijfstitel:
@@ -358,6 +366,13 @@ async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], ne
         context = await load_gezag(session, bundles)
         for bundle in bundles:
             bundle.gezag = context
+
+
+def _may_use_partner_name(bundle: PersonBundle) -> bool:
+    """Whether the name forms of this person can depend on a partner (naam.Aanschrijving): a naamgebruik other than
+    E (own name), or a title or predicate, whose form follows from having a partner."""
+    name = bundle.name
+    return name is not None and (name.naamgebruik in ("P", "V", "N") or bool(name.adellijke_titel))
 
 
 async def _load_rni(session: AsyncSession, bundles: dict[str, PersonBundle]) -> None:
