@@ -183,10 +183,12 @@ async def _fill(session: AsyncSession, ctx: Setting, model_zaak: dict[str, Any],
     rol = await session.scalar(select(Rol).where(Rol.zaak_id == uuid.UUID(model_zaak["uuid"])))
     assert source is not None and status is not None and rol is not None
     columns = {c.key: getattr(source, c.key) for c in Zaak.__table__.columns if c.key not in ("id", "identificatie")}
+    later = source.created_at + dt.timedelta(seconds=1)  # after the model zaak: it and its hoofdzaak stay on page 1
     for number in range(total):
         key, status_id = uuid.uuid4(), uuid.uuid4()
         session.add(Zaak(**copy.deepcopy(columns | {"id": key, "identificatie": f"VUL-{number}",
-                                                    "status_id": status_id, "hoofdzaak_id": None})))
+                                                    "status_id": status_id, "hoofdzaak_id": None,
+                                                    "created_at": later})))
         await session.flush()
         session.add(Status(id=status_id, zaak_id=key, statustype_id=status.statustype_id,
                            datum_status_gezet=dt.datetime(2026, 11, 2, tzinfo=dt.UTC)))
