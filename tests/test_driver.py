@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any, cast
@@ -79,6 +80,10 @@ async def test_a_connection_that_died_fails_one_statement_and_is_replaced(app: A
     killer = await asyncpg.connect(url)
     try:
         assert await killer.fetchval("SELECT pg_terminate_backend($1)", backend)
+        for _ in range(100):  # until the backend has gone, not only been told to
+            if not await killer.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", backend):
+                break
+            await asyncio.sleep(0.05)
     finally:
         await killer.close()
     async with app.state.sessions() as second:
