@@ -105,6 +105,14 @@ class Ready:
         return self._compiled
 
 
+async def rows_of(session: AsyncSession, statement: Ready | Executable, parameters: Mapping[str, Any] | None = None
+                  ) -> Iterable[Sequence[Any]]:
+    """The rows of a Ready statement, or of any other statement through session.execute."""
+    if isinstance(statement, Ready):
+        return await statement.rows(session, parameters)
+    return await session.execute(statement, parameters)
+
+
 def _all(result: Result[Any]) -> Sequence[Sequence[Any]]:
     try:
         return result.all()

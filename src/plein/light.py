@@ -18,7 +18,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from plein.driver import Ready
+from plein.driver import Ready, rows_of
 
 Model = TypeVar("Model")
 _SHAPES: dict[type[Any], tuple[type[Any], tuple[InstrumentedAttribute[Any], ...], int]] = {}
@@ -73,7 +73,5 @@ async def rows(session: AsyncSession, model: type[Model], statement: Select[Any]
                parameters: dict[str, Any] | None = None) -> list[Model]:
     """The light rows of a select of `columns(model)` (or of a Ready statement of one)."""
     kind = _shape(model)[0]
-    if isinstance(statement, Ready):
-        return [kind(*row) for row in await statement.rows(session, parameters)]
-    return [kind(*row) for row in await session.execute(statement, parameters)]
+    return [kind(*row) for row in await rows_of(session, statement, parameters)]
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from plein import light
-from plein.driver import Ready
+from plein.driver import Ready, rows_of
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
 from plein.registers.brp import lo3
@@ -217,11 +217,7 @@ async def _bundles(session: AsyncSession, statement: Select[Any] | Ready, parame
                    ) -> dict[str, PersonBundle]:
     """The persons a _bundle_select statement finds, with their current name, residence and address, by BSN."""
     bundles: dict[str, PersonBundle] = {}
-    if isinstance(statement, Ready):
-        found: Iterable[Sequence[Any]] = await statement.rows(session, parameters)
-    else:
-        found = await session.execute(statement, parameters)
-    for row in found:
+    for row in await rows_of(session, statement, parameters):
         person, name, residence, address = light.cut(row, *BUNDLE_MODELS)
         bundle = bundles.setdefault(person.bsn, PersonBundle(person=person))
         if name is not None:
@@ -345,8 +341,10 @@ async def _load_lists(session: AsyncSession, bundles: Sequence[PersonBundle], ne
     arrays = session.get_bind().dialect.name == "postgresql"
     if needs.relations:
         related = bsns
+    elif needs.partner_names:
+        related = [bsn for bsn in bsns if _may_use_partner_name(by_bsn[bsn])]
     else:
-        related = [bsn for bsn in bsns if needs.partner_names and _may_use_partner_name(by_bsn[bsn])]
+        related = []
     if related:
         shape = _list_shape(related, arrays)
         parameters = {"bsns": _list_value(related, shape)}
