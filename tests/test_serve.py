@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +14,7 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from plein import migrate
-from plein.app import create_app
+from plein.app import create_app, served_app
 from plein.cli import app
 
 runner = CliRunner()
@@ -38,9 +42,9 @@ def test_serve_with_workers_gives_uvicorn_the_app_factory(runs: list[tuple[Any, 
     assert result.exit_code == 0, result.output
     assert "with 3 workers" in result.output
     [(target, options)] = runs
-    assert target == "plein.app:create_app" and options["factory"] is True and options["workers"] == 3
+    assert target == "plein.app:served_app" and options["factory"] is True and options["workers"] == 3
     module, _, name = target.partition(":")
-    assert module == create_app.__module__ and name == create_app.__name__
+    assert module == served_app.__module__ and name == served_app.__name__
 
 
 def test_serve_refuses_workers_on_sqlite(runs: list[tuple[Any, dict[str, Any]]]) -> None:
@@ -53,3 +57,29 @@ def test_the_factory_builds_the_app_from_the_environment(monkeypatch: pytest.Mon
     monkeypatch.setenv("PLEIN_DATABASE_URL", POSTGRES)
     built = create_app()
     assert built.state.settings.database_url == POSTGRES
+
+
+COLLECTOR_AFTER_STARTUP = textwrap.dedent("""
+    import gc, sys
+    from fastapi.testclient import TestClient
+    from plein.app import create_app
+    from plein.migrate import upgrade_and_seed
+    from plein.settings import Settings
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{sys.argv[1]}", notifications_in_process=False)
+    upgrade_and_seed(settings)
+    with TestClient(create_app(settings, serving=sys.argv[2] == "serving")) as client:
+        assert client.get("/api/store/v1/apps").status_code == 200
+        print(gc.get_freeze_count(), *gc.get_threshold())
+""")
+
+
+@pytest.mark.parametrize(("kind", "tuned"), [("serving", True), ("built", False)])
+def test_a_served_app_freezes_what_it_started_with_out_of_the_collector(tmp_path: Path, kind: str,
+                                                                       tuned: bool) -> None:
+    """In its own interpreter: freezing is for a process that serves, never for one that builds apps (tests)."""
+    done = subprocess.run([sys.executable, "-c", COLLECTOR_AFTER_STARTUP, str(tmp_path / "plein.db"), kind],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    frozen, young, *_ = (int(value) for value in done.stdout.split())
+    assert (frozen > 10_000, young) == ((True, 10_000) if tuned else (False, 700))

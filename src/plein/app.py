@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,8 +18,9 @@ from plein.storage import storage_from_settings
 from plein.zgw.identificatie import COUNTER_ENGINE, counter_engine
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the engine is created here, never at import time."""
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> FastAPI:
+    """Build the app; the engine is created here, never at import time. `serving`: the app is its process's whole
+    life (`plein serve`, `plein demo`), so once it has started its garbage collection is tuned (quiet_collector)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -27,6 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from plein.registers.brp import spec as brp_spec
 
         await asyncio.to_thread(brp_spec.warm)  # once per process, before the first BRP request would pay for it
+        if serving:
+            quiet_collector()
         async with in_process_delivery(app):
             yield
         await dispose_engines(app)
@@ -51,6 +55,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     _include_domains(app)
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of one `plein serve --workers N` process (uvicorn's factory: settings from the environment)."""
+    return create_app(serving=True)
+
+
+def quiet_collector() -> None:
+    """Keep Python's cyclic garbage collector from pausing a busy server.
+
+    Under load a full collection walked every object the process holds (modules, routes, the BRP specification,
+    SQLAlchemy's caches: about 200,000) and paused each request in flight for 100 to 300 ms, which was the p99 of a
+    BRP lookup. What exists once the app has started lives as long as the process: it is frozen out of the
+    collector's sight. Young collections run every 10,000 allocations instead of 700, so fewer objects of requests
+    still in flight are moved to the older generations only to die there. Reference counting frees almost
+    everything as before; only garbage in cycles waits a little longer.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 async def dispose_engines(app: FastAPI) -> None:

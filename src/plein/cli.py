@@ -87,9 +87,9 @@ def serve(
     upgrade_and_seed(settings)
     console.print(f"Plein serves on http://{host}:{port}" + (f" with {workers} workers" if workers > 1 else ""))
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(create_app(settings, serving=True), host=host, port=port, log_level=settings.log_level)
     else:  # each worker process builds its own app (and engine) from the same PLEIN_* environment
-        uvicorn.run("plein.app:create_app", factory=True, workers=workers, host=host, port=port,
+        uvicorn.run("plein.app:served_app", factory=True, workers=workers, host=host, port=port,
                     log_level=settings.log_level)
 
 
@@ -107,7 +107,7 @@ def demo(
     settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db", base_url=demo_base_url(port))
     build_demo(settings, fresh=fresh)
     print_logins(console, port)
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level=settings.log_level)
+    uvicorn.run(create_app(settings, serving=True), host="127.0.0.1", port=port, log_level=settings.log_level)
 
 
 def demo_base_url(port: int) -> str:
