@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
+import json
+import uuid
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +44,38 @@ async def test_the_chain_verifies(session: AsyncSession) -> None:
     assert records[0].previous_hash == log.GENESIS
     assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(records))
     assert all(log.record_hash(r) == r.hash for r in records)
+
+
+ANY_TEXT = st.text(max_size=30)  # any code point: quotes, backslashes, control characters, beyond the BMP
+
+
+@given(trace=ANY_TEXT, client=ANY_TEXT, organisation=st.none() | ANY_TEXT, activity=ANY_TEXT, register=ANY_TEXT,
+       subject=ANY_TEXT, fields=st.lists(ANY_TEXT, max_size=4), seq=st.integers(1, 2**31 - 1),
+       previous=st.text("0123456789abcdef", min_size=64, max_size=64),
+       at=st.datetimes(timezones=st.just(dt.UTC)))
+def test_the_canonical_parts_put_together_are_the_canonical_json(
+        trace: str, client: str, organisation: str | None, activity: str, register: str, subject: str,
+        fields: list[str], seq: int, previous: str, at: dt.datetime) -> None:
+    """PostgreSQL chains a batch from these parts; `verify` recomputes each hash from the whole record."""
+    entry_ = log.Entry(trace, client, organisation, activity, register, subject, tuple(fields))
+    record = log.Link(uuid.uuid4(), seq, trace, at, client, organisation, activity, register, subject, fields,
+                      previous)
+    before, between, after = log.canonical_parts(entry_, record.id, at)
+    assert (before + previous + between + str(seq) + after).encode("utf-8") == log.canonical(record)
+    assert json.loads(log.canonical(record))["previousHash"] == previous
+
+
+async def test_records_with_any_text_are_chained_as_verify_recomputes_them(app: FastAPI,
+                                                                            session: AsyncSession) -> None:
+    odd = [log.Entry('tr"ace\\', "cliënt\n", None, "activiteit-ä", "brp", "𝔰𝔲𝔟𝔧𝔢𝔠𝔱", ("naam", 'a"b', "\\u00e9")),
+           log.Entry("t" * 32, "zaaksysteem", "0363", "verhuizing", "brp", "", ())]
+    await log.write(session, odd[:1])
+    await log.write_shared(app.state.engine, odd)
+    result = await log.verify(session)
+    assert result.ok and result.records == 3, result.reason
+    stored = (await session.scalars(select(LogRecord).order_by(LogRecord.seq))).all()
+    assert [(r.client_id, r.organisation, list(r.fields)) for r in stored] == [
+        (e.client_id, e.organisation, list(e.fields)) for e in (odd[0], *odd)]
 
 
 @pytest.mark.parametrize("statement", [

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-import asyncpg
 from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from plein.db import utcnow
+from plein.driver import Ready
 from plein.errors import ServiceUnavailable
 from plein.exchange.models import LogHead, LogRecord
 
@@ -89,29 +89,38 @@ def canonical(record: LogRecord | Link) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tuple[str, str, str]:
+    """The canonical JSON of a record that is yet to get its place in the chain, as the text before its previous
+    hash, the text between that hash and its seq, and the text after the seq: `canonical` is
+    before + previous_hash + between + str(seq) + after (the keys sort so that previousHash and seq fall there). With
+    these PostgreSQL chains a batch itself, while it holds the head (_APPEND_POSTGRESQL)."""
+    def members(*pairs: tuple[str, object]) -> str:
+        return ",".join(f'"{key}":' + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                        for key, value in pairs)
+
+    moment = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    before = "{" + members(("activity", entry.activity), ("at", moment), ("clientId", entry.client_id),
+                           ("fields", list(entry.fields)), ("id", str(record_id)),
+                           ("organisation", entry.organisation)) + ',"previousHash":"'
+    between = '",' + members(("register", entry.register)) + ',"seq":'
+    after = "," + members(("subject", entry.subject), ("traceId", entry.trace_id)) + "}"
+    return before, between, after
+
+
 def record_hash(record: LogRecord | Link) -> str:
     """sha256 over the previous hash and the canonical serialisation of the record."""
     return hashlib.sha256(record.previous_hash.encode("ascii") + b"\n" + canonical(record)).hexdigest()
 
 
 async def _lock_head(session: AsyncSession) -> tuple[int, str]:
-    """Take the chain head for this transaction and return its (seq, hash): a row lock on PostgreSQL, the database
-    write lock on SQLite.
+    """Take the chain head for this transaction on SQLite and return its (seq, hash).
 
-    On SQLite the insert-if-missing comes first on purpose: it is a write, so the transaction holds the write lock
+    The insert-if-missing comes first on purpose: it is a write, so the transaction holds the database's write lock
     before it reads the head, and concurrent appenders wait for each other (busy timeout) instead of reading a head
-    that is about to change. On PostgreSQL the row lock is taken first; the head row is inserted only once.
+    that is about to change.
     """
-    locked = select(LogHead.seq, LogHead.hash).where(LogHead.id == HEAD_ID).with_for_update()
-    values = {"id": HEAD_ID, "seq": 0, "hash": GENESIS}
-    if _is_postgresql(session):
-        row = (await session.execute(locked)).first()
-        if row is not None:
-            return int(row[0]), str(row[1])
-        await session.execute(postgresql.insert(LogHead).values(**values).on_conflict_do_nothing())
-    else:
-        await session.execute(sqlite.insert(LogHead).values(**values).on_conflict_do_nothing())
-    row = (await session.execute(locked)).one()
+    await session.execute(sqlite.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing())
+    row = (await session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.id == HEAD_ID))).one()
     return int(row[0]), str(row[1])
 
 
@@ -132,45 +141,78 @@ def _chain(entries: Sequence[Entry], seq: int, previous: str) -> list[Link]:
     return records
 
 
-async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Link]:
+async def append(session: AsyncSession, entries: Sequence[Entry]) -> None:
     """Append the entries as consecutive chained records and move the head; the caller commits.
 
-    The head stays locked from the read until the commit, so the lock is taken last and the records and the new
-    head are written in one INSERT (and, on PostgreSQL, in the same statement as the head's UPDATE).
+    The head stays locked from the read until the commit. On PostgreSQL one statement locks the head, chains the
+    records, inserts them and moves the head (_APPEND_POSTGRESQL); on SQLite the records are chained here.
     """
     if not entries:
-        return []
+        return
+    if _is_postgresql(session):
+        parameters = _append_parameters(entries)
+        if not await _APPEND_POSTGRESQL.rows(session, parameters):  # no head yet: the very first append
+            await session.execute(postgresql.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS)
+                                  .on_conflict_do_nothing())
+            await _APPEND_POSTGRESQL.rows(session, parameters)
+        return
     seq, previous = await _lock_head(session)
     records = _chain(entries, seq, previous)
-    new_head = {"head_seq": records[-1].seq, "head_hash": records[-1].hash}
-    if _is_postgresql(session):
-        columns = {column: [getattr(record, column) for record in records] for column in RECORD_COLUMNS}
-        columns["fields"] = [json.dumps(fields) for fields in columns["fields"]]
-        await session.execute(_APPEND_POSTGRESQL, {**columns, **new_head})
-    else:
-        rows = [{column: getattr(record, column) for column in RECORD_COLUMNS} for record in records]
-        await session.execute(insert(cast(Table, LogRecord.__table__)), rows)
-        await session.execute(_MOVE_HEAD, new_head)
-    return records
+    await session.execute(insert(cast(Table, LogRecord.__table__)),
+                          [{column: getattr(record, column) for column in RECORD_COLUMNS} for record in records])
+    await session.execute(_MOVE_HEAD, {"head_seq": records[-1].seq, "head_hash": records[-1].hash})
+
+
+def _append_parameters(entries: Sequence[Entry]) -> dict[str, object]:
+    """The entries as the arrays _APPEND_POSTGRESQL takes: their columns, and their canonical text around the place
+    in the chain that PostgreSQL fills in."""
+    at, ids = utcnow(), [uuid.uuid4() for _ in entries]
+    parts = [canonical_parts(entry, record_id, at) for entry, record_id in zip(entries, ids, strict=True)]
+    return {
+        "id": ids, "at": at, "trace_id": [e.trace_id for e in entries], "client_id": [e.client_id for e in entries],
+        "organisation": [e.organisation for e in entries], "activity": [e.activity for e in entries],
+        "register": [e.register for e in entries], "subject": [e.subject for e in entries],
+        "fields": [json.dumps(list(e.fields)) for e in entries],
+        "before": [part[0] for part in parts], "between": [part[1] for part in parts],
+        "after": [part[2] for part in parts],
+    }
 
 
 _HEAD = cast(Table, LogHead.__table__)
 _MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID)
               .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
-# PostgreSQL: the records (one array per column) and the head's move in one statement whose text is the same for any
-# number of records, so it is compiled and prepared once.
-_APPEND_POSTGRESQL = text("""
-WITH appended AS (
+# PostgreSQL: one statement takes the head (a row lock until the commit), chains the batch the way record_hash does
+# (sha256 over the previous hash, a newline and the canonical JSON, built from canonical_parts around the previous
+# hash and the seq), inserts the records and moves the head. Outside a transaction it is its own transaction, so the
+# head is held for one statement and its commit: no round trip, and no turn of the event loop, while it is locked.
+# No row comes back when there is no head yet.
+_APPEND_POSTGRESQL = Ready(text("""
+WITH RECURSIVE head AS (
+    SELECT seq, hash FROM exchange_log_head WHERE id = 1 FOR UPDATE
+), chain (n, seq, previous_hash, hash) AS (
+    SELECT 0::bigint, head.seq, NULL::text, head.hash::text FROM head
+    UNION ALL
+    SELECT chain.n + 1, chain.seq + 1, chain.hash,
+           encode(sha256(convert_to(chain.hash || E'\\n' || (CAST(:before AS text[]))[chain.n + 1] || chain.hash
+                                    || (CAST(:between AS text[]))[chain.n + 1] || (chain.seq + 1)::text
+                                    || (CAST(:after AS text[]))[chain.n + 1], 'UTF8')), 'hex')
+    FROM chain WHERE chain.n < cardinality(CAST(:before AS text[]))
+), appended AS (
     INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, fields,
                               previous_hash, hash)
-    SELECT * FROM unnest(CAST(:id AS uuid[]), CAST(:seq AS integer[]), CAST(:trace_id AS varchar[]),
-                         CAST(:at AS timestamptz[]), CAST(:client_id AS varchar[]), CAST(:organisation AS varchar[]),
-                         CAST(:activity AS varchar[]), CAST(:register AS varchar[]), CAST(:subject AS varchar[]),
-                         CAST(:fields AS jsonb[]), CAST(:previous_hash AS varchar[]), CAST(:hash AS varchar[]))
+    SELECT entry.id, chain.seq, entry.trace_id, CAST(:at AS timestamptz), entry.client_id, entry.organisation,
+           entry.activity, entry.register, entry.subject, entry.fields, chain.previous_hash, chain.hash
+    FROM unnest(CAST(:id AS uuid[]), CAST(:trace_id AS varchar[]), CAST(:client_id AS varchar[]),
+                CAST(:organisation AS varchar[]), CAST(:activity AS varchar[]), CAST(:register AS varchar[]),
+                CAST(:subject AS varchar[]), CAST(:fields AS jsonb[]))
+         WITH ORDINALITY AS entry (id, trace_id, client_id, organisation, activity, register, subject, fields, n)
+    JOIN chain ON chain.n = entry.n
 )
-UPDATE exchange_log_head SET seq = :head_seq, hash = :head_hash WHERE id = 1
-""")
-
+UPDATE exchange_log_head SET seq = last.seq, hash = last.hash
+FROM (SELECT seq, hash FROM chain ORDER BY n DESC LIMIT 1) AS last
+WHERE exchange_log_head.id = 1
+RETURNING exchange_log_head.seq
+"""))
 
 
 async def write(session: AsyncSession, entries: Sequence[Entry]) -> None:
@@ -246,36 +288,17 @@ class Appender:
 
 
 async def _write_on_driver(engine: AsyncEngine, entries: Sequence[Entry]) -> None:
-    """Append and commit on PostgreSQL straight on the pooled asyncpg connection: the same statements as `write`,
-    without the ORM's per-statement cost (this runs once per batch of reads, and the head is locked meanwhile)."""
+    """Append on PostgreSQL in one statement that is its own transaction (see _APPEND_POSTGRESQL), on a pooled
+    connection in autocommit: the head is locked only while that statement runs and commits."""
     try:
-        async with engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None
-            async with driver.transaction():
-                head = await driver.fetchrow(_LOCK_HEAD_SQL)
-                if head is None:
-                    await driver.execute(_ADD_HEAD_SQL, GENESIS)
-                    head = await driver.fetchrow(_LOCK_HEAD_SQL)
-                records = _chain(entries, int(head[0]), str(head[1]))
-                columns = [[getattr(record, column) for record in records] for column in RECORD_COLUMNS]
-                columns[RECORD_COLUMNS.index("fields")] = [json.dumps(record.fields) for record in records]
-                await driver.execute(_APPEND_SQL, *columns, records[-1].seq, records[-1].hash)
-    except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+            parameters = _append_parameters(entries)
+            if not await _APPEND_POSTGRESQL.connection_rows(connection, parameters):  # the very first append
+                await connection.execute(postgresql.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS)
+                                         .on_conflict_do_nothing())
+                await _APPEND_POSTGRESQL.connection_rows(connection, parameters)
+    except (SQLAlchemyError, OSError) as exc:
         raise ServiceUnavailable(NOT_WRITTEN) from exc
-
-
-_LOCK_HEAD_SQL = "SELECT seq, hash FROM exchange_log_head WHERE id = 1 FOR UPDATE"  # HEAD_ID
-_ADD_HEAD_SQL = "INSERT INTO exchange_log_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT DO NOTHING"
-_APPEND_SQL = """
-WITH appended AS (
-    INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, fields,
-                              previous_hash, hash)
-    SELECT * FROM unnest($1::uuid[], $2::integer[], $3::varchar[], $4::timestamptz[], $5::varchar[], $6::varchar[],
-                         $7::varchar[], $8::varchar[], $9::varchar[], $10::jsonb[], $11::varchar[], $12::varchar[])
-)
-UPDATE exchange_log_head SET seq = $13, hash = $14 WHERE id = 1
-"""
 
 
 _appenders: weakref.WeakKeyDictionary[AsyncEngine, Appender] = weakref.WeakKeyDictionary()
