@@ -98,7 +98,8 @@ def parse_args() -> argparse.Namespace:
                         "size (default 2000)")
     parser.add_argument("--concurrency", default="1,32", help="comma-separated concurrency levels (default 1,32)")
     parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
-    parser.add_argument("--workers", type=int, default=3, help="`plein serve --workers` processes (default 3)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="`plein serve --workers` processes (default: one per core, as the README advises)")
     parser.add_argument("--reuse", action="store_true", help=f"keep the databases {BENCH_DB}_<size> afterwards, and "
                         "use one again when it already holds that many persons instead of generating them")
     args = parser.parse_args()

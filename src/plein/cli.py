@@ -89,8 +89,9 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings, serving=True), host=host, port=port, log_level=settings.log_level)
     else:  # each worker process builds its own app (and engine) from the same PLEIN_* environment
-        uvicorn.run("plein.app:served_app", factory=True, workers=workers, host=host, port=port,
-                    log_level=settings.log_level)
+        from plein.serve import serve_workers
+
+        serve_workers(host, port, workers, settings.log_level)
 
 
 @app.command("demo")
