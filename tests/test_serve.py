@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from plein import migrate
+from plein import migrate, serve
 from plein.app import create_app, served_app
 from plein.cli import app
 
@@ -37,13 +37,15 @@ def test_serve_runs_one_process_by_default(runs: list[tuple[Any, dict[str, Any]]
     assert isinstance(target, FastAPI) and options["port"] == 8123 and "workers" not in options
 
 
-def test_serve_with_workers_gives_uvicorn_the_app_factory(runs: list[tuple[Any, dict[str, Any]]]) -> None:
-    result = runner.invoke(app, ["serve", "--workers", "3"], env={"PLEIN_DATABASE_URL": POSTGRES})
+def test_serve_with_workers_hands_them_to_the_supervisor(runs: list[tuple[Any, dict[str, Any]]],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    supervised: list[tuple[str, int, int, str]] = []
+    monkeypatch.setattr(serve, "serve_workers", lambda *arguments: supervised.append(arguments))
+    result = runner.invoke(app, ["serve", "--workers", "3", "--port", "8124"], env={"PLEIN_DATABASE_URL": POSTGRES})
     assert result.exit_code == 0, result.output
     assert "with 3 workers" in result.output
-    [(target, options)] = runs
-    assert target == "plein.app:served_app" and options["factory"] is True and options["workers"] == 3
-    module, _, name = target.partition(":")
+    assert runs == [] and supervised == [("127.0.0.1", 8124, 3, "info")]
+    module, _, name = serve.APP.partition(":")  # what each worker process builds
     assert module == served_app.__module__ and name == served_app.__name__
 
 
