@@ -100,6 +100,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="`plein serve --workers` processes (default: one per core, as the README advises)")
+    parser.add_argument("--pool-size", type=int, default=4, help="PLEIN_DATABASE_POOL_SIZE of each worker (default "
+                        "4: PostgreSQL on this machine's cores serves more with fewer backends; see the README)")
+    parser.add_argument("--pool-overflow", type=int, default=0, help="PLEIN_DATABASE_POOL_OVERFLOW (default 0: "
+                        "opening and closing connections in bursts costs PostgreSQL a backend each time)")
     parser.add_argument("--reuse", action="store_true", help=f"keep the databases {BENCH_DB}_<size> afterwards, and "
                         "use one again when it already holds that many persons instead of generating them")
     args = parser.parse_args()
@@ -311,8 +315,9 @@ async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> l
 # -- the report -----------------------------------------------------------------------------------------------------
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
-    table = Table(title=f"BRP lookups on PostgreSQL, `plein serve --workers {args.workers}` ({args.requests} timed "
-                        f"requests each, after {WARMUP} warm-up)")
+    table = Table(title=f"BRP lookups on PostgreSQL, `plein serve --workers {args.workers}` with pools of "
+                        f"{args.pool_size} (+{args.pool_overflow}) connections ({args.requests} timed requests each, "
+                        f"after {WARMUP} warm-up)")
     for column in ("persons", "query", "conc.", "req/s", "p50 ms", "p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms",
                    "p50 / raw p50"):
         table.add_column(column, justify="left" if column == "query" else "right")
@@ -349,7 +354,8 @@ def load(base: str, dsn: str, size: int, args: argparse.Namespace) -> list[Resul
 
 
 def run_phase(url: str, temp: Path, size: int, args: argparse.Namespace) -> list[Result]:
-    with plein_server(url, temp, args.workers) as base, \
+    pool = {"PLEIN_DATABASE_POOL_SIZE": str(args.pool_size), "PLEIN_DATABASE_POOL_OVERFLOW": str(args.pool_overflow)}
+    with plein_server(url, temp, args.workers, pool) as base, \
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(load, base, pg_dsn(url), size, args).result()
 

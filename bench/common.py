@@ -50,15 +50,16 @@ def ms(seconds: float) -> str:
 
 
 @contextmanager
-def plein_server(url: str, temp: Path, workers: int = 1) -> Iterator[str]:
-    """`plein serve` (with `workers` processes) as a subprocess on a free port; its base URL once it answers;
-    always stopped."""
+def plein_server(url: str, temp: Path, workers: int = 1, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`plein serve` (with `workers` processes and these extra PLEIN_* settings) as a subprocess on a free port; its
+    base URL once it answers; always stopped."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     plein = Path(sys.executable).parent / "plein"
     command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
-    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp)}
+    env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp),
+           **(settings or {})}
     log_path = temp / "server.log"
     with log_path.open("w") as log:
         options = ["--workers", str(workers)] if workers != 1 else []

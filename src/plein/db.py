@@ -26,7 +26,6 @@ NAMING = {
 }
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-POOL_OVERFLOW = 10  # connections beyond the pool size for bursts; closed again when returned to a full pool
 POOL_RECYCLE = 1800
 
 
@@ -78,8 +77,9 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     # No pool_pre_ping: it costs a round trip on every checkout (a tenth of a BRP lookup). A connection that died
     # (database restarted) fails the one request that uses it, and SQLAlchemy then renews the whole pool; idle
     # connections are renewed after POOL_RECYCLE seconds.
-    options: dict[str, Any] = {"pool_size": settings.database_pool_size, "max_overflow": POOL_OVERFLOW,
-                               "pool_recycle": POOL_RECYCLE, "json_deserializer": orjson.loads, **kwargs}
+    options: dict[str, Any] = {"pool_size": settings.database_pool_size,
+                               "max_overflow": settings.database_pool_overflow, "pool_recycle": POOL_RECYCLE,
+                               "json_deserializer": orjson.loads, **kwargs}
     return create_async_engine(url, **options)
 
 

@@ -29,9 +29,15 @@ class Settings(BaseSettings):
         "postgresql+asyncpg://user:password@host/db.",
     )
     database_pool_size: int = Field(
-        20, gt=0, le=1000, description="PostgreSQL connections each server process keeps open (up to 10 more in "
-        "bursts). A request holds one while it runs: about the number of requests one process serves at once. "
-        "All processes together must stay below the server's max_connections.",
+        20, gt=0, le=1000, description="PostgreSQL connections each server process keeps open. A request holds "
+        "one while it queries: about the number of requests one process serves at once. When PostgreSQL has few "
+        "cores, fewer serve more (it switches between fewer backends): see the README, 'Running at scale'. All "
+        "processes together must stay below the server's max_connections.",
+    )
+    database_pool_overflow: int = Field(
+        10, ge=0, le=1000, description="PostgreSQL connections a server process may open beyond its pool in a "
+        "burst; each is closed again when it is returned to a full pool. Opening one costs PostgreSQL a new "
+        "backend, so under steady load a pool that is large enough (or 0 here) does better than many overflows.",
     )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET),
