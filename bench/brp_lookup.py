@@ -25,13 +25,13 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import asyncpg
 import orjson
+from common import LeanClient, lean_request, ms, pg_admin, pg_dsn, plein_server
 from common import console as bench_console
-from common import ms, pg_admin, pg_dsn, plein_server
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
@@ -46,6 +46,7 @@ from plein.registers.generate import generate_population
 from plein.settings import Settings
 
 console = bench_console()
+Item = TypeVar("Item")
 BENCH_DB = "plein_bench_brp"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PATH = "/haalcentraal/api/brp/personen"
@@ -226,7 +227,7 @@ async def samples(dsn: str) -> dict[str, list[Lookup]]:
             "ZoekMetPostcodeEnHuisnummer": [zoek(*address) for address in addresses]}
 
 
-async def timed(call: Callable[[Lookup], Awaitable[Any]], items: list[Lookup], count: int,
+async def timed(call: Callable[[Item], Awaitable[Any]], items: list[Item], count: int,
                 concurrency: int) -> tuple[list[float], float]:
     """Latencies of `count` calls by `concurrency` workers rotating over items (after a warm-up); and the wall time."""
     await asyncio.gather(*(call(items[index % len(items)]) for index in range(min(WARMUP, count))))
@@ -282,29 +283,30 @@ async def measure(base: str, dsn: str, size: int, args: argparse.Namespace) -> l
     quiet_collector()  # the load generator's own collections would show as the server's latency
     headers = {"Authorization": f"Bearer {make_jwt(CLIENT, SECRET)}", ACTIVITY_HEADER: ACTIVITY}
     top = max(args.levels)
-    # aiohttp, not httpx: on this kind of machine httpx spends about 6 ms of CPU per request, aiohttp about 0.3 ms,
-    # and the load generator shares the CPUs with the server
+    # The answers are checked with aiohttp; the load itself is sent by LeanClient, which spends about a quarter of
+    # aiohttp's CPU per request (and httpx spends 20 times aiohttp's): the load generator shares the CPUs with the
+    # server it measures.
     connector = aiohttp.TCPConnector(limit=top)
     timeout = aiohttp.ClientTimeout(total=60)
     results = []
     async with aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout) as http, \
-            asyncpg.create_pool(dsn, min_size=top, max_size=top) as pool:
+            asyncpg.create_pool(dsn, min_size=top, max_size=top) as pool, LeanClient(base, top) as lean:
         differ = await check_same(http, pool, items)
         console.print(f"Raw SQL checked against the API on {sum(min(20, len(v)) for v in items.values())} lookups: "
                       f"{differ or 'no'} differences")
 
-        async def api(lookup: Lookup) -> None:
-            async with http.post(PATH, json=lookup.body) as response:
-                content = await response.read()  # bytes: text() would guess the charset of every answer
-                if response.status != 200 or not orjson.loads(content)["personen"]:
-                    raise SystemExit(f"{lookup.body}: {response.status} {content[:500]!r}")
+        async def api(request: bytes) -> None:
+            status, content = await lean.send(request)
+            if status != 200 or not orjson.loads(content)["personen"]:
+                raise SystemExit(f"{request[-300:]!r}: {status} {content[:500]!r}")
 
         async def raw(lookup: Lookup) -> None:
             await pool.fetch(lookup.sql, *lookup.params)
 
         for query, lookups in items.items():
+            requests = [lean_request(base, PATH, headers, orjson.dumps(lookup.body)) for lookup in lookups]
             for level in args.levels:
-                latencies, wall = await timed(api, lookups, args.requests, level)
+                latencies, wall = await timed(api, requests, args.requests, level)
                 raw_latencies, raw_wall = await timed(raw, lookups, args.requests, level)
                 results.append(Result(size, query, level, args.requests / wall, statistics.median(latencies),
                                       percentile(latencies, 99), args.requests / raw_wall,
@@ -371,7 +373,7 @@ def main() -> None:
             report(results, args)
         flatness(results, args.checkpoint, args.persons)
         targets(results, args.persons)
-        console.print(f"`plein serve --workers {args.workers}` and the load generator (aiohttp, one process) share "
+        console.print(f"`plein serve --workers {args.workers}` and the load generator (one process) share "
                       "this machine's CPUs. Raw SQL does not write the processing log; the API does, for every "
                       "person returned.")
     finally:
