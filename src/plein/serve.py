@@ -132,6 +132,7 @@ class Supervisor:
                 return
             except OSError as exc:  # e.g. out of file descriptors: keep serving the connections there are
                 logger.error("could not accept a connection: %s", exc)
+                time.sleep(CHECK_EVERY)  # and do not spin on a listener that stays readable
                 return
             with connection:
                 connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
