@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import time
 import uuid
 from collections.abc import Collection
 from pathlib import Path
@@ -60,6 +62,17 @@ def utcnow() -> dt.datetime:
 
 def new_uuid() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def time_ordered_uuid() -> uuid.UUID:
+    """A UUID laid out as version 7 (RFC 9562): the Unix time in milliseconds, then random bits. Rows keyed by it go
+    to the end of their index instead of to a random page: for a table that grows by millions (the processing log)
+    that keeps inserting cheap once the index no longer fits in memory."""
+    milliseconds = time.time_ns() // 1_000_000
+    value = (milliseconds & 0xFFFF_FFFF_FFFF) << 80 | secrets.randbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC variant
+    return uuid.UUID(int=value)
 
 
 def is_sqlite(url: str) -> bool:

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import time
 import uuid
 
 import httpx
@@ -17,9 +18,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.db import time_ordered_uuid
 from plein.errors import ServiceUnavailable
 from plein.exchange import log
 from plein.exchange.models import LogHead, LogRecord
+from plein.exchange.service import new_trace_id
 from tests.exchange.helpers import (
     JAN,
     KLAAS,
@@ -44,6 +47,30 @@ async def test_the_chain_verifies(session: AsyncSession) -> None:
     assert records[0].previous_hash == log.GENESIS
     assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(records))
     assert all(log.record_hash(r) == r.hash for r in records)
+
+
+def test_time_ordered_ids_are_version_7_and_sort_by_time() -> None:
+    before = dt.datetime.now(dt.UTC)
+    ids = []
+    for _ in range(3):
+        ids.append(time_ordered_uuid())
+        time.sleep(0.002)
+    after = dt.datetime.now(dt.UTC)
+    assert all(value.version == 7 and value.variant == uuid.RFC_4122 for value in ids)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    moments = [dt.datetime.fromtimestamp((value.int >> 80) / 1000, dt.UTC) for value in ids]
+    assert all(before - dt.timedelta(milliseconds=1) <= moment <= after for moment in moments)
+    assert len(new_trace_id()) == 32 and uuid.UUID(new_trace_id()).version == 7
+
+
+async def test_records_get_ids_in_the_order_they_are_appended(app: FastAPI, session: AsyncSession) -> None:
+    """Time-ordered ids put new records at the end of the log's primary-key index."""
+    for number in range(3):
+        await log.write_shared(app.state.engine, [entry(bsn(f"o{number}-{i}")) for i in range(2)])
+        await asyncio.sleep(0.002)
+    ids = (await session.scalars(select(LogRecord.id).order_by(LogRecord.seq))).all()
+    assert len(ids) == 6 and all(value.version == 7 for value in ids)
+    assert [value.int >> 80 for value in ids] == sorted(value.int >> 80 for value in ids)
 
 
 ANY_TEXT = st.text(max_size=30)  # any code point: quotes, backslashes, control characters, beyond the BMP

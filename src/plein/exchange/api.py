@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
@@ -51,7 +50,7 @@ class TransactionId:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        state["trace_id"] = uuid.uuid4().hex
+        state["trace_id"] = service.new_trace_id()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -65,7 +64,7 @@ def trace_id(request: Request) -> str:
     """This request's transaction (trace) id, as the middleware set it and the response header carries it."""
     value = getattr(request.state, "trace_id", None)
     if not isinstance(value, str):
-        value = request.state.trace_id = uuid.uuid4().hex
+        value = request.state.trace_id = service.new_trace_id()
     return value
 
 

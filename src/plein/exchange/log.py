@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from plein.db import utcnow
+from plein.db import time_ordered_uuid, utcnow
 from plein.driver import Ready
 from plein.errors import ServiceUnavailable
 from plein.exchange.models import LogHead, LogRecord
@@ -134,8 +134,8 @@ def _chain(entries: Sequence[Entry], seq: int, previous: str) -> list[Link]:
     records = []
     for entry in entries:
         seq += 1
-        record = Link(uuid.uuid4(), seq, entry.trace_id, now, entry.client_id, entry.organisation, entry.activity,
-                      entry.register, entry.subject, list(entry.fields), previous)
+        record = Link(time_ordered_uuid(), seq, entry.trace_id, now, entry.client_id, entry.organisation,
+                      entry.activity, entry.register, entry.subject, list(entry.fields), previous)
         record.hash = previous = record_hash(record)
         records.append(record)
     return records
@@ -166,7 +166,7 @@ async def append(session: AsyncSession, entries: Sequence[Entry]) -> None:
 def _append_parameters(entries: Sequence[Entry]) -> dict[str, object]:
     """The entries as the arrays _APPEND_POSTGRESQL takes: their columns, and their canonical text around the place
     in the chain that PostgreSQL fills in."""
-    at, ids = utcnow(), [uuid.uuid4() for _ in entries]
+    at, ids = utcnow(), [time_ordered_uuid() for _ in entries]
     parts = [canonical_parts(entry, record_id, at) for entry, record_id in zip(entries, ids, strict=True)]
     return {
         "id": ids, "at": at, "trace_id": [e.trace_id for e in entries], "client_id": [e.client_id for e in entries],

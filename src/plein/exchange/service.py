@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from plein.auth import service as auth
 from plein.auth.models import ApiClient
 from plein.auth.service import Principal
-from plein.db import UTCDateTime, utcnow
+from plein.db import UTCDateTime, time_ordered_uuid, utcnow
 from plein.driver import Ready
 from plein.errors import Forbidden, InvalidInput, InvalidParam, NotAuthenticated, ServiceUnavailable
 from plein.exchange import log
@@ -57,12 +57,18 @@ __all__ = [
     "authorize_read", "check_municipality",
     "covers", "create_activity", "create_api_client", "create_grant", "find_activity", "get_grant",
     "grant_for_adoption", "is_exchange_admin", "list_activities", "list_clients", "list_grants", "log_reads",
-    "parse_field_path", "parse_fields", "platform_client_id", "require_admin", "revoke_for_adoption", "revoke_grant",
-    "ungranted",
+    "new_trace_id", "parse_field_path", "parse_fields", "platform_client_id", "require_admin", "revoke_for_adoption",
+    "revoke_grant", "ungranted",
 ]
 
 ACTIVITY_HEADER = "X-Verwerkingsactiviteit"
 TRANSACTION_HEADER = "X-Transaction-Id"
+
+
+def new_trace_id() -> str:
+    """A transaction (trace) id for a request: 32 hex digits that start with the time, so that the processing log's
+    trace_id index grows at its end (see db.time_ordered_uuid)."""
+    return time_ordered_uuid().hex
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ an address has no data subject.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
@@ -36,7 +35,7 @@ GRANTED: dict[int | str, dict[str, Any]] = {
 
 def _trace(request: Request) -> str:
     value = getattr(request.state, "trace_id", None)
-    return value if isinstance(value, str) else uuid.uuid4().hex
+    return value if isinstance(value, str) else exchange.new_trace_id()
 
 
 def _fields(value: str | None) -> list[str]:

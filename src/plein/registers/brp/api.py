@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from typing import Any
 
 import orjson
@@ -126,7 +125,7 @@ async def personen(request: Request) -> Response:
 
 
 async def _personen(request: Request, session: AsyncSession) -> Response:
-    trace = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
+    trace = getattr(request.state, "trace_id", None) or exchange.new_trace_id()
     try:
         await _without_transaction(session)
         activity = request.headers.get(ACTIVITY_HEADER)
