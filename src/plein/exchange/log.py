@@ -92,8 +92,8 @@ def canonical(record: LogRecord | Link) -> bytes:
 def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tuple[str, str, str]:
     """The canonical JSON of a record that is yet to get its place in the chain, as the text before its previous
     hash, the text between that hash and its seq, and the text after the seq: `canonical` is
-    before + previous_hash + between + str(seq) + after (the keys sort so that previousHash and seq fall there). With
-    these PostgreSQL chains a batch itself, while it holds the head (_APPEND_POSTGRESQL)."""
+    before + previous_hash + between + str(seq) + after (the keys sort so that previousHash and seq fall there).
+    PostgreSQL chains a batch from these parts while it holds the head (_APPEND_POSTGRESQL)."""
     def members(*pairs: tuple[str, object]) -> str:
         return ",".join(f'"{key}":' + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
                         for key, value in pairs)
