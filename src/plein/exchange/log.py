@@ -15,7 +15,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from plein.db import time_ordered_uuid, utcnow
 from plein.driver import Ready
@@ -150,17 +150,23 @@ async def append(session: AsyncSession, entries: Sequence[Entry]) -> None:
     if not entries:
         return
     if _is_postgresql(session):
-        parameters = _append_parameters(entries)
-        if not await _APPEND_POSTGRESQL.rows(session, parameters):  # no head yet: the very first append
-            await session.execute(postgresql.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS)
-                                  .on_conflict_do_nothing())
-            await _APPEND_POSTGRESQL.rows(session, parameters)
+        await _append_on_postgresql(await session.connection(), entries)
         return
     seq, previous = await _lock_head(session)
     records = _chain(entries, seq, previous)
     await session.execute(insert(cast(Table, LogRecord.__table__)),
                           [{column: getattr(record, column) for column in RECORD_COLUMNS} for record in records])
     await session.execute(_MOVE_HEAD, {"head_seq": records[-1].seq, "head_hash": records[-1].hash})
+
+
+async def _append_on_postgresql(connection: AsyncConnection, entries: Sequence[Entry]) -> None:
+    """_APPEND_POSTGRESQL on this connection (in its transaction, or as its own in autocommit); the head row is
+    added first when there is none yet (the very first append)."""
+    parameters = _append_parameters(entries)
+    if not await _APPEND_POSTGRESQL.connection_rows(connection, parameters):
+        await connection.execute(postgresql.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS)
+                                 .on_conflict_do_nothing())
+        await _APPEND_POSTGRESQL.connection_rows(connection, parameters)
 
 
 def _append_parameters(entries: Sequence[Entry]) -> dict[str, object]:
@@ -292,11 +298,7 @@ async def _write_on_driver(engine: AsyncEngine, entries: Sequence[Entry]) -> Non
     connection in autocommit: the head is locked only while that statement runs and commits."""
     try:
         async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
-            parameters = _append_parameters(entries)
-            if not await _APPEND_POSTGRESQL.connection_rows(connection, parameters):  # the very first append
-                await connection.execute(postgresql.insert(LogHead).values(id=HEAD_ID, seq=0, hash=GENESIS)
-                                         .on_conflict_do_nothing())
-                await _APPEND_POSTGRESQL.connection_rows(connection, parameters)
+            await _append_on_postgresql(connection, entries)
     except (SQLAlchemyError, OSError) as exc:
         raise ServiceUnavailable(NOT_WRITTEN) from exc
 
