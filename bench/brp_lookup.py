@@ -13,44 +13,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import multiprocessing
 import os
 import shutil
 import statistics
 import tempfile
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 import asyncpg
 import orjson
-from common import LeanClient, lean_request, ms, pg_admin, pg_dsn, plein_server
+from common import WARMUP, LeanClient, lean_request, ms, percentile, pg_dsn, plein_server, population_database, timed
 from common import console as bench_console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from plein.app import quiet_collector
 from plein.auth.service import Principal, make_jwt
 from plein.db import make_engine, make_session_factory
 from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER
-from plein.migrate import upgrade_and_seed
-from plein.registers.generate import generate_population
 from plein.settings import Settings
 
 console = bench_console()
-Item = TypeVar("Item")
 BENCH_DB = "plein_bench_brp"
 DEFAULT_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PATH = "/haalcentraal/api/brp/personen"
-WARMUP = 50
 SAMPLES = 5000
 CLIENT, SECRET, ORGANISATION, ACTIVITY = "bench-brp", "bench-brp-secret-0123456789abcdef", "0363", "bench-brp-lookup"
 GRANTED = ["burgerservicenummer", "naam", "geboorte", "verblijfplaats", "leeftijd", "adressering", "geslacht"]
@@ -116,64 +108,11 @@ def parse_args() -> argparse.Namespace:
 
 # -- the database, the population and the client ------------------------------------------------------------------
 
-async def _persons_in(url: str, name: str) -> int | None:
-    """How many persons database `name` holds next to the bench client; None when it is missing or incomplete."""
-    admin = await asyncpg.connect(pg_dsn(url))
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            return None
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(pg_dsn(make_url(url).set(database=name).render_as_string(hide_password=False)))
-    try:
-        if not await conn.fetchval("SELECT to_regclass('brp_persons') IS NOT NULL AND to_regclass('api_clients') "
-                                   "IS NOT NULL"):
-            return None
-        if not await conn.fetchval("SELECT 1 FROM api_clients WHERE client_id = $1", CLIENT):
-            return None
-        return int(await conn.fetchval("SELECT count(*) FROM brp_persons"))
-    finally:
-        await conn.close()
-
-
 @contextmanager
 def bench_database(url: str, size: int, seed: int, reuse: bool) -> Iterator[str]:
-    """The database plein_bench_brp_<size> holding `size` persons and the bench client; dropped afterwards unless
-    reuse is set, and taken as it is when reuse is set and it holds them already."""
-    if not url.startswith("postgresql"):
-        raise SystemExit("this benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
-    name = f"{BENCH_DB}_{size}"
-    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    bench_url = make_url(url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
-        hide_password=False)
-    found = asyncio.run(_persons_in(url, name)) if reuse else None
-    try:
-        if found == size:
-            console.print(f"Using {name} again: {size:,} persons", highlight=False)
-            upgrade_and_seed(Settings(database_url=bench_url))  # migrations added since it was made
-        else:
-            asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {name}"))
-            upgrade_and_seed(Settings(database_url=bench_url))
-            asyncio.run(register_client(bench_url))
-            generate(bench_url, size, seed, f"generating {size:,}")
+    """The database plein_bench_brp_<size> holding `size` persons and the bench client (common.population_database)."""
+    with population_database(url, f"{BENCH_DB}_{size}", size, seed, reuse, CLIENT, register_client) as bench_url:
         yield bench_url
-    finally:
-        if not reuse:
-            asyncio.run(pg_admin(url, drop))
-
-
-def generate(url: str, persons: int, seed: int, label: str) -> float:
-    """Add persons with a progress bar; print and return the seconds it took."""
-    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("persons", total=persons)
-        report = asyncio.run(generate_population(Settings(database_url=url), persons, seed,
-                                                 lambda count: bar.advance(task, count)))
-    console.print(f"{label}: {report.persons:,} persons ({report.deceased:,} deceased) in {report.households:,} "
-                  f"households at {report.addresses:,} addresses in {report.seconds:.1f} s — "
-                  f"{report.rate:,.0f} persons/s", highlight=False)
-    asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
-    return report.seconds
 
 
 async def register_client(url: str) -> None:
@@ -227,24 +166,6 @@ async def samples(dsn: str) -> dict[str, list[Lookup]]:
             "ZoekMetPostcodeEnHuisnummer": [zoek(*address) for address in addresses]}
 
 
-async def timed(call: Callable[[Item], Awaitable[Any]], items: list[Item], count: int,
-                concurrency: int) -> tuple[list[float], float]:
-    """Latencies of `count` calls by `concurrency` workers rotating over items (after a warm-up); and the wall time."""
-    await asyncio.gather(*(call(items[index % len(items)]) for index in range(min(WARMUP, count))))
-    latencies: list[float] = []
-    counter = itertools.count()
-
-    async def worker() -> None:
-        while (index := next(counter)) < count:
-            start = time.perf_counter()
-            await call(items[index % len(items)])
-            latencies.append(time.perf_counter() - start)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, time.perf_counter() - began
-
-
 @dataclass
 class Result:
     size: int
@@ -256,10 +177,6 @@ class Result:
     raw_rate: float
     raw_p50: float
     raw_p99: float
-
-
-def percentile(latencies: list[float], n: int) -> float:
-    return statistics.quantiles(latencies, n=100, method="inclusive")[n - 1]
 
 
 async def check_same(http: aiohttp.ClientSession, pool: asyncpg.Pool, items: dict[str, list[Lookup]]) -> int:

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.engine import make_url
 
+from plein.migrate import upgrade_and_seed
+from plein.registers.generate import generate_population
+from plein.settings import Settings
+
 READY_PATH = "/api/store/v1/openapi.json"
+WARMUP = 50
+Item = TypeVar("Item")
 
 
 def console() -> Console:
@@ -47,6 +57,93 @@ def run_admin(url: str, *statements: str) -> None:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
+
+
+def percentile(latencies: list[float], n: int) -> float:
+    return statistics.quantiles(latencies, n=100, method="inclusive")[n - 1] if len(latencies) > 1 else latencies[0]
+
+
+async def timed(call: Callable[[Item], Awaitable[Any]], items: list[Item], count: int, concurrency: int,
+                warmup: int = WARMUP) -> tuple[list[float], float]:
+    """Latencies of `count` calls by `concurrency` workers rotating over items (after `warmup` calls at once, on the
+    first items); and the wall time of the timed calls."""
+    await asyncio.gather(*(call(items[index % len(items)]) for index in range(min(warmup, count))))
+    latencies: list[float] = []
+    counter = itertools.count()
+
+    async def worker() -> None:
+        while (index := next(counter)) < count:
+            start = time.perf_counter()
+            await call(items[index % len(items)])
+            latencies.append(time.perf_counter() - start)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - began
+
+
+# -- a database with a generated population ------------------------------------------------------------------------
+
+async def _persons_in(url: str, name: str, client: str) -> int | None:
+    """How many persons database `name` holds next to the bench's API client; None when it is missing or incomplete."""
+    admin = await asyncpg.connect(pg_dsn(url))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return None
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(pg_dsn(make_url(url).set(database=name).render_as_string(hide_password=False)))
+    try:
+        if not await conn.fetchval("SELECT to_regclass('brp_persons') IS NOT NULL AND to_regclass('api_clients') "
+                                   "IS NOT NULL"):
+            return None
+        if not await conn.fetchval("SELECT 1 FROM api_clients WHERE client_id = $1", client):
+            return None
+        return int(await conn.fetchval("SELECT count(*) FROM brp_persons"))
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def population_database(url: str, name: str, persons: int, seed: int, reuse: bool, client: str,
+                        prepare: Callable[[str], Awaitable[None]]) -> Iterator[str]:
+    """The database `name` holding `persons` generated persons and what `prepare` adds before them (at least the API
+    client `client`); dropped afterwards unless reuse is set, and taken as it is when reuse is set and it holds them
+    already (migrated to the current version)."""
+    if not url.startswith("postgresql"):
+        raise SystemExit("this benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
+    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    bench_url = make_url(url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
+        hide_password=False)
+    found = asyncio.run(_persons_in(url, name, client)) if reuse else None
+    try:
+        if found == persons:
+            console().print(f"Using {name} again: {persons:,} persons", highlight=False)
+            upgrade_and_seed(Settings(database_url=bench_url))  # migrations added since it was made
+        else:
+            asyncio.run(pg_admin(url, drop, f"CREATE DATABASE {name}"))
+            upgrade_and_seed(Settings(database_url=bench_url))
+            asyncio.run(prepare(bench_url))
+            generate(bench_url, persons, seed, f"generating {persons:,}")
+        yield bench_url
+    finally:
+        if not reuse:
+            asyncio.run(pg_admin(url, drop))
+
+
+def generate(url: str, persons: int, seed: int, label: str) -> float:
+    """Add persons with a progress bar; print and return the seconds it took."""
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    out = console()
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task("persons", total=persons)
+        report = asyncio.run(generate_population(Settings(database_url=url), persons, seed,
+                                                 lambda count: bar.advance(task, count)))
+    out.print(f"{label}: {report.persons:,} persons ({report.deceased:,} deceased) in {report.households:,} "
+              f"households at {report.addresses:,} addresses in {report.seconds:.1f} s — "
+              f"{report.rate:,.0f} persons/s", highlight=False)
+    asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
+    return report.seconds
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from plein.app import create_app, dispose_engines
 from plein.db import Base
 from plein.migrate import upgrade_and_seed
+from plein.organisations.service import load_municipalities
 from plein.settings import Settings
 
 POSTGRES_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL", "")
@@ -60,6 +61,9 @@ async def _reset_postgres(url: str) -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         await connection.execute(text("DELETE FROM organisations WHERE kind != 'municipality'"))
+        await connection.execute(text("UPDATE organisations SET theme = '{}' WHERE theme::text != '{}'"))
+    async with AsyncSession(engine) as session:  # the demo themes again, as every fresh database has them
+        await load_municipalities(session)
     await engine.dispose()
 
 

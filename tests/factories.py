@@ -21,10 +21,14 @@ ROTTERDAM = "0599"
 
 def make_package(tmp_path: Path, base: str = "verhuizing-doorgeven", *, version: str | None = None,
                  manifest: dict[str, Any] | None = None, publiccode: dict[str, Any] | None = None,
-                 name: str | None = None) -> Path:
-    """A copy of a built-in package in tmp_path, with top-level keys of plein.yaml/publiccode.yml replaced."""
+                 name: str | None = None, service: bool = True) -> Path:
+    """A copy of a built-in package in tmp_path, with top-level keys of plein.yaml/publiccode.yml replaced; with
+    service=False the copy leaves out the service definition (service/), for a test about something else that
+    changes the manifest so that the definition no longer fits it."""
     folder = tmp_path / (name or f"{base}-{version or 'base'}")
     shutil.copytree(package_path(base), folder)
+    if not service:
+        shutil.rmtree(folder / "service", ignore_errors=True)
     manifest_data = yaml.safe_load((folder / "plein.yaml").read_text())
     publiccode_data = yaml.safe_load((folder / "publiccode.yml").read_text())
     if version:

@@ -27,11 +27,12 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from plein.notifications.tasks import in_process_delivery
         from plein.registers.brp import spec as brp_spec
+        from plein.services.tasks import in_process_decisions
 
         await asyncio.to_thread(brp_spec.warm)  # once per process, before the first BRP request would pay for it
         if serving:
             quiet_collector()
-        async with in_process_delivery(app):
+        async with in_process_delivery(app), in_process_decisions(app):
             yield
         await dispose_engines(app)
 
@@ -90,6 +91,7 @@ def _include_domains(app: FastAPI) -> None:
     from plein.registers.bag import api as bag_api
     from plein.registers.brp import api as brp_api
     from plein.registers.brp import openapi as brp_openapi
+    from plein.services import api as services_api
     from plein.store import api as store_api
     from plein.web import include as include_web
     from plein.zgw import api as zgw_api
@@ -101,4 +103,5 @@ def _include_domains(app: FastAPI) -> None:
     app.include_router(bag_api.router)
     zgw_api.include(app)
     notifications_api.include(app)
+    services_api.include(app)
     include_web(app)

@@ -123,6 +123,7 @@ def _register_domains() -> None:
     from plein.exchange.cli import clients_app
     from plein.notifications.cli import app as notifications_app
     from plein.notifications.cli import worker
+    from plein.organisations.cli import app as organisations_app
     from plein.registers.cli import app as registers_app
     from plein.store.cli import app as store_app
 
@@ -132,6 +133,7 @@ def _register_domains() -> None:
     app.add_typer(exchange_app, name="exchange")
     app.add_typer(users_app, name="users")
     app.add_typer(notifications_app, name="notifications")
+    app.add_typer(organisations_app, name="organisations")
     app.command("worker")(worker)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plein.auth import logins
 from plein.auth import service as auth
 from plein.errors import InvalidParam, NotAuthenticated, PleinError
 from plein.settings import Settings
@@ -80,18 +81,72 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+def is_api_path(path: str) -> bool:
+    """Plein's APIs (/api/…) and the standards' APIs (/zaken/api/v1/…, /haalcentraal/api/…); everything else is a
+    page."""
+    return path.startswith("/api/") or "/api/" in path
+
+
+class LoginExpired(Exception):
+    """A page was asked with a web login that has just passed its idle or absolute limit (and has now ended): the
+    page answers with a redirect to the login page of its kind and a message that the session expired."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f"the {kind} login ended: {reason}")
+        self.kind = kind
+        self.reason = reason
+
+
 async def current_principal(request: Request, session: SessionDep) -> auth.Principal | None:
-    """The caller: an API client by its Bearer JWT, else a staff user by the session cookie, else nobody."""
+    """The caller: an API client by its Bearer JWT, else whoever logged in through the web (staff, citizen or
+    business) by the token in the session cookie, else nobody."""
     token = bearer_token(request)
     if token is not None:
         try:
             return await auth.client_principal(session, token)
         except auth.AuthError as exc:
             raise NotAuthenticated(str(exc)) from exc
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if user_id:
-        return await auth.user_principal(session, str(user_id))
-    return None
+    return await login_principal(request, session)
+
+
+async def login_principal(request: Request, session: AsyncSession, *, look_only: bool = False) -> auth.Principal | None:
+    """The principal of the web login whose token the session cookie holds, or None.
+
+    A login that ended gives nobody. One past its idle or absolute limit is ended here (with the reason), and a page
+    request with it raises LoginExpired. Activity is written at most once a minute per login. These writes use a
+    session of their own, so the request's session is left as it was. `look_only`: no writes and no LoginExpired
+    (for the header of an error page)."""
+    token = request.session.get(logins.COOKIE_KEY) if "session" in request.scope else None
+    if not isinstance(token, str) or not token:
+        return None
+    found = await logins.look_up(session, token, logins.Limits.from_settings(get_settings(request)))
+    if look_only:
+        return None if found.login is None else await logins.principal(session, found.login)
+    if found.login is None:
+        request.session.pop(logins.COOKIE_KEY, None)
+        if found.expired and found.login_id and found.kind:
+            await _write(request, logins.end, found.login_id, found.expired)
+            _expired(request, found.kind, found.expired)
+        return None
+    if found.touch:
+        await _write(request, logins.touch, found.login.id)
+    principal = await logins.principal(session, found.login)
+    if principal is None:  # the staff account was removed or deactivated
+        request.session.pop(logins.COOKIE_KEY, None)
+        await _write(request, logins.end, found.login.id, "account")
+    return principal
+
+
+async def _write(request: Request, change: Callable[..., Awaitable[Any]], *args: Any) -> None:
+    async with request.app.state.sessions() as writer:
+        await change(writer, *args)
+
+
+def _expired(request: Request, kind: str, reason: str) -> None:
+    """Tell a page request that its login has just expired (logging out itself needs no telling)."""
+    if is_api_path(request.url.path) or request.url.path == "/logout":
+        return
+    raise LoginExpired(kind, reason)
 
 
 OptionalPrincipal = Annotated[auth.Principal | None, Depends(current_principal)]

@@ -6,6 +6,7 @@ from plein.notifications import models as notification_models
 from plein.organisations import models as organisation_models
 from plein.registers.bag import models as bag_models
 from plein.registers.brp import models as brp_models
+from plein.services import models as service_models
 from plein.store import models as store_models
 from plein.zgw import audit as zgw_audit
 from plein.zgw import identificatie as zgw_identificatie
@@ -16,4 +17,4 @@ from plein.zgw.documenten import models as zgw_documenten_models  # noqa: F401
 from plein.zgw.zaken import models as zgw_zaken_models  # noqa: F401
 
 __all__ = ["auth_models", "bag_models", "brp_models", "exchange_models", "notification_models", "organisation_models",
-           "store_models", "zgw_audit", "zgw_autorisaties_models", "zgw_identificatie"]
+           "service_models", "store_models", "zgw_audit", "zgw_autorisaties_models", "zgw_identificatie"]

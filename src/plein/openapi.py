@@ -64,6 +64,13 @@ API_DOCUMENTS = [
                 "personal data, so no processing-log record is written; the read still passes the exchange "
                 "layer: the client needs a grant on register bag for the fields it reads and names its "
                 "processing activity in the X-Verwerkingsactiviteit header."),
+    ApiDocument("diensten", "/api/diensten/v1", "Plein services API",
+                "The shared services of the municipalities, for their websites and apps: the services a "
+                "municipality runs (with the JSON Schema of their answers, the municipality's own options applied), "
+                "submitting an aanvraag with all answers at once (a citizen token; register data is read at the "
+                "source, every read logged; the aanvraag becomes a zaak under the ZGW standards with its documents "
+                "and notifications in one transaction; an Idempotency-Key makes a retried call safe), reading it, "
+                "and the case worker's decision, whose effects change the registers."),
     ApiDocument("notifications", "/api/notifications/v1", "Plein notifications API",
                 "Administration of notification delivery: the outbox of messages, their deliveries to each "
                 "abonnement with status (pending, delivering, delivered, parked), every attempt with its HTTP "

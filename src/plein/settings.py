@@ -63,6 +63,57 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = Field(
         False, description="Send the session cookie over HTTPS only. Set to true behind HTTPS (always in production)."
     )
+    session_idle_minutes: int = Field(
+        15, gt=0, le=24 * 60, description="A web login (staff, citizen or business) ends after this many minutes "
+        "without a request. Activity is recorded at most once a minute, so a login may end up to a minute early.",
+    )
+    session_max_hours: float = Field(
+        12, gt=0, le=7 * 24, description="A web login ends this many hours after logging in, however active it is "
+        "(the absolute limit).",
+    )
+    digid_issuer: str = Field(
+        "", description="Issuer URL of the OpenID Connect broker for DigiD (its discovery document is at "
+        "<issuer>/.well-known/openid-configuration). Empty: logging in with DigiD is off.",
+    )
+    digid_client_id: str = Field("", description="Plein's client id at the DigiD broker.")
+    digid_client_secret: SecretStr = Field(SecretStr(""), description="Plein's client secret at the DigiD broker.")
+    digid_scope: str = Field(
+        "openid", description="Scopes asked of the DigiD broker, separated by spaces (openid is always asked).",
+    )
+    digid_bsn_claim: str = Field("bsn", description="Claim of the DigiD broker's id_token that holds the BSN.")
+    digid_loa_claim: str = Field(
+        "acr", description="Claim of the DigiD broker's id_token that holds the level of assurance (a SAML "
+        "AuthnContextClassRef such as urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard, or a name such as "
+        "substantieel).",
+    )
+    eherkenning_issuer: str = Field(
+        "", description="Issuer URL of the OpenID Connect broker for eHerkenning (its discovery document is at "
+        "<issuer>/.well-known/openid-configuration). Empty: logging in with eHerkenning is off.",
+    )
+    eherkenning_client_id: str = Field("", description="Plein's client id at the eHerkenning broker.")
+    eherkenning_client_secret: SecretStr = Field(
+        SecretStr(""), description="Plein's client secret at the eHerkenning broker."
+    )
+    eherkenning_scope: str = Field(
+        "openid", description="Scopes asked of the eHerkenning broker, separated by spaces (openid is always asked).",
+    )
+    eherkenning_kvk_claim: str = Field(
+        "urn:etoegang:core:LegalSubjectID",
+        description="Claim of the eHerkenning broker's id_token that holds the company's KvK number (8 digits).",
+    )
+    eherkenning_branch_claim: str = Field(
+        "urn:etoegang:1.9:ServiceRestriction:Vestigingsnr",
+        description="Claim of the eHerkenning broker's id_token that holds the vestigingsnummer (12 digits) when the "
+        "login is for one branch.",
+    )
+    eherkenning_acting_person_claim: str = Field(
+        "urn:etoegang:core:ActingSubjectID",
+        description="Claim of the eHerkenning broker's id_token that names the person acting for the company.",
+    )
+    eherkenning_loa_claim: str = Field(
+        "acr", description="Claim of the eHerkenning broker's id_token that holds the level of assurance (such as "
+        "urn:etoegang:core:assurance-class:loa3, or EH3).",
+    )
     notifications_in_process: bool = Field(
         True, description="Deliver notifications from inside `plein serve` (a background loop). Turn off when "
         "separate `plein worker` processes deliver."
@@ -104,6 +155,21 @@ class Settings(BaseSettings):
         "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
         "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
     )
+    services_in_process: bool = Field(
+        True, description="Decide straight-through aanvragen (a service's rule held) from inside `plein serve`, at "
+        "once after they are submitted. Turn off when separate `plein worker` processes do it."
+    )
+    services_decide_batch: int = Field(
+        50, gt=0, le=1000, description="Due straight-through aanvragen the decision loop takes up at once."
+    )
+    services_decide_concurrency: int = Field(
+        4, gt=0, le=100, description="Straight-through decisions one process makes at the same time (each is one "
+        "database transaction that changes the registers)."
+    )
+    services_concept_days: int = Field(
+        30, gt=0, le=366, description="Days a half-finished form (a concept aanvraag) is kept after it was last "
+        "changed; then it is deleted with its uploaded files."
+    )
 
     @property
     def allows_private_callbacks(self) -> bool:
@@ -118,6 +184,26 @@ class Settings(BaseSettings):
                                 "or a slow delivery could be sent twice at once")
         if self.notifications_max_delay < self.notifications_base_delay:
             raise SettingsError("PLEIN_NOTIFICATIONS_MAX_DELAY must not be shorter than PLEIN_NOTIFICATIONS_BASE_DELAY")
+        return self
+
+    @property
+    def simulator_enabled(self) -> bool:
+        """The login simulator is offered: switched on, and never in production."""
+        return self.login_simulator and self.env != "production"
+
+    @model_validator(mode="after")
+    def _check_login_brokers(self) -> Settings:
+        for name in ("digid", "eherkenning"):
+            issuer = getattr(self, f"{name}_issuer")
+            if not issuer:
+                continue
+            variable = f"PLEIN_{name.upper()}"
+            if not issuer.startswith(("https://", "http://")):
+                raise SettingsError(f"{variable}_ISSUER must be an http(s) URL, not {issuer!r}")
+            if not getattr(self, f"{name}_client_id"):
+                raise SettingsError(f"{variable}_CLIENT_ID must be set when {variable}_ISSUER is")
+            if self.env == "production" and not issuer.startswith("https://"):
+                raise SettingsError(f"unsafe production settings: {variable}_ISSUER must be an https:// URL")
         return self
 
     @model_validator(mode="after")
@@ -145,7 +231,8 @@ class Settings(BaseSettings):
         for name, info in type(self).model_fields.items():
             value = getattr(self, name)
             if isinstance(value, SecretStr):
-                shown = "(default, insecure)" if value.get_secret_value() == DEFAULT_SECRET else "********"
+                secret = value.get_secret_value()
+                shown = "(default, insecure)" if secret == DEFAULT_SECRET else "********" if secret else "(not set)"
             elif name == "database_url":
                 shown = self.masked_database_url()
             else:

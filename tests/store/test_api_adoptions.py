@@ -26,8 +26,9 @@ async def test_adopt_applies_defaults_and_lists_the_user(client: httpx.AsyncClie
                                  headers=headers)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["status"] == "planned" and body["version"] == "1.2.0"
+    assert body["status"] == "planned" and body["version"] == "2.0.0"
     assert body["options"] == {"intake": "balie", "bewijsstukVereist": False, "behandeltermijnDagen": 5,
+                               "automatischAfhandelen": False, "toestemmingHoofdbewoner": True,
                                "contactEmail": "burgerzaken@gemeente.example"}
     assert [event["action"] for event in body["history"]] == ["planned"]
     activated = await client.patch(f"{ADOPTIONS}/{body['id']}", json={"status": "active"}, headers=headers)
@@ -98,11 +99,11 @@ async def test_upgrade_fills_new_defaults(
     await publish_built_in(session, "verhuizing-doorgeven")
     headers = await beheerder(session)
     created = (await client.post(ADOPTIONS, json={"app": "verhuizing-doorgeven"}, headers=headers)).json()
-    base = make_package(tmp_path, version="1.3.0")
+    base = make_package(tmp_path, version="2.1.0")
     await publish_folder(session, _with_new_option(base))
-    upgraded = await client.patch(f"{ADOPTIONS}/{created['id']}", json={"version": "1.3.0"}, headers=headers)
+    upgraded = await client.patch(f"{ADOPTIONS}/{created['id']}", json={"version": "2.1.0"}, headers=headers)
     assert upgraded.status_code == 200, upgraded.text
-    assert upgraded.json()["version"] == "1.3.0"
+    assert upgraded.json()["version"] == "2.1.0"
     assert upgraded.json()["options"]["afspraak"] is True
     assert [e["action"] for e in upgraded.json()["history"]] == ["planned", "upgraded"]
 
@@ -114,17 +115,17 @@ async def test_upgrade_blocked_by_an_option_that_no_longer_fits(
     headers = await beheerder(session)
     created = (await client.post(ADOPTIONS, headers=headers, json={
         "app": "verhuizing-doorgeven", "options": {"behandeltermijnDagen": 40}})).json()
-    folder = make_package(tmp_path, version="1.3.0")
+    folder = make_package(tmp_path, version="2.1.0")
     _set_maximum(folder, 28)
     await publish_folder(session, folder)
-    blocked = await client.patch(f"{ADOPTIONS}/{created['id']}", json={"version": "1.3.0"}, headers=headers)
+    blocked = await client.patch(f"{ADOPTIONS}/{created['id']}", json={"version": "2.1.0"}, headers=headers)
     assert blocked.status_code == 409
     assert blocked.json()["invalidParams"][0]["name"] == "options.behandeltermijnDagen"
     assert "blocked" in blocked.json()["detail"]
     unchanged = (await client.get(f"{ADOPTIONS}/{created['id']}")).json()
-    assert unchanged["version"] == "1.2.0"
+    assert unchanged["version"] == "2.0.0"
     fixed = await client.patch(f"{ADOPTIONS}/{created['id']}", headers=headers, json={
-        "version": "1.3.0", "options": {"behandeltermijnDagen": 20}})
+        "version": "2.1.0", "options": {"behandeltermijnDagen": 20}})
     assert fixed.status_code == 200 and fixed.json()["options"]["behandeltermijnDagen"] == 20
 
 

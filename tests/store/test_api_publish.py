@@ -36,7 +36,7 @@ async def test_rejected_release_is_kept_for_its_publisher_only(
     client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
 ) -> None:
     headers = await client_headers(session, "publisher-ams", AMSTERDAM, ["publisher"])
-    folder = make_package(tmp_path, manifest={"requires": {"data": [{
+    folder = make_package(tmp_path, service=False, manifest={"requires": {"data": [{
         "register": "brp", "fields": ["schoenmaat"], "activity": "verhuizing-verwerken",
         "purpose": "Een doel dat lang genoeg is", "legalBasis": "Wet BRP"}]}})
     response = await publish(client, headers, folder)
@@ -46,9 +46,9 @@ async def test_rejected_release_is_kept_for_its_publisher_only(
     unknown = [f for f in report["findings"] if f["rule"] == "data.unknown-field"]
     assert unknown and unknown[0]["path"] == "requires.data[0].fields[0]" and unknown[0]["line"] > 1
     assert (await client.get("/api/store/v1/apps")).json()["total"] == 0
-    public = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0")
+    public = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/2.0.0")
     assert public.status_code == 404
-    own = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0", headers=headers)
+    own = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/2.0.0", headers=headers)
     assert own.status_code == 200 and own.json()["status"] == "rejected"
 
 
@@ -142,7 +142,7 @@ async def test_tar_gz_upload_is_accepted(client: httpx.AsyncClient, session: Asy
     folder = make_package(tmp_path)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        archive.add(folder, arcname="verhuizing-doorgeven-1.2.0")
+        archive.add(folder, arcname="verhuizing-doorgeven-2.0.0")
     files = {"file": ("package.tar.gz", buffer.getvalue(), "application/gzip")}
     response = await client.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
     assert response.status_code == 201, response.text
@@ -165,7 +165,7 @@ async def test_published_archive_can_be_downloaded_with_its_checksum(
     files = {"file": ("package.zip", archive, "application/zip")}
     published = await client.post(RELEASES, files=files, data={"publisher": AMSTERDAM}, headers=headers)
     assert published.status_code == 201
-    download = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/1.2.0/package")
+    download = await client.get("/api/store/v1/apps/verhuizing-doorgeven/releases/2.0.0/package")
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/zip"
     assert download.content == archive

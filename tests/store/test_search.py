@@ -107,9 +107,17 @@ async def test_app_page_data(client: httpx.AsyncClient, session: AsyncSession) -
     assert app["options"]["properties"]["centrale"]["default"] == "Centrale Noord"
     verhuizing = (await client.get(f"{APPS}/verhuizing-doorgeven")).json()
     assert verhuizing["data"][0] == {
-        "register": "brp", "fields": ["naam", "verblijfplaats", "partners", "kinderen"],
+        "register": "brp", "fields": ["burgerservicenummer", "naam", "geboorte", "leeftijd", "verblijfplaats",
+                                      "adressering", "gemeenteVanInschrijving", "partners", "kinderen"],
         "activity": "verhuizing-verwerken", "purpose": "Verwerken van een verhuizing binnen of naar de gemeente",
-        "legalBasis": "Wet BRP artikel 2.38"}
+        "legalBasis": "Wet BRP artikel 2.38 en 2.39", "scope": "landelijk"}
+    uittreksel = (await client.get(f"{APPS}/uittreksel-brp")).json()
+    assert [item["scope"] for item in uittreksel["data"]] == ["gemeente"]  # the default
+    assert verhuizing["writes"] == [{
+        "register": "brp", "mutation": "verhuizing", "activity": "verhuizing-verwerken",
+        "purpose": "Verwerken van een verhuizing binnen of naar de gemeente",
+        "legalBasis": "Wet BRP artikel 2.38 en 2.39"}]
+    assert app["writes"] == []
     assert (await client.get(f"{APPS}/bestaat-niet")).status_code == 404
 
 

@@ -288,3 +288,21 @@ async def test_anyone_may_look_but_only_the_beheerder_sees_forms(
     assert still.status == "planned"
     assert (await client.get(f"{base}/beeindigen")).status_code == 303
     assert (await client.get("/gemeenten/9999/apps")).status_code == 404
+
+
+async def test_app_page_shows_write_grants_and_national_reads(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await publish_built_in(session, "verhuizing-doorgeven", "uittreksel-brp")
+    page = html.unescape((await client.get("/apps/verhuizing-doorgeven")).text)
+    assert '<h2 class="utrecht-heading-2" id="wijzigingen">Wijzigingen in registers</h2>' in page
+    assert 'aria-labelledby="wijzigingen"' in page
+    writes = page[page.index('id="wijzigingen"'):page.index('id="standaarden"')]
+    assert "Verhuizing: het nieuwe adres vastleggen" in writes and "Wet BRP artikel 2.38 en 2.39" in writes
+    assert '<th scope="row" class="utrecht-table__header-cell">BRP</th>' in writes
+    reads = page[page.index('id="gegevens"'):page.index('id="wijzigingen"')]
+    assert "Heel Nederland: ook personen die in een andere gemeente staan ingeschreven" in reads
+    assert '<th scope="col" class="utrecht-table__header-cell">Bereik</th>' in reads
+    other = html.unescape((await client.get("/apps/uittreksel-brp")).text)
+    assert "Deze app wijzigt geen gegevens in registers." in other
+    assert "Alleen de eigen gemeente" in other and "Heel Nederland" not in other

@@ -1,4 +1,4 @@
-"""Tables of the auth domain: staff users, their roles per organisation, and API clients."""
+"""Tables of the auth domain: staff users, their roles per organisation, API clients and web logins."""
 
 from __future__ import annotations
 
@@ -53,3 +53,23 @@ class ApiClient(Base):
     all_rights: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class WebLogin(Base):
+    """A login in a browser (staff, citizen or business), kept server-side: the session cookie holds only a random
+    token whose sha256 is the id here, so ending the login here ends it for every copy of the cookie."""
+
+    __tablename__ = "web_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 (hex) of the token in the cookie
+    kind: Mapped[str] = mapped_column(String(20))  # staff, citizen or business
+    subject: Mapped[str] = mapped_column(String(200))  # staff: the user's id; citizen: BSN; business: KvK number
+    display_name: Mapped[str] = mapped_column(String(200))
+    loa: Mapped[str | None] = mapped_column(String(20))  # level of assurance (plein.auth.assurance)
+    branch: Mapped[str | None] = mapped_column(String(12))  # eHerkenning: vestigingsnummer
+    acting_person: Mapped[str | None] = mapped_column(String(200))  # eHerkenning: who acts for the company
+    provider: Mapped[str] = mapped_column(String(20))  # password, digid, eherkenning or simulator
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(20))  # logout, idle, max-age, replaced, account

@@ -25,6 +25,7 @@ ROLES = {
     "beheerder": "Functioneel beheerder: adopts and configures apps for the organisation",
     "publisher": "Publisher: publishes apps and releases for the organisation",
     "curator": "Curator: sets admission policy for the store",
+    "behandelaar": "Behandelaar: case worker who handles and decides the municipality's cases on its werkvoorraad",
 }
 JWT_MAX_AGE = dt.timedelta(hours=1)
 JWT_LEEWAY = dt.timedelta(minutes=5)
@@ -38,13 +39,20 @@ class AuthError(Exception):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: a staff user or an API client, with roles as (organisation code, role) pairs."""
+    """Who is acting, with roles as (organisation code, role) pairs.
+
+    kind is "staff" (id: username), "client" (id: client_id), "citizen" (id: BSN, logged in with DigiD) or
+    "business" (id: KvK number, logged in with eHerkenning). loa is the level of assurance of a citizen's or business's
+    login (plein.auth.assurance); branch the vestigingsnummer and acting_person the employee acting for a business."""
 
     kind: str
     id: str
     display_name: str
     roles: frozenset[tuple[str, str]]
     all_rights: bool = False
+    loa: str | None = None
+    branch: str | None = None
+    acting_person: str | None = None
 
     def has_role(self, organisation_code: str, role: str) -> bool:
         return self.all_rights or (organisation_code, role) in self.roles

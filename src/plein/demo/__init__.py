@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
-from plein.demo.cases import add_demo_cases
+from plein.demo.cases import CITIZENS, add_demo_cases, add_new_addresses
 from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
@@ -40,23 +40,31 @@ LOGINS = [
     ("beheerder.utrecht", "Functioneel beheerder, Utrecht", [("0344", "beheerder"), ("0344", "publisher")]),
     ("beheerder.rotterdam", "Functioneel beheerder, Rotterdam", [("0599", "beheerder"), ("0599", "publisher")]),
     ("curator", "Curator van de store", [(PLEIN, "curator"), (PLEIN, "publisher")]),
+    ("behandelaar.amsterdam", "Behandelaar burgerzaken, Amsterdam", [("0363", "behandelaar")]),
+    ("behandelaar.utrecht", "Behandelaar burgerzaken, Utrecht", [("0344", "behandelaar")]),
+    ("behandelaar.denhaag", "Behandelaar burgerzaken, Den Haag", [("0518", "behandelaar")]),
 ]
 # (package, publisher); the last one fails admission on purpose, so its report can be seen.
 DEMO_PACKAGES = [
     ("bruggen-op-afstand", "0363"), ("meldingen-openbare-ruimte", "0344"), ("afvalkalender", VENDOR),
     ("parkeervergunning-aanvragen", "0599"),
 ]
-# (municipality, app, options, active)
+# (municipality, app, options, active). Verhuizing doorgeven runs three ways: Amsterdam decides straight-through,
+# Utrecht asks for proof and a case worker decides, Den Haag takes moves at the desk (an appointment request).
 ADOPTIONS = [
-    ("0363", "verhuizing-doorgeven", {"behandeltermijnDagen": 40, "intake": "beide"}, True),
+    ("0363", "verhuizing-doorgeven", {"automatischAfhandelen": True, "behandeltermijnDagen": 5,
+                                      "contactEmail": "verhuizen@amsterdam.example"}, True),
     ("0363", "bruggen-op-afstand", {"centrale": "Centrale Amsterdam", "aantalObjecten": 120}, True),
-    ("0344", "verhuizing-doorgeven", {}, True),
+    ("0344", "verhuizing-doorgeven", {"bewijsstukVereist": True, "behandeltermijnDagen": 10,
+                                      "contactEmail": "burgerzaken@utrecht.example"}, True),
     ("0344", "meldingen-openbare-ruimte", {"anoniemMelden": True}, True),
     ("0344", "bruggen-op-afstand", {"centrale": "Centrale Utrecht", "aantalObjecten": 14}, False),
     ("0599", "uittreksel-brp", {"legesEur": 15.6}, True),
     ("0599", "afvalkalender", {}, True),
+    ("0599", "verhuizing-doorgeven", {"behandeltermijnDagen": 40}, False),
     ("0518", "aangifte-overlijden", {"bereikbaarheid": "piket"}, True),
-    ("0518", "verhuizing-doorgeven", {"intake": "digitaal"}, True),
+    ("0518", "verhuizing-doorgeven", {"intake": "balie", "behandeltermijnDagen": 14,
+                                      "contactEmail": "burgerzaken@denhaag.example"}, True),
     ("0772", "uittreksel-brp", {"legesEur": 16.45, "internationaal": False}, True),
     ("0014", "afvalkalender", {"stromen": "rest-gft-papier"}, False),
 ]
@@ -66,12 +74,15 @@ def demo_package(name: str) -> Path:
     return Path(str(resources.files("plein.demo").joinpath("packages", name)))
 
 
+NEXT_VERSION = "2.1.0"
+
+
 def _next_release(folder: Path) -> Path:
-    """verhuizing-doorgeven 1.3.0: a new option, and a tighter bound on the handling time (so one upgrade blocks)."""
+    """verhuizing-doorgeven 2.1.0: a new option, and a tighter bound on the handling time (so one upgrade blocks)."""
     manifest = yaml.safe_load((folder / "plein.yaml").read_text("utf-8"))
     publiccode = yaml.safe_load((folder / "publiccode.yml").read_text("utf-8"))
-    manifest["version"] = publiccode["softwareVersion"] = "1.3.0"
-    publiccode["releaseDate"] = "2026-11-02"
+    manifest["version"] = publiccode["softwareVersion"] = NEXT_VERSION
+    publiccode["releaseDate"] = "2026-12-08"
     manifest["options"]["properties"]["behandeltermijnDagen"]["maximum"] = 28
     manifest["options"]["properties"]["afspraakAanbieden"] = {
         "type": "boolean", "title": "Afspraak aanbieden", "default": True,
@@ -101,7 +112,7 @@ async def _adopt_all(session: AsyncSession, base_url: str) -> None:
     """The demo's adoptions; activating verhuizing-doorgeven provides its zaaktype in each municipality."""
     actor = Principal("demo", "plein-demo", "Plein demo", frozenset(), all_rights=True)
     for code, app, options, active in ADOPTIONS:
-        version = "1.2.0" if app == "verhuizing-doorgeven" else None
+        version = "2.0.0" if app == "verhuizing-doorgeven" else None
         await adoptions.adopt(session, code, app, options, actor, version=version, activate=active,
                               base_url=base_url)
 
@@ -131,10 +142,11 @@ async def _populate(settings: Settings, console: Console) -> None:
             await _publish_all(session, storage_from_settings(settings), console)
             await _adopt_all(session, settings.base_url)
             await _load_registers(session, console)
+            await add_new_addresses(session)
             await _grant_demo_client(session)
-            made = await add_demo_cases(session, settings.base_url, "demo-amsterdam")
-            console.print(f"Cases: {made} zaken of the zaaktype Verhuizing doorgeven that activating the app "
-                          "provided in Amsterdam's catalogus (Zaken API, client demo-amsterdam)")
+            made = await add_demo_cases(session, settings, "demo-amsterdam")
+            console.print(f"Cases: {made} aanvragen of Verhuizing doorgeven made through the service engine, each a "
+                          "zaak of the zaaktype that activating the app provided in the municipality's catalogus")
     finally:
         await engine.dispose()
 
@@ -173,4 +185,10 @@ def print_logins(console: Console, port: int) -> None:
     console.print(f"  it may read BRP and BAG fields with the header 'X-Verwerkingsactiviteit: {DEMO_ACTIVITY}', "
                   "e.g. BSN 999993653 (GBA-V test set)")
     console.print("Citizen insight: `plein exchange citizen-token 999993653`, then GET /api/inzage/v1/verwerkingen")
+    console.print(f"Services: http://127.0.0.1:{port}/diensten/amsterdam, /diensten/utrecht, /diensten/s-gravenhage; "
+                  "log in with the login simulator as one of these GBA-V test persons:")
+    for bsn, name, place, note in CITIZENS:
+        console.print(f"  {bsn}  {name:26} {place:10} {note}")
+    console.print("Case workers (password above): behandelaar.amsterdam, behandelaar.utrecht, behandelaar.denhaag, "
+                  f"at /werkvoorraad/<code>, e.g. http://127.0.0.1:{port}/werkvoorraad/0344")
     console.rule()

@@ -1,62 +1,90 @@
-"""The demo's cases: a few zaken of GBA-V test persons in Amsterdam, of the zaaktype that activating the app
-verhuizing-doorgeven provided, and the ZGW autorisaties that let the demo client read and make them."""
+"""The demo's cases: new-build addresses to move to, aanvragen of GBA-V test persons made through the service engine
+(Amsterdam decides one straight-through, Utrecht has one with a proof of residence for its case worker, Den Haag one
+appointment request), and the ZGW autorisaties that let the demo client read and make Amsterdam's zaken."""
 
 from __future__ import annotations
 
-import uuid
+import base64
+import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.auth.service import Principal
+from plein.exchange.service import new_trace_id
+from plein.registers.bag.service import AddressData, ensure_address
+from plein.services import decisions
+from plein.services import service as engine
+from plein.settings import Settings
+from plein.storage import storage_from_settings
 from plein.zgw.autorisaties import service as autorisaties
-from plein.zgw.catalogi.models import RolType, StatusType, ZaakType
-from plein.zgw.catalogi.service_catalogussen import ensure_municipality_catalogus
 from plein.zgw.zaken import cases
 
 MUNICIPALITY = "0363"
 IDENTIFICATIE = "VERHUIZING"
-APPLICANTS = [("999993653", "2026-11-02"), ("999991723", "2026-11-09"), ("999995078", "2026-11-16")]
 DEMO_SCOPES = ["zaken.lezen", "zaken.aanmaken", "zaken.bijwerken", "zaken.statussen.toevoegen"]
+APP = "verhuizing-doorgeven"
+# New-build addresses nobody lives at yet: (CBS code, street, postcode, place), house numbers 1 to 10.
+NEW_BUILD = [("0363", "Nieuwbouwlaan", "1019ZX", "Amsterdam"), ("0344", "Leidsche Rijnlaan", "3541ZX", "Utrecht"),
+             ("0518", "Binckhorstlaan", "2516ZX", "'s-Gravenhage")]
+# GBA-V test persons to log in as with the simulator: (BSN, name, municipality, what to try).
+CITIZENS = [
+    ("999994542", "Gerrit Braber", "Amsterdam", "verhuis met uw gezin naar Nieuwbouwlaan 2-10, 1019 ZX: meteen "
+                                                "verwerkt"),
+    ("999996150", "Chantal Vries", "Utrecht", "verhuis naar Leidsche Rijnlaan 2-10, 3541 ZX, met een bewijsstuk"),
+    ("999993380", "Nicole Petra Maassen", "Den Haag", "verhuizen gaat hier met een afspraak aan de balie"),
+    ("999992995", "Jan Goedmut", "Amsterdam", "verhuis naar een bewoond adres: de hoofdbewoner geeft toestemming"),
+    ("999993112", "Wilma Zon", "Amsterdam", "haar verhuizing is al afgehandeld: zie Mijn zaken"),
+]
+PROOF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+         b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-async def _provided_zaaktype(session: AsyncSession,
-                             catalogus_id: uuid.UUID) -> tuple[ZaakType, list[StatusType], RolType]:
-    """The zaaktype "Verhuizing doorgeven" that activating the app verhuizing-doorgeven provided in the catalogus,
-    with its statustypen in order and its initiator roltype."""
-    zaaktype = await session.scalar(select(ZaakType).where(
-        ZaakType.catalogus_id == catalogus_id, ZaakType.identificatie == IDENTIFICATIE, ZaakType.concept.is_(False),
-        ZaakType.einde_geldigheid.is_(None)))
-    if zaaktype is None:
-        raise LookupError(f"no zaaktype {IDENTIFICATIE}: the demo activates verhuizing-doorgeven in {MUNICIPALITY} "
-                          "before it makes zaken")
-    statustypen = list(await session.scalars(select(StatusType).where(StatusType.zaaktype_id == zaaktype.id)
-                                             .order_by(StatusType.volgnummer)))
-    roltype = await session.scalar(select(RolType).where(RolType.zaaktype_id == zaaktype.id,
-                                                         RolType.omschrijving_generiek == "initiator"))
-    assert roltype is not None
-    return zaaktype, statustypen, roltype
+async def add_new_addresses(session: AsyncSession) -> int:
+    """Ten empty new-build addresses in each of the demo's service municipalities."""
+    for code, street, postcode, place in NEW_BUILD:
+        for number in range(1, 11):
+            await ensure_address(session, AddressData(
+                openbare_ruimte=street, huisnummer=number, gemeentecode=code, postcode=postcode, woonplaats=place,
+                nummeraanduiding=f"{code}20900000{number:04d}", adresseerbaar_object=f"{code}01900000{number:04d}"))
+    await session.commit()
+    return len(NEW_BUILD) * 10
 
 
-async def add_demo_cases(session: AsyncSession, base_url: str, client_id: str) -> int:
-    """Three zaken (one per applicant) of Amsterdam's provided zaaktype, and the client's autorisaties."""
-    base_url = base_url.rstrip("/")
-    catalogus = await ensure_municipality_catalogus(session, MUNICIPALITY)
-    zaaktype, statustypen, roltype = await _provided_zaaktype(session, catalogus.id)
-    zaaktype_url = f"{base_url}/catalogi/api/v1/zaaktypen/{zaaktype.id}"
-    for bsn, day in APPLICANTS:
-        await cases.register_zaak(
-            session, base_url,
-            {"zaaktype": zaaktype_url, "bronorganisatie": catalogus.rsin,
-             "verantwoordelijkeOrganisatie": catalogus.rsin, "startdatum": day, "omschrijving": "Verhuizing doorgeven"},
-            rollen=[{"roltype": f"{base_url}/catalogi/api/v1/roltypen/{roltype.id}",
-                     "betrokkeneType": "natuurlijk_persoon", "roltoelichting": "Aanvrager",
-                     "betrokkeneIdentificatie": {"inpBsn": bsn}}],
-            status={"statustype": f"{base_url}/catalogi/api/v1/statustypen/{statustypen[0].id}",
-                    "datumStatusGezet": f"{day}T09:00:00Z"})
+def _citizen(bsn: str, name: str) -> Principal:
+    return Principal("citizen", bsn, name, frozenset(), loa="midden")
+
+
+def _move(postcode: str, movers: list[str], **more: object) -> dict[str, object]:
+    return {"verhuisdatum": dt.date.today().isoformat(), "nieuwAdres": {"postcode": postcode, "huisnummer": 1},
+            "meeverhuizers": movers, **more}
+
+
+async def add_demo_cases(session: AsyncSession, settings: Settings, client_id: str) -> int:
+    """Three aanvragen through the engine, as the demo's citizens would make them, and the client's autorisaties."""
+    base_url, storage = settings.base_url.rstrip("/"), storage_from_settings(settings)
+    made = []
+    for code, bsn, name, answers in (
+        ("0363", "999993112", "Wilma Zon", _move("1019ZX", [])),
+        ("0344", "999996551", "Adriana Veekers", _move("3541ZX", [], bewijsstuk={
+            "bestandsnaam": "huurcontract.pdf", "inhoud": base64.b64encode(PROOF).decode()})),
+        ("0518", "999993069", "José Wiel", _move("2516ZX", [], voorkeur=["ochtend"], telefoon="0701234567")),
+    ):
+        offer = await engine.require_offer(session, code, APP)
+        aanvraag, _ = await engine.submit_new(session, offer, _citizen(bsn, name), answers, base_url,
+                                              new_trace_id(), storage)
+        made.append(aanvraag)
+    await decisions.decide_automatically(session, made[0].id, base_url, new_trace_id())
+    await _autorise(session, base_url, client_id)
+    return len(made)
+
+
+async def _autorise(session: AsyncSession, base_url: str, client_id: str) -> None:
+    kind = await cases.case_type(session, base_url, MUNICIPALITY, IDENTIFICATIE, dt.date.today())
+    if kind is None:
+        raise LookupError(f"no zaaktype {IDENTIFICATIE}: the demo activates {APP} in {MUNICIPALITY} first")
     await autorisaties.save_applicatie(session, {"clientIds": [client_id], "label": "Demo Amsterdam", "autorisaties": [
-        {"component": "zrc", "scopes": DEMO_SCOPES, "zaaktype": zaaktype_url,
+        {"component": "zrc", "scopes": DEMO_SCOPES, "zaaktype": kind.zaaktype,
          "maxVertrouwelijkheidaanduiding": "zaakvertrouwelijk"},
         {"component": "ztc", "scopes": ["catalogi.lezen"]},
         {"component": "nrc", "scopes": ["notificaties.consumeren"]},
     ]})
-    return len(APPLICANTS)

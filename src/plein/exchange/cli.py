@@ -209,8 +209,11 @@ def verify_log() -> None:
 def citizen_token(
     bsn: Annotated[str, typer.Argument(help="The citizen's BSN.")],
     minutes: Annotated[int, typer.Option(min=1, max=720, help="How long the token is valid.")] = 60,
+    niveau: Annotated[str, typer.Option(help="The DigiD level it says the citizen logged in with (basis, midden, "
+                                             "substantieel, hoog).")] = "midden",
 ) -> None:
-    """Print a citizen token for the insight API (dev, demo and test only, with the login simulator on)."""
+    """Print a citizen token for the insight and services APIs (dev, demo and test only, with the login simulator
+    on)."""
     from plein.cli import load_settings
     from plein.exchange.insight import make_citizen_token
 
@@ -219,8 +222,10 @@ def citizen_token(
         errors.print("[red]Citizen tokens are only for dev, demo and test with the login simulator on[/red] "
                      "(PLEIN_ENV and PLEIN_LOGIN_SIMULATOR); citizens log in with DigiD.")
         raise typer.Exit(2)
+    if niveau not in ("basis", "midden", "substantieel", "hoog"):
+        raise typer.BadParameter("one of basis, midden, substantieel, hoog", param_hint="--niveau")
     try:
-        token = make_citizen_token(bsn, settings.secret_key.get_secret_value(), minutes)
+        token = make_citizen_token(bsn, settings.secret_key.get_secret_value(), minutes, loa=niveau)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="BSN") from exc
     typer.echo(token)

@@ -197,23 +197,31 @@ def platform_client_id(municipality: str) -> str:
 
 async def grant_for_adoption(session: AsyncSession, adoption_id: uuid.UUID, municipality: str,
                              manifest: dict[str, Any] | None) -> list[Grant]:
-    """Issue a service app's data grants (manifest requires.data) to the municipality's client, scoped to it.
+    """Issue a service app's grants to the municipality's client: its data grants (manifest requires.data), scoped to
+    the municipality unless the item says `scope: landelijk`, and its write grants (requires.writes), always scoped
+    to the municipality.
 
     Creates the client `plein-<CBS code>` and the processing activities when missing; does not commit.
     """
-    requests = _data_requests(manifest)
-    if not requests:
+    reads, writes = _manifest_requests(manifest, "data"), _manifest_requests(manifest, "writes")
+    if not reads and not writes:
         return []
     organisation = await find_organisation(session, municipality, "municipality", municipality=True)
     client = await _platform_client(session, organisation)
+    made_by = f"adoption:{adoption_id}"
     grants = []
-    for item in requests:
+    for item in reads:
         fields = parse_fields(str(item.get("register")), [str(path) for path in item.get("fields") or []])
         activity = await _manifest_activity(session, organisation, item)
-        grant = Grant(client_id=client.id, register=item["register"], fields=list(fields), activity_id=activity.id,
-                      municipality=municipality, adoption_id=adoption_id, created_by=f"adoption:{adoption_id}")
-        session.add(grant)
-        grants.append(grant)
+        scoped = None if item.get("scope") == "landelijk" else municipality
+        grants.append(Grant(client_id=client.id, register=item["register"], fields=list(fields),
+                            activity_id=activity.id, municipality=scoped, adoption_id=adoption_id, created_by=made_by))
+    for item in writes:
+        activity = await _manifest_activity(session, organisation, item)
+        grants.append(Grant(client_id=client.id, register=str(item.get("register")), fields=[], access="write",
+                            mutation=str(item.get("mutation")), activity_id=activity.id, municipality=municipality,
+                            adoption_id=adoption_id, created_by=made_by))
+    session.add_all(grants)
     await session.flush()
     return grants
 
@@ -226,11 +234,12 @@ async def revoke_for_adoption(session: AsyncSession, adoption_id: uuid.UUID) -> 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _data_requests(manifest: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _manifest_requests(manifest: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
+    """The items of a service app's requires.data or requires.writes."""
     if not manifest or manifest.get("kind") != "service":
         return []
-    data = (manifest.get("requires") or {}).get("data") or []
-    return [item for item in data if isinstance(item, dict)]
+    items = (manifest.get("requires") or {}).get(key) or []
+    return [item for item in items if isinstance(item, dict)]
 
 
 async def _platform_client(session: AsyncSession, organisation: Organisation) -> ApiClient:

@@ -36,18 +36,26 @@ class CitizenTokenError(Exception):
     """The citizen token is missing, forged, expired or not a citizen token; the message says which."""
 
 
-def make_citizen_token(bsn: str, secret: str, minutes: int = CITIZEN_TOKEN_MINUTES) -> str:
-    """An HS256 JWT for a citizen: sub=<BSN>, kind=citizen, iat, exp (what the DigiD log-in will hand out later)."""
+def make_citizen_token(bsn: str, secret: str, minutes: int = CITIZEN_TOKEN_MINUTES, loa: str | None = None) -> str:
+    """An HS256 JWT for a citizen: sub=<BSN>, kind=citizen, iat, exp, and the DigiD level the citizen logged in with
+    (loa) when known."""
     if not passes_elfproef(bsn):
         raise ValueError(f"'{bsn}' is not a BSN (9 digits passing the 11-check)")
     now = dt.datetime.now(dt.UTC)
-    claims = {"sub": bsn, "kind": "citizen", "iat": int(now.timestamp()),
-              "exp": int((now + dt.timedelta(minutes=minutes)).timestamp())}
+    claims: dict[str, Any] = {"sub": bsn, "kind": "citizen", "iat": int(now.timestamp()),
+                              "exp": int((now + dt.timedelta(minutes=minutes)).timestamp())}
+    if loa:
+        claims["loa"] = loa
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def citizen_from_token(token: str, secret: str) -> str:
     """The BSN of a valid citizen token: HS256 signed with Plein's secret key, not expired, kind=citizen."""
+    return str(citizen_claims(token, secret)["sub"])
+
+
+def citizen_claims(token: str, secret: str) -> dict[str, Any]:
+    """The claims of a valid citizen token (sub is the BSN; loa the DigiD level, when the token names one)."""
     try:
         claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"],
                                             options={"require": ["sub", "kind", "iat", "exp"]})
@@ -60,7 +68,7 @@ def citizen_from_token(token: str, secret: str) -> str:
     bsn = claims.get("sub")
     if not isinstance(bsn, str) or not passes_elfproef(bsn):
         raise CitizenTokenError("the token's sub claim is not a BSN")
-    return bsn
+    return claims
 
 
 @dataclass

@@ -28,7 +28,8 @@ VERIFY_BATCH = 1000
 MAX_BATCH = 500  # entries appended in one statement at most (12 parameters each)
 NOT_WRITTEN = "the processing log could not be written, so no data is returned"
 RECORD_COLUMNS = ("id", "seq", "trace_id", "at", "client_id", "organisation", "activity", "register", "subject",
-                  "fields", "previous_hash", "hash")
+                  "fields", "action", "previous_hash", "hash")
+READ, WRITE = "read", "write"  # a record's action: data delivered to the client, or data changed by it
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Entry:
     register: str
     subject: str
     fields: tuple[str, ...]
+    action: str = READ
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,21 @@ class Link:
     fields: list[str]
     previous_hash: str
     hash: str = ""
+    action: str = READ
 
 
 def canonical(record: LogRecord | Link) -> bytes:
-    """The record's content as canonical JSON (sorted keys, no spaces, UTC timestamp in microseconds)."""
-    content = {
+    """The record's content as canonical JSON (sorted keys, no spaces, UTC timestamp in microseconds). The action is
+    written only for a write: a read's text is the same as before records had an action, so their hashes hold."""
+    content: dict[str, object] = {
         "id": str(record.id), "seq": record.seq, "traceId": record.trace_id,
         "at": record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "clientId": record.client_id, "organisation": record.organisation, "activity": record.activity,
         "register": record.register, "subject": record.subject, "fields": list(record.fields),
         "previousHash": record.previous_hash,
     }
+    if record.action != READ:
+        content["action"] = record.action
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -99,7 +105,8 @@ def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tupl
                         for key, value in pairs)
 
     moment = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    before = "{" + members(("activity", entry.activity), ("at", moment), ("clientId", entry.client_id),
+    action = members(("action", entry.action)) + "," if entry.action != READ else ""
+    before = "{" + action + members(("activity", entry.activity), ("at", moment), ("clientId", entry.client_id),
                            ("fields", list(entry.fields)), ("id", str(record_id)),
                            ("organisation", entry.organisation)) + ',"previousHash":"'
     between = '",' + members(("register", entry.register)) + ',"seq":'
@@ -135,7 +142,7 @@ def _chain(entries: Sequence[Entry], seq: int, previous: str) -> list[Link]:
     for entry in entries:
         seq += 1
         record = Link(time_ordered_uuid(), seq, entry.trace_id, now, entry.client_id, entry.organisation,
-                      entry.activity, entry.register, entry.subject, list(entry.fields), previous)
+                      entry.activity, entry.register, entry.subject, list(entry.fields), previous, action=entry.action)
         record.hash = previous = record_hash(record)
         records.append(record)
     return records
@@ -178,7 +185,7 @@ def _append_parameters(entries: Sequence[Entry]) -> dict[str, object]:
         "id": ids, "at": at, "trace_id": [e.trace_id for e in entries], "client_id": [e.client_id for e in entries],
         "organisation": [e.organisation for e in entries], "activity": [e.activity for e in entries],
         "register": [e.register for e in entries], "subject": [e.subject for e in entries],
-        "fields": [json.dumps(list(e.fields)) for e in entries],
+        "fields": [json.dumps(list(e.fields)) for e in entries], "action": [e.action for e in entries],
         "before": [part[0] for part in parts], "between": [part[1] for part in parts],
         "after": [part[2] for part in parts],
     }
@@ -205,13 +212,14 @@ WITH RECURSIVE head AS (
     FROM chain WHERE chain.n < cardinality(CAST(:before AS text[]))
 ), appended AS (
     INSERT INTO exchange_log (id, seq, trace_id, at, client_id, organisation, activity, register, subject, fields,
-                              previous_hash, hash)
+                              action, previous_hash, hash)
     SELECT entry.id, chain.seq, entry.trace_id, CAST(:at AS timestamptz), entry.client_id, entry.organisation,
-           entry.activity, entry.register, entry.subject, entry.fields, chain.previous_hash, chain.hash
+           entry.activity, entry.register, entry.subject, entry.fields, entry.action, chain.previous_hash, chain.hash
     FROM unnest(CAST(:id AS uuid[]), CAST(:trace_id AS varchar[]), CAST(:client_id AS varchar[]),
                 CAST(:organisation AS varchar[]), CAST(:activity AS varchar[]), CAST(:register AS varchar[]),
-                CAST(:subject AS varchar[]), CAST(:fields AS jsonb[]))
-         WITH ORDINALITY AS entry (id, trace_id, client_id, organisation, activity, register, subject, fields, n)
+                CAST(:subject AS varchar[]), CAST(:fields AS jsonb[]), CAST(:action AS varchar[]))
+         WITH ORDINALITY AS entry (id, trace_id, client_id, organisation, activity, register, subject, fields, action,
+                                   n)
     JOIN chain ON chain.n = entry.n
 )
 UPDATE exchange_log_head SET seq = last.seq, hash = last.hash

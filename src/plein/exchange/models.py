@@ -31,7 +31,8 @@ class ProcessingActivity(Base):
 
 
 class Grant(Base):
-    """A client's right to read these fields of a register for one processing activity, maybe in one municipality."""
+    """A client's right to read these fields of a register (access read), or to make one kind of change to it (access
+    write, with the mutation), for one processing activity, maybe in one municipality."""
 
     __tablename__ = "exchange_grants"
     __table_args__ = (Index("ix_exchange_grants_client_register", "client_id", "register", "activity_id"),)
@@ -40,6 +41,8 @@ class Grant(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"))
     register: Mapped[str] = mapped_column(String(20))
     fields: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    access: Mapped[str] = mapped_column(String(10), default="read", server_default="read")
+    mutation: Mapped[str | None] = mapped_column(String(30))  # write grants: the kind of change (e.g. verhuizing)
     activity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exchange_activities.id"), index=True)
     municipality: Mapped[str | None] = mapped_column(String(4))
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -59,7 +62,8 @@ class Grant(Base):
 
 
 class LogRecord(Base):
-    """One person delivered to one client: append-only (database triggers refuse UPDATE and DELETE), hash-chained."""
+    """One person delivered to one client (action read), or one person's data changed by one (action write):
+    append-only (database triggers refuse UPDATE and DELETE), hash-chained."""
 
     __tablename__ = "exchange_log"
     __table_args__ = (Index("ix_exchange_log_subject_at", "subject", "at"),)
@@ -74,6 +78,7 @@ class LogRecord(Base):
     register: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(20))
     fields: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    action: Mapped[str] = mapped_column(String(10), default="read", server_default="read")
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

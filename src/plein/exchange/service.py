@@ -53,15 +53,16 @@ from plein.exchange.registry import (
 from plein.organisations.models import Organisation
 
 __all__ = [
-    "ACTIVITY_HEADER", "TRANSACTION_HEADER", "ClientReader", "GrantRequest", "ReadPermit", "authenticate_reader",
-    "authorize_read", "check_municipality",
-    "covers", "create_activity", "create_api_client", "create_grant", "find_activity", "get_grant",
+    "ACTIVITY_HEADER", "TRANSACTION_HEADER", "ClientReader", "GrantRequest", "ReadPermit", "WritePermit",
+    "authenticate_reader", "authorize_read", "authorize_write", "check_municipality", "check_write_municipality",
+    "clients_reading", "covers", "create_activity", "create_api_client", "create_grant", "find_activity", "get_grant",
     "grant_for_adoption", "is_exchange_admin", "list_activities", "list_clients", "list_grants", "log_reads",
-    "new_trace_id", "parse_field_path", "parse_fields", "platform_client_id", "require_admin", "revoke_for_adoption",
-    "revoke_grant", "ungranted",
+    "log_writes", "new_trace_id", "parse_field_path", "parse_fields", "platform_client_id", "require_admin",
+    "revoke_for_adoption", "revoke_grant", "ungranted",
 ]
 
 ACTIVITY_HEADER = "X-Verwerkingsactiviteit"
+IN_ONDERZOEK = "inOnderzoek"  # Haal Centraal's "under investigation" marker that comes along with delivered fields
 TRANSACTION_HEADER = "X-Transaction-Id"
 
 
@@ -224,7 +225,8 @@ _READ_RIGHTS = Ready(  # built once: only the parameters change from read to rea
     .outerjoin(ProcessingActivity, and_(ProcessingActivity.organisation_id == ApiClient.organisation_id,
                                         ProcessingActivity.code == bindparam("code")))
     .outerjoin(Grant, and_(Grant.client_id == ApiClient.id, Grant.register == bindparam("register"),
-                           Grant.activity_id == ProcessingActivity.id, Grant.revoked_at.is_(None),
+                           Grant.access == "read", Grant.activity_id == ProcessingActivity.id,
+                           Grant.revoked_at.is_(None),
                            Grant.valid_from <= bindparam("now", type_=UTCDateTime()),
                            or_(Grant.valid_until.is_(None), Grant.valid_until > bindparam("now", type_=UTCDateTime()))))
     .where(ApiClient.client_id == bindparam("client_id"))
@@ -261,6 +263,113 @@ def check_municipality(permit: ReadPermit, code: str | None) -> None:
                         f"({', '.join(sorted(permit.municipalities or ()))})")
 
 
+async def clients_reading(session: AsyncSession, client_ids: Iterable[str], register: str, path: str,
+                          municipalities: Iterable[str]) -> set[str]:
+    """Which of these clients hold a live read grant on the register covering the path, everywhere or in one of the
+    municipalities (e.g. to whom a notification naming a person may go)."""
+    wanted = sorted(set(client_ids))
+    if not wanted:
+        return set()
+    places = set(municipalities)
+    now = utcnow()
+    statement = (select(ApiClient.client_id, Grant.fields, Grant.municipality)
+                 .join(Grant, Grant.client_id == ApiClient.id)
+                 .where(ApiClient.client_id.in_(wanted), Grant.register == register, Grant.access == "read",
+                        Grant.revoked_at.is_(None), Grant.valid_from <= now,
+                        or_(Grant.valid_until.is_(None), Grant.valid_until > now)))
+    return {client_id for client_id, fields, municipality in await session.execute(statement)
+            if not ungranted([path], fields or []) and (municipality is None or municipality in places)}
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WritePermit:
+    """A checked right to make one kind of change to a register, for this activity, within these municipalities."""
+
+    client_id: str
+    organisation_code: str | None
+    activity: str
+    register: str
+    mutation: str
+    municipalities: frozenset[str] | None
+    trace_id: str
+
+    def allows_municipality(self, code: str | None) -> bool:
+        """Whether the change may concern this municipality (the one the person comes to live in, dies in, …)."""
+        return self.municipalities is None or code in self.municipalities
+
+
+_WRITE_RIGHTS = (
+    select(Grant.municipality, Organisation.code)
+    .join(ApiClient, ApiClient.id == Grant.client_id)
+    .join(ProcessingActivity, ProcessingActivity.id == Grant.activity_id)
+    .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
+    .where(ApiClient.client_id == bindparam("client_id"), Grant.register == bindparam("register"),
+           Grant.access == "write", Grant.mutation == bindparam("mutation"),
+           ProcessingActivity.code == bindparam("code"), Grant.revoked_at.is_(None),
+           Grant.valid_from <= bindparam("now", type_=UTCDateTime()),
+           or_(Grant.valid_until.is_(None), Grant.valid_until > bindparam("now", type_=UTCDateTime())))
+)
+
+
+async def authorize_write(session: AsyncSession, client_id: str, register: str, mutation: str, activity: str,
+                          trace_id: str) -> WritePermit:
+    """Check that the client holds a live write grant for this kind of change to the register, for the activity.
+
+    Raises Forbidden naming the mutation when it holds none (a revoked or expired grant counts as absent)."""
+    parameters = {"client_id": client_id, "register": register, "mutation": mutation, "code": activity,
+                  "now": utcnow()}
+    rows = (await session.execute(_WRITE_RIGHTS, parameters)).all()
+    if not rows:
+        raise Forbidden(f"client '{client_id}' holds no live write grant for '{mutation}' in register {register} "
+                        f"for processing activity '{activity}'",
+                        [InvalidParam(mutation, "not-granted", f"no write grant for activity '{activity}'")])
+    scoped = [municipality for municipality, _ in rows]
+    municipalities = None if any(code is None for code in scoped) else frozenset(str(code) for code in scoped)
+    return WritePermit(client_id, rows[0][1], activity, register, mutation, municipalities, trace_id)
+
+
+def check_write_municipality(permit: WritePermit, code: str | None) -> None:
+    """Refuse a change that concerns a municipality outside the write grant (a clear 403, nothing written)."""
+    if not permit.allows_municipality(code):
+        raise Forbidden(f"this change ({permit.mutation}) concerns municipality {code or 'unknown'}, outside the "
+                        f"write grant ({', '.join(sorted(permit.municipalities or ()))})",
+                        [InvalidParam(permit.mutation, "municipality", "outside the municipalities of the grant")])
+
+
+async def log_writes(session: AsyncSession, permit: WritePermit, subjects: Sequence[tuple[str, Sequence[str]]]
+                     ) -> None:
+    """Append one hash-chained record per person whose data the change touched (BSN, fields changed), in the
+    caller's transaction: the change and its records are committed together or not at all. Call it as late as
+    possible before the commit: the log's head stays locked until then."""
+    entries = [log.Entry(permit.trace_id, permit.client_id, permit.organisation_code, permit.activity,
+                         permit.register, subject, tuple(sorted(set(fields))), log.WRITE)
+               for subject, fields in subjects]
+    try:
+        await log.append(session, entries)
+    except SQLAlchemyError as exc:
+        raise ServiceUnavailable("the processing log could not be written, so nothing is changed") from exc
+
+
+# --- logging reads --------------------------------------------------------------------------------
+
+
+def _undue(delivered: Sequence[str], granted: Sequence[str]) -> list[str]:
+    """The delivered paths that no grant covers. An `inOnderzoek` part only says which delivered fields are under
+    investigation (the register cuts it to the fields asked): it is due when it comes along with a delivered field
+    of the same object (or at a person's top level)."""
+    fields = [path for path in delivered if path.rpartition(".")[2] != IN_ONDERZOEK]
+    alone = [path for path in delivered if path not in fields and (parent := path.rpartition(".")[0])
+             and not any(_overlap(parent, field) for field in fields)]
+    return ungranted(fields, granted) + alone
+
+
+def _overlap(first: str, second: str) -> bool:
+    return first == second or first.startswith(second + ".") or second.startswith(first + ".")
+
+
 async def log_reads(session: AsyncSession, permit: ReadPermit, subjects: list[tuple[str, list[str]]]) -> None:
     """Append one hash-chained processing-log record per person returned (BSN, fields delivered) and commit.
 
@@ -272,7 +381,7 @@ async def log_reads(session: AsyncSession, permit: ReadPermit, subjects: list[tu
         return
     entries = []
     for subject, delivered in subjects:
-        extra = ungranted(delivered, permit.fields)
+        extra = _undue(delivered, permit.fields)
         if extra:
             raise RuntimeError(f"refusing to deliver fields that were not both asked for and granted: {extra}")
         entries.append(log.Entry(permit.trace_id, permit.client_id, permit.organisation_code, permit.activity,

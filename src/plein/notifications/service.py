@@ -17,6 +17,7 @@ from plein.auth.service import Principal
 from plein.db import new_uuid, utcnow
 from plein.driver import Ready, ready_insert
 from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from plein.exchange import service as exchange_service
 from plein.exchange.service import require_admin
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import filters as rules
@@ -42,6 +43,14 @@ STANDARD_KANALEN: dict[str, tuple[str, tuple[str, ...]]] = {
     "zaaktypen": (f"{GEMMA}/catalogi/", ("catalogus",)),
     "informatieobjecttypen": (f"{GEMMA}/catalogi/", ("catalogus",)),
     "besluittypen": (f"{GEMMA}/catalogi/", ("catalogus",)),
+    # Plein's own: changes at the source of the BRP, made by a decision of a municipality (a move, a death)
+    "brp": ("https://brp-api.github.io/Haal-Centraal-BRP-bevragen/",
+            ("gemeente", "vorigeGemeente", "soort", "burgerservicenummer")),
+}
+# Kanalen whose notifications name a person: delivered only to subscribers whose client may read that register's
+# persons (a live read grant covering the field) in a municipality the notification concerns.
+PERSONAL_KANALEN: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "brp": ("brp", "burgerservicenummer", ("gemeente", "vorigeGemeente")),
 }
 RSIN_KENMERKEN = ("bronorganisatie", "verantwoordelijkeOrganisatie")
 MAX_PAGE = 200
@@ -83,7 +92,10 @@ async def publish(
     problems = message_problems(kanaal, hoofd_object, resource, resource_url, actie, kenmerken, when)
     if problems:
         raise InvalidInput("the notification is not valid", problems)
-    channel, subscribed = await _kanaal_and_subscriptions(session, kanaal)
+    channel, subscribed, owners = await _kanaal_and_subscriptions(session, kanaal)
+    matching = _matching(subscribed, kenmerken)
+    if kanaal in PERSONAL_KANALEN and matching:
+        matching = await _who_may_read(session, kanaal, kenmerken, matching, owners)
     now = utcnow()
     values = {"uuid": new_uuid(), "kanaal": channel, "hoofd_object": hoofd_object, "resource": resource,
               "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
@@ -92,7 +104,7 @@ async def publish(
     message_id = await _ADD_MESSAGE.scalar(session, values)
     deliveries = [{"message_id": message_id, "abonnement_id": abonnement_id, "status": PENDING,
                    "next_attempt_at": now, "created_at": now, "updated_at": now}
-                  for abonnement_id in _matching(subscribed, kenmerken)]
+                  for abonnement_id in matching]
     if deliveries:
         await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
     return light.made(Message, id=message_id, **values)
@@ -132,8 +144,18 @@ def _matching(groups: Mapping[uuid.UUID, list[Mapping[str, str]]], kenmerken: Ma
     return sorted(key for key, found in groups.items() if rules.any_group_matches(found, kenmerken))
 
 
+async def _who_may_read(session: AsyncSession, kanaal: str, kenmerken: Mapping[str, Any], matching: list[uuid.UUID],
+                        owners: Mapping[uuid.UUID, str | None]) -> list[uuid.UUID]:
+    """The matching abonnementen whose owner may read the person the notification names."""
+    register, path, places = PERSONAL_KANALEN[kanaal]
+    municipalities = {str(kenmerken[name]) for name in places if kenmerken.get(name)}
+    clients = {owner for key in matching if (owner := owners.get(key))}
+    readers = await exchange_service.clients_reading(session, clients, register, path, municipalities)
+    return [key for key in matching if owners.get(key) in readers]
+
+
 _KANAAL_AND_SUBSCRIPTIONS = Ready(  # built once: every write of the case APIs runs it
-    select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters)
+    select(Kanaal.naam, FilterGroup.abonnement_id, FilterGroup.filters, Abonnement.owner)
     .select_from(Kanaal.__table__.outerjoin(
         FilterGroup.__table__.join(Abonnement.__table__, and_(Abonnement.id == FilterGroup.abonnement_id,
                                                               Abonnement.deleted_at.is_(None))),
@@ -142,22 +164,24 @@ _KANAAL_AND_SUBSCRIPTIONS = Ready(  # built once: every write of the case APIs r
 )
 
 
-async def _kanaal_and_subscriptions(session: AsyncSession, naam: str
-                                    ) -> tuple[str, dict[uuid.UUID, list[Mapping[str, str]]]]:
-    """The kanaal's name and the filter groups of its live abonnementen, in one query; a standard kanaal is
-    registered on first use (it has no abonnementen yet)."""
+async def _kanaal_and_subscriptions(session: AsyncSession, naam: str) -> tuple[
+        str, dict[uuid.UUID, list[Mapping[str, str]]], dict[uuid.UUID, str | None]]:
+    """The kanaal's name, the filter groups of its live abonnementen and their owners (client ids), in one query; a
+    standard kanaal is registered on first use (it has no abonnementen yet)."""
     rows = await _KANAAL_AND_SUBSCRIPTIONS.rows(session, {"naam": naam})
     if not rows:
         if naam not in STANDARD_KANALEN:
             raise InvalidInput(f"there is no kanaal '{naam}'",
                                [InvalidParam("kanaal", "unknown-kanaal", f"register kanaal '{naam}' first")])
         await ensure_standard_kanalen(session, [naam])
-        return naam, {}
+        return naam, {}, {}
     groups: dict[uuid.UUID, list[Mapping[str, str]]] = {}
-    for _, abonnement_id, group in rows:
+    owners: dict[uuid.UUID, str | None] = {}
+    for _, abonnement_id, group, owner in rows:
         if abonnement_id is not None:
             groups.setdefault(abonnement_id, []).append(group or {})
-    return naam, groups
+            owners[abonnement_id] = owner
+    return naam, groups, owners
 
 
 # --- kanalen --------------------------------------------------------------------------------------

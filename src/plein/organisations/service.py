@@ -1,4 +1,4 @@
-"""Organisations: loading all current municipalities from national table 33, look-ups and slugs."""
+"""Organisations: loading all current municipalities from national table 33, look-ups, slugs and themes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.errors import NotFound
 from plein.identifiers import oin_for_rsin, stable_rsin
+from plein.organisations import themes
 from plein.organisations.models import Organisation
 
 EXCLUDED_CODES = {"0000", "1999"}
@@ -66,8 +68,31 @@ async def load_municipalities(session: AsyncSession) -> int:
         rsin, oin = municipality_identifiers(row.code)
         session.add(Organisation(code=row.code, name=row.name, slug=slugify(row.name), rsin=rsin, oin=oin))
         added += 1
+    await session.flush()
+    await _load_demo_themes(session)
     await session.commit()
     return added
+
+
+async def _load_demo_themes(session: AsyncSession) -> None:
+    """Give the demo municipalities their demo theme where they have none: a theme set by a beheerder (which always
+    holds at least its version) is never overwritten."""
+    demo = themes.demo_themes()
+    query = select(Organisation).where(Organisation.code.in_(demo))
+    for organisation in (await session.scalars(query)).all():
+        if not organisation.theme:
+            organisation.theme = themes.validate_theme(demo[organisation.code])
+
+
+async def set_theme(session: AsyncSession, code: str, theme: object) -> Organisation:
+    """Set an organisation's theme after the checks of themes.validate_theme (ThemeError names each problem)."""
+    try:
+        organisation = await get_by_code(session, code)
+    except UnknownOrganisation as exc:
+        raise NotFound(f"No organisation has the code '{code}'.") from exc
+    organisation.theme = themes.validate_theme(theme)
+    await session.commit()
+    return organisation
 
 
 async def create_organisation(session: AsyncSession, code: str, name: str, kind: str = "vendor") -> Organisation:
@@ -83,6 +108,15 @@ async def get_by_code(session: AsyncSession, code: str) -> Organisation:
     organisation = await session.scalar(select(Organisation).where(Organisation.code == code))
     if organisation is None:
         raise UnknownOrganisation(code)
+    return organisation
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
+    """A municipality by the slug its pages use (e.g. 'den-haag'); UnknownOrganisation when there is none."""
+    organisation = await session.scalar(select(Organisation).where(Organisation.slug == slug,
+                                                                   Organisation.kind == "municipality"))
+    if organisation is None:
+        raise UnknownOrganisation(slug)
     return organisation
 
 

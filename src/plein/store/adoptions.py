@@ -8,6 +8,7 @@ change commits once, with all of that, or not at all.
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import logic
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
@@ -30,6 +32,8 @@ from plein.store.yamldoc import json_path_to_dotted
 from plein.zgw.catalogi import provisioning
 
 TRANSITIONS = {"planned": {"active", "ended"}, "active": {"ended"}, "ended": set()}
+DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+FROM_OPTIONS = {"doorlooptijd": "duration", "servicenorm": "duration", "verantwoordelijke": "text"}
 # The address in the URLs of provided zaaktypen (in their notifications) when a caller names none.
 DEFAULT_BASE_URL: str = Settings.model_fields["base_url"].default
 
@@ -163,6 +167,8 @@ async def change_adoption(
         elif options is not None:
             adoption.options = validate_options(options_schema(adoption.release), options)
             session.add(_event(adoption, "configured", actor))
+            if adoption.status == "active" and _is_service(adoption.release):  # options shape its zaaktypen
+                await _provide(session, adoption, base_url)
         if status is not None and status != adoption.status:
             await _set_status(session, adoption, status, actor, base_url)
     except BaseException:
@@ -199,7 +205,7 @@ async def _upgrade(session: AsyncSession, adoption: Adoption, version: str, opti
         await exchange.revoke_for_adoption(session, adoption.id)
         await exchange.grant_for_adoption(session, adoption.id, code, release.manifest)
         if _is_service(release):
-            await provisioning.provide(session, base_url, code, adoption.app.slug, adoption.id, release.manifest)
+            await _provide(session, adoption, base_url)
         elif was_service:
             await provisioning.end(session, base_url, code, adoption.app.slug)
 
@@ -220,7 +226,7 @@ async def _set_status(session: AsyncSession, adoption: Adoption, status: str, ac
         adoption.activated_at = utcnow()
         await exchange.grant_for_adoption(session, adoption.id, code, manifest)
         if _is_service(adoption.release):
-            await provisioning.provide(session, base_url, code, adoption.app.slug, adoption.id, manifest)
+            await _provide(session, adoption, base_url)
     if status == "ended":
         adoption.ended_at = utcnow()
         await exchange.revoke_for_adoption(session, adoption.id)
@@ -229,6 +235,68 @@ async def _set_status(session: AsyncSession, adoption: Adoption, status: str, ac
     session.add(_event(adoption, "activated" if status == "active" else status, actor))
     await session.flush()
     await refresh_adoption_count(session, adoption.app_id)
+
+
+async def _provide(session: AsyncSession, adoption: Adoption, base_url: str) -> None:
+    """Provide the release's zaaktypen in the municipality's catalogus, shaped by the adoption's options."""
+    manifest = provided_manifest(adoption.release.manifest or {}, adoption.options)
+    await provisioning.provide(session, base_url, adoption.organisation.code, adoption.app.slug, adoption.id, manifest)
+
+
+def provided_manifest(manifest: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with each zaaktype's `fromOptions` worked out over the municipality's options and put in the
+    fields it names (e.g. the doorlooptijd from behandeltermijnDagen). Raises Conflict naming the option's field
+    when an expression gives no valid value."""
+    zaaktypen, problems = [], []
+    for index, item in enumerate(manifest.get("zaaktypen") or []):
+        derived = item.get("fromOptions") if isinstance(item, dict) else None
+        if not isinstance(derived, dict):
+            zaaktypen.append(item)
+            continue
+        applied = {key: value for key, value in item.items() if key != "fromOptions"}
+        for name, expression in derived.items():
+            value = logic.evaluate(expression, {"opties": options})
+            if _valid_derived(name, value):
+                applied[name] = value
+            else:
+                problems.append(InvalidParam(f"zaaktypen[{index}].fromOptions.{name}", "invalid-value",
+                                             f"the options give {value!r}, which is not a valid {name}"))
+        zaaktypen.append(applied)
+    if problems:
+        raise Conflict("the options do not give valid zaaktype fields", problems)
+    return {**manifest, "zaaktypen": zaaktypen} if "zaaktypen" in manifest else manifest
+
+
+def _valid_derived(name: str, value: Any) -> bool:
+    if FROM_OPTIONS.get(name) == "duration":
+        return isinstance(value, str) and bool(DURATION.match(value))
+    return isinstance(value, str) and 0 < len(value) <= 50
+
+
+async def active_adoption(session: AsyncSession, code: str, app_slug: str) -> Adoption | None:
+    """The municipality's active adoption of the app, if it has one (the service engine runs only these)."""
+    statement = (select(Adoption).join(App, App.id == Adoption.app_id)
+                 .join(Organisation, Organisation.id == Adoption.organisation_id)
+                 .where(Organisation.code == code, App.slug == app_slug, Adoption.status == "active"))
+    return await session.scalar(statement)
+
+
+async def latest_adoption(session: AsyncSession, code: str, app_slug: str) -> Adoption | None:
+    """The municipality's newest adoption of the app, whatever its status (cases of an ended adoption finish)."""
+    statement = (select(Adoption).join(App, App.id == Adoption.app_id)
+                 .join(Organisation, Organisation.id == Adoption.organisation_id)
+                 .where(Organisation.code == code, App.slug == app_slug)
+                 .order_by(Adoption.created_at.desc()).limit(1))
+    return await session.scalar(statement)
+
+
+async def active_service_adoptions(session: AsyncSession, code: str) -> list[Adoption]:
+    """The municipality's active adoptions of service apps, by app name."""
+    statement = (select(Adoption).join(App, App.id == Adoption.app_id)
+                 .join(Organisation, Organisation.id == Adoption.organisation_id)
+                 .where(Organisation.code == code, Adoption.status == "active", App.kind == "service")
+                 .order_by(App.name))
+    return list((await session.scalars(statement)).all())
 
 
 async def refresh_adoption_count(session: AsyncSession, app_id: uuid.UUID) -> None:

@@ -12,6 +12,7 @@ from plein.http import OptionalPrincipal, PrefixRouter, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
 from plein.store import adoptions, present, service
 from plein.store.checks.manifest import manifest_schema
+from plein.store.checks.service import service_schema
 from plein.store.listing import FACETS
 from plein.store.package import PackageLimits, load_archive
 from plein.store.schemas import (
@@ -142,6 +143,12 @@ async def get_openapi_document(request: Request) -> dict[str, Any]:
 @router.get("/schemas/plein-manifest.json", summary="JSON Schema of plein.yaml", operation_id="getManifestSchema")
 async def get_manifest_schema() -> dict[str, Any]:
     return manifest_schema()
+
+
+@router.get("/schemas/plein-service.json", summary="JSON Schema of service/service.yaml",
+            operation_id="getServiceSchema")
+async def get_service_schema() -> dict[str, Any]:
+    return service_schema()
 
 
 @router.get("/municipalities/{code}/adoptions", summary="A municipality's apps", operation_id="listAdoptions")

@@ -54,6 +54,7 @@ class Release(Base):
     status: Mapped[str] = mapped_column(String(20))
     publiccode: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     manifest: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    service: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # service/service.yaml, parsed
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

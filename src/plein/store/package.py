@@ -16,6 +16,7 @@ from plein.store.findings import Finding
 PUBLICCODE = "publiccode.yml"
 MANIFEST = "plein.yaml"
 OPENAPI = "openapi.yaml"
+SERVICE = "service/service.yaml"
 
 
 @dataclass(frozen=True)

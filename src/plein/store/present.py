@@ -21,6 +21,7 @@ from plein.store.schemas import (
     DataRequest,
     ReleaseDetail,
     ReleaseSummary,
+    WriteRequest,
 )
 
 
@@ -52,7 +53,13 @@ def release_detail(release: Release) -> ReleaseDetail:
 def _data_requests(manifest: dict[str, Any]) -> list[DataRequest]:
     requests = (manifest.get("requires") or {}).get("data") or []
     return [DataRequest(source=r["register"], fields=r["fields"], activity=r["activity"], purpose=r["purpose"],
-                        legal_basis=r["legalBasis"]) for r in requests]
+                        legal_basis=r["legalBasis"], scope=r.get("scope", "gemeente")) for r in requests]
+
+
+def _write_requests(manifest: dict[str, Any]) -> list[WriteRequest]:
+    requests = (manifest.get("requires") or {}).get("writes") or []
+    return [WriteRequest(source=r["register"], mutation=r["mutation"], activity=r["activity"], purpose=r["purpose"],
+                         legal_basis=r["legalBasis"]) for r in requests]
 
 
 async def app_detail(session: AsyncSession, slug: str, actor: Principal | None) -> AppDetail:
@@ -69,7 +76,8 @@ async def app_detail(session: AsyncSession, slug: str, actor: Principal | None) 
         licence=licence_of(publiccode), licence_open=licence_is_open(publiccode),
         pricing=manifest.get("pricing") or {"model": "free"},
         options=adoptions.options_schema(latest) if latest else {},
-        data=_data_requests(manifest), standards=list((manifest.get("requires") or {}).get("standards") or []),
+        data=_data_requests(manifest), writes=_write_requests(manifest),
+        standards=list((manifest.get("requires") or {}).get("standards") or []),
         releases=[release_summary(release) for release in releases],
         users=[AppUser(municipality=a.organisation.code, municipality_name=a.organisation.name, status=a.status,
                        since=a.activated_at or a.created_at, version=a.release.version) for a in users],

@@ -48,6 +48,17 @@ class DataRequest(Schema):
     activity: str
     purpose: str
     legal_basis: str
+    scope: Literal["gemeente", "landelijk"] = Field(
+        "gemeente", description="gemeente: persons registered in the adopting municipality; landelijk: persons "
+        "registered anywhere.")
+
+
+class WriteRequest(Schema):
+    source: str = Field(alias="register", description="The source register the app's effects change: brp.")
+    mutation: str = Field(description="The kind of change, e.g. verhuizing.")
+    activity: str
+    purpose: str
+    legal_basis: str
 
 
 class ReleaseSummary(Schema):
@@ -82,6 +93,7 @@ class AppDetail(AppSummary):
     pricing: dict[str, Any]
     options: dict[str, Any] = Field(description="JSON Schema of the options a municipality chooses.")
     data: list[DataRequest] = Field(description="The personal data the app asks for, and why.")
+    writes: list[WriteRequest] = Field(description="The register changes the app makes (write grants), and why.")
     standards: list[str]
     releases: list[ReleaseSummary]
     users: list[AppUser]

@@ -20,7 +20,7 @@ from plein.store.checks import AdmissionReport, CheckContext, run_checks
 from plein.store.checks.licence import licence_of
 from plein.store.findings import Finding
 from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
-from plein.store.package import MANIFEST, LoadResult
+from plein.store.package import MANIFEST, PUBLICCODE, SERVICE, LoadResult
 from plein.store.yamldoc import YamlDocError, load_yaml
 
 
@@ -99,7 +99,7 @@ async def publish(
                        [InvalidParam("version", "duplicate", f"{version} is already published")])
     assert loaded.package is not None
     report = run_checks(CheckContext(loaded.package, earlier), archive_findings=loaded.findings)
-    context_publiccode, context_manifest = _parsed(loaded)
+    context_publiccode, context_manifest, context_service = _parsed(loaded)
     if app is None:
         app = App(slug=slug, kind=kind or "service", publisher_id=publisher.id, name=slug)
         app.publisher = publisher
@@ -109,8 +109,8 @@ async def publish(
     await storage.put(archive_key, loaded.package.archive)
     release = Release(
         app_id=app.id, version=version, status=report.verdict, publiccode=context_publiccode,
-        manifest=context_manifest, report=report.as_dict(), sha256=report.sha256, size=report.size,
-        licence=licence_of(context_publiccode), published_by=actor.id, archive_key=archive_key,
+        manifest=context_manifest, service=context_service, report=report.as_dict(), sha256=report.sha256,
+        size=report.size, licence=licence_of(context_publiccode), published_by=actor.id, archive_key=archive_key,
     )
     release.app = app
     session.add(release)
@@ -125,17 +125,18 @@ async def publish(
     return PublishResult(release, report.as_dict())
 
 
-def _parsed(loaded: LoadResult) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The parsed publiccode.yml and plein.yaml, when they parse, for storing with the release."""
+def _parsed(loaded: LoadResult) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """The parsed publiccode.yml, plein.yaml and service/service.yaml, when they parse, for storing with the
+    release."""
     assert loaded.package is not None
     parsed: list[dict[str, Any] | None] = []
-    for name in ("publiccode.yml", MANIFEST):
+    for name in (PUBLICCODE, MANIFEST, SERVICE):
         try:
             data = load_yaml(loaded.package.files[name]).data
             parsed.append(_jsonable(data) if isinstance(data, dict) else None)
         except (KeyError, YamlDocError):
             parsed.append(None)
-    return parsed[0], parsed[1]
+    return parsed[0], parsed[1], parsed[2]
 
 
 def _jsonable(value: Any) -> Any:
@@ -206,6 +207,13 @@ async def get_release(session: AsyncSession, app: App, version: str, actor: Prin
     if not visible:
         raise NotFound(f"app '{app.slug}' has no release {version}")
     return visible[0]
+
+
+async def release_by_id(session: AsyncSession, release_id: uuid.UUID) -> Release:
+    release = await session.get(Release, release_id)
+    if release is None:
+        raise NotFound(f"no release {release_id}")
+    return release
 
 
 async def app_users(session: AsyncSession, app: App) -> list[Adoption]:

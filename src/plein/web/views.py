@@ -16,17 +16,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from plein.auth import logins
 from plein.auth import service as auth
 from plein.errors import PleinError
-from plein.http import OptionalPrincipal, SessionDep
+from plein.http import LoginExpired, OptionalPrincipal, SessionDep, is_api_path, login_principal
 from plein.organisations import service as organisations
 from plein.web import csrf
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [Path(__file__).parent / "templates", *(Path(__file__).parents[1] / domain / "templates"
-                                                     for domain in ("store", "notifications"))]
+                                                     for domain in ("store", "notifications", "organisations",
+                                                                    "services"))]
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 ERROR_TITLES = {
@@ -114,12 +117,24 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
 
 
 def _account_name(request: Request) -> str | None:
-    """Who the header shows as logged in: the checked principal, else (on error pages) the session's name."""
+    """Who the header shows as logged in: the checked principal (see page_principal and _header_principal)."""
+    principal: auth.Principal | None = getattr(request.state, "principal", None)
+    return principal.display_name if principal else None
+
+
+async def _header_principal(request: Request) -> None:
+    """On an error page that no page dependency prepared (e.g. a 404), look up who is logged in for the header,
+    without recording activity; when that fails too, the header shows nobody."""
     if hasattr(request.state, "principal"):
-        principal: auth.Principal | None = request.state.principal
-        return principal.display_name if principal else None
-    name = request.session.get("user_name")
-    return str(name) if name and request.session.get("user_id") else None
+        return
+    request.state.principal = None
+    if "session" not in request.scope or not request.session.get(logins.COOKIE_KEY):
+        return
+    try:
+        async with request.app.state.sessions() as session:
+            request.state.principal = await login_principal(request, session, look_only=True)
+    except Exception:  # the error page must render even when the database is what failed
+        request.state.principal = None
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -139,6 +154,42 @@ def safe_next(value: object) -> str:
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login?" + urlencode({"next": target})
+
+
+LOGIN_PAGES = {"staff": "/login", "citizen": "/inloggen", "business": "/inloggen"}
+
+
+async def begin_login(request: Request, session: AsyncSession, new: logins.NewLogin, target: str,
+                      message: str) -> Response:
+    """Where every web login ends (password, DigiD, eHerkenning, simulator): store the login server-side, end the
+    one this browser had, start a fresh session (no session fixation) holding only the new token and a new CSRF
+    token, and go to `target` with a message."""
+    previous = request.session.get(logins.COOKIE_KEY)
+    token = await logins.start(session, new)
+    if isinstance(previous, str) and previous:
+        await logins.end_token(session, previous, "replaced")
+    request.session.clear()
+    request.session[logins.COOKIE_KEY] = token
+    csrf.renew_token(request)
+    flash(request, message)
+    return redirect(safe_next(target))
+
+
+async def login_expired(request: Request, exc: Exception) -> Response:
+    """A page asked with a login that just expired: to the login page of its kind, saying why, then back here."""
+    assert isinstance(exc, LoginExpired)
+    settings = request.app.state.settings
+    staff = exc.kind == "staff"
+    if exc.reason == "idle":
+        why = f"{'je' if staff else 'u'} was {settings.session_idle_minutes} minuten niet actief"
+    else:
+        why = f"{'je' if staff else 'u'} was langer dan {settings.session_max_hours:g} uur ingelogd"
+    flash(request, f"{'Je' if staff else 'Uw'} sessie is verlopen: {why}. Log opnieuw in.", "warning")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
+    page = LOGIN_PAGES.get(exc.kind, "/inloggen")
+    if request.url.path.startswith((page, "/login", "/inloggen")):
+        return redirect(here)  # already on a login page: show it again, now with the message
+    return redirect(f"{page}?{urlencode({'next': here})}")
 
 
 router = APIRouter(include_in_schema=False)
@@ -164,25 +215,23 @@ async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -
             "Vul je gebruikersnaam en wachtwoord in."
         return render(request, "login.html", {"next": target, "username": username, "error": error}, status=400)
     user_id = await auth.user_id_for(session, principal.id)
-    request.session.clear()  # a fresh session at log-in: no session fixation
-    request.session["user_id"] = user_id
-    request.session["user_name"] = principal.display_name
-    csrf.renew_token(request)
-    flash(request, f"Je bent ingelogd als {principal.display_name}.")
-    return redirect(target)
+    new = logins.NewLogin("staff", user_id, principal.display_name, "password")
+    return await begin_login(request, session, new, target, f"Je bent ingelogd als {principal.display_name}.")
 
 
 @router.post("/logout")
-async def logout(request: Request, form: csrf.CheckedForm) -> Response:
+async def logout(request: Request, session: SessionDep, form: csrf.CheckedForm) -> Response:
+    """End the login server-side (every copy of the cookie stops working) and start an empty session."""
+    token = request.session.get(logins.COOKIE_KEY)
+    kind = await logins.end_token(session, token, "logout") if isinstance(token, str) and token else None
     request.session.clear()
-    flash(request, "Je bent uitgelogd.")
+    flash(request, "Je bent uitgelogd." if kind in (None, "staff") else "U bent uitgelogd.")
     return redirect("/")
 
 
 def is_page(request: Request) -> bool:
     """Page routes answer errors in HTML; the APIs (/api/…, the ZGW /…/api/v1/…) keep problem+json."""
-    path = request.url.path
-    return not (path.startswith("/api/") or "/api/" in path)
+    return not is_api_path(request.url.path)
 
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -200,6 +249,7 @@ def _html_errors(api_handler: Handler | None, status_of: Callable[[Exception], t
     async def handler(request: Request, exc: Exception) -> Response:
         if is_page(request) or api_handler is None:
             status, detail = status_of(exc)
+            await _header_principal(request)
             return error_page(request, status, detail)
         return await api_handler(request, exc)
 
@@ -230,7 +280,11 @@ def install_html_errors(app: FastAPI) -> None:
 
 
 def include(app: FastAPI) -> None:
+    from plein.auth import views as auth_views
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
+    auth_views.include(app)
     install_html_errors(app)
+    app.add_exception_handler(LoginExpired, login_expired)
 

@@ -1,4 +1,5 @@
-"""BAG register logic: look up addresses (by postcode and number, by identifier) and add the addresses others need."""
+"""BAG register logic: look up addresses (by postcode and number, by identifier; `read_addresses` through the exchange
+layer, for Plein's own services) and add the addresses others need."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from plein.auth.service import Principal
 from plein.registers.bag.models import Address
 from plein.registers.keys import prefix_end, search_key
 
@@ -232,3 +234,19 @@ def address_fields(address: Address) -> dict[str, Any]:
         "postcode": address.postcode, "woonplaats": address.woonplaats, "gemeentecode": address.gemeentecode,
     }
     return {name: value for name, value in values.items() if value is not None}
+
+
+async def read_addresses(session: AsyncSession, principal: Principal, activity: str, trace_id: str, postcode: str,
+                         huisnummer: int, huisletter: str | None = None,
+                         huisnummertoevoeging: str | None = None) -> list[dict[str, Any]]:
+    """The addresses at a postcode and number as the BAG API gives them, read under the client's grant on register
+    bag for the activity (only granted fields; within the grant's municipalities). Addresses have no data subject,
+    so nothing is logged (as in the BAG API)."""
+    from plein.exchange import service as exchange
+    from plein.registers.fields import BAG_FIELDS
+
+    permit = await exchange.authorize_read(session, principal, "bag", sorted(BAG_FIELDS), activity, trace_id)
+    found = await find_addresses(session, postcode, huisnummer, huisletter, huisnummertoevoeging,
+                                 permit.municipalities)
+    return [{name: value for name, value in address_fields(address).items() if name in permit.fields}
+            for address in found]

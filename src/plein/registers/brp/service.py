@@ -23,7 +23,7 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 
 from plein.auth.service import Principal
 from plein.db import Base
-from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.exchange import service as exchange
 from plein.identifiers import passes_elfproef
 from plein.registers.bag import service as bag
@@ -335,6 +335,39 @@ async def register_move(session: AsyncSession, bsn: str, residence: NewResidence
     return new
 
 
+@dataclass(frozen=True)
+class Moved:
+    """One person's move as written: the municipality they were registered in before, and the new residence."""
+
+    bsn: str
+    previous_gemeente: str | None
+    residence: Residence
+
+
+async def write_moves(session: AsyncSession, permit: exchange.WritePermit, moves: Sequence[tuple[str, NewResidence]],
+                      cause: Cause) -> list[Moved]:
+    """Moves under a write grant for `verhuizing`: each person's new residence must lie in a municipality of the
+    grant (a municipality registers moves into itself), and the processing log gets a write record per person in
+    this transaction, after the changes. Raises Forbidden (nothing changes: the caller rolls back)."""
+    _check_permit(permit, "verhuizing")
+    made = []
+    for bsn, residence in moves:
+        before = await _current_residence(session, bsn)
+        new = await register_move(session, bsn, residence, cause)
+        exchange.check_write_municipality(permit, new.gemeente_van_inschrijving)
+        made.append(Moved(bsn, before.gemeente_van_inschrijving if before else None, new))
+    await exchange.log_writes(session, permit, [(bsn, MOVE_FIELDS) for bsn, _ in moves])
+    return made
+
+
+MOVE_FIELDS = ("verblijfplaats", "gemeenteVanInschrijving")
+
+
+def _check_permit(permit: exchange.WritePermit, mutation: str) -> None:
+    if permit.register != REGISTER or permit.mutation != mutation:
+        raise Forbidden(f"a write grant for {permit.register} {permit.mutation} does not cover {REGISTER} {mutation}")
+
+
 async def _current_partner(session: AsyncSession, bsn: str, other: str | None = None) -> Relation | None:
     statement = select(Relation).where(Relation.bsn == bsn, Relation.soort == "partner", Relation.valid_to.is_(None),
                                        Relation.ontbinding_datum.is_(None))
@@ -441,6 +474,19 @@ class RelationProblem:
 
 
 BACK = {"partner": "partner", "ouder": "kind", "kind": "ouder"}
+
+
+async def simulator_persons(session: AsyncSession, limit: int = 50) -> list[tuple[str, str]]:
+    """(BSN, name) of the first `limit` living, not suspended persons, ordered by BSN: the people the login simulator
+    offers to log in as. It serves the simulator only (dev, demo and test; production refuses the simulator): it is
+    no read of anyone's data for a purpose, so it bypasses the exchange layer and must not be used for anything else."""
+    rows = await session.execute(
+        select(Person.bsn, PersonName.voornamen, PersonName.voorvoegsel, PersonName.geslachtsnaam)
+        .join(PersonName, and_(PersonName.bsn == Person.bsn, PersonName.valid_to.is_(None)))
+        .where(Person.overlijdensdatum.is_(None), Person.opschorting_reden.is_(None))
+        .order_by(Person.bsn).limit(limit))
+    return [(bsn, " ".join(part for part in (voornamen, voorvoegsel, geslachtsnaam) if part))
+            for bsn, voornamen, voorvoegsel, geslachtsnaam in rows]
 
 
 async def relation_problems(session: AsyncSession, bsns: Collection[str] | None = None) -> list[RelationProblem]:

@@ -23,6 +23,8 @@ class CheckContext:
     manifest: dict[str, Any] | None = None
     manifest_lines: dict[str, int] = field(default_factory=dict)
     publiccode_lines: dict[str, int] = field(default_factory=dict)
+    service: dict[str, Any] | None = None
+    service_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,11 @@ class AdmissionReport:
 
 def default_checks() -> list[Check]:
     """The checks every package passes through, in order (later checks use what earlier ones parsed)."""
-    from plein.store.checks import licence, manifest, openapi, publiccode, zaaktypen
+    from plein.store.checks import licence, manifest, openapi, publiccode, service, zaaktypen
 
     return [
         publiccode.CHECK, manifest.CHECK, manifest.VERSION_CHECK, manifest.OPTIONS_CHECK,
-        manifest.DATA_CHECK, zaaktypen.CHECK, openapi.CHECK, licence.CHECK,
+        manifest.DATA_CHECK, zaaktypen.CHECK, service.CHECK, openapi.CHECK, licence.CHECK,
     ]
 
 

@@ -2,15 +2,20 @@
 the Catalogi API would apply to each zaaktype and its parts hold.
 
 The JSON Schema (the manifest check) already holds each field to its type, length and enum; this check adds what a
-schema cannot say: uniqueness across items, fields that depend on each other, and the same informatieobjecttype
-described the same way wherever the manifest names it.
+schema cannot say: uniqueness across items, fields that depend on each other, the same informatieobjecttype
+described the same way wherever the manifest names it, and `fromOptions` expressions that read existing options and
+give valid fields with the options' defaults.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from plein import logic
+from plein.errors import Conflict
+from plein.store.adoptions import apply_defaults, provided_manifest
 from plein.store.checks import Check, CheckContext
+from plein.store.checks.service import text_keys
 from plein.store.findings import Finding
 from plein.store.package import MANIFEST
 from plein.store.yamldoc import YamlDoc
@@ -63,7 +68,7 @@ def check_zaaktypen(context: CheckContext) -> list[Finding]:
     for index, zaaktype in zaaktypen:
         findings += _zaaktype_rules(zaaktype, doc, f"zaaktypen[{index}]")
     findings += _same_informatieobjecttypen(zaaktypen, doc)
-    return findings
+    return findings + _from_options(manifest, zaaktypen, doc)
 
 
 def _zaaktype_rules(zaaktype: dict[str, Any], doc: YamlDoc, base: str) -> list[Finding]:
@@ -93,6 +98,11 @@ def _zaaktype_rules(zaaktype: dict[str, Any], doc: YamlDoc, base: str) -> list[F
                  f"informatieobjecttypen[{earlier}]", doc, f"{base}.informatieobjecttypen[{index}].omschrijving")
         for index, earlier, value in _duplicates(_items(zaaktype.get("informatieobjecttypen")), "omschrijving")
     ]
+    findings += [
+        _finding("duplicate-eigenschap", f"eigenschap {value!r} is already named by eigenschappen[{earlier}]; the "
+                 "eigenschappen of a zaaktype need different names", doc, f"{base}.eigenschappen[{index}].naam")
+        for index, earlier, value in _duplicates(_items(zaaktype.get("eigenschappen")), "naam")
+    ]
     return findings
 
 
@@ -114,6 +124,55 @@ def _same_informatieobjecttypen(zaaktypen: list[tuple[int, dict[str, Any]]], doc
                                          f"described differently at {seen[name][0]}; give both the same "
                                          "vertrouwelijkheidaanduiding and informatieobjectcategorie", doc, path))
     return findings
+
+
+def _from_options(manifest: dict[str, Any], zaaktypen: list[tuple[int, dict[str, Any]]], doc: YamlDoc
+                  ) -> list[Finding]:
+    """Each fromOptions expression is JSON Logic that reads only options of the options schema, and gives a valid
+    value when a municipality keeps every default."""
+    schema: dict[str, Any] = manifest["options"] if isinstance(manifest.get("options"), dict) else {}
+    properties = schema.get("properties")
+    options = set(properties) if isinstance(properties, dict) else set()
+    findings: list[Finding] = []
+    wrong: set[str] = set()
+    for index, zaaktype in zaaktypen:
+        derived = zaaktype.get("fromOptions")
+        for name, expression in derived.items() if isinstance(derived, dict) else []:
+            path = f"zaaktypen[{index}].fromOptions.{name}"
+            found = _expression_rules(expression, options, doc, path)
+            wrong.update([path] if found else [])
+            findings += found
+    if isinstance(manifest.get("zaaktypen"), list):
+        # an expression that is wrong gives no valid value either; say why only once
+        findings += [f for f in _with_defaults(manifest, schema, doc) if f.path not in wrong]
+    return findings
+
+
+def _expression_rules(expression: Any, options: set[str], doc: YamlDoc, path: str) -> list[Finding]:
+    expression = text_keys(expression)
+    findings = []
+    for problem in logic.problems(expression, path):
+        where, _, message = problem.partition(": ")
+        findings.append(_finding("from-options-logic", f"not JSON Logic that Plein evaluates: {message}", doc,
+                                 where or path))
+    for name in sorted(logic.variables(expression)):
+        root, _, rest = name.partition(".")
+        option = rest.split(".", 1)[0]
+        if root != "opties" or option not in options:
+            findings.append(_finding("from-options-option", f"reads {name!r}, but a fromOptions expression reads "
+                                     "only opties.<option>, with an option of the options schema (there: "
+                                     f"{', '.join(sorted(options)) or 'none'})", doc, path))
+    return findings
+
+
+def _with_defaults(manifest: dict[str, Any], schema: dict[str, Any], doc: YamlDoc) -> list[Finding]:
+    defaults = apply_defaults(schema, {})
+    try:
+        provided_manifest({"zaaktypen": manifest["zaaktypen"]}, defaults)
+    except Conflict as exc:
+        return [_finding("from-options", f"with the defaults of the options ({defaults}) this gives no valid value: "
+                         f"{param.reason}", doc, param.name) for param in exc.invalid_params]
+    return []
 
 
 CHECK = Check("zaaktypen", "Zaaktypen: only for service apps, unique identificaties, the Catalogi rules", "1",

@@ -58,6 +58,7 @@ from plein.zgw.catalogi.common import (
 )
 from plein.zgw.catalogi.models import (
     Catalogus,
+    Eigenschap,
     InformatieObjectType,
     ResultaatType,
     RolType,
@@ -73,6 +74,7 @@ Provided = ZaakType | InformatieObjectType
 ZAAKTYPE_DEFAULTS: dict[str, Any] = {"toelichting": "", "opschortingEnAanhoudingMogelijk": False,
                                      "verlengingMogelijk": False, "publicatieIndicatie": False,
                                      "informatieobjecttypen": []}
+DATE_LENGTE = {"datum": 8, "datum_tijd": 14}  # ztc-015: a date eigenschap's lengte follows from its formaat
 
 
 def today() -> dt.date:
@@ -116,8 +118,9 @@ class _Scope:
 
 
 def normalised(item: dict[str, Any]) -> dict[str, Any]:
-    """A manifest zaaktype with every default filled in, so that leaving out a default and writing it are equal."""
-    found = {**ZAAKTYPE_DEFAULTS, **item}
+    """A manifest zaaktype with every default filled in, so that leaving out a default and writing it are equal.
+    `fromOptions` is left out: the caller has already put the values it gives in the fields (store.adoptions)."""
+    found = {**ZAAKTYPE_DEFAULTS, **{key: value for key, value in item.items() if key != "fromOptions"}}
     found["statustypen"] = [{"omschrijvingGeneriek": "", "statustekst": "", **s} for s in item["statustypen"]]
     found["resultaattypen"] = [
         {"toelichting": "", "archiefactietermijn": None, **r,
@@ -125,7 +128,17 @@ def normalised(item: dict[str, Any]) -> dict[str, Any]:
         for r in item["resultaattypen"]]
     found["informatieobjecttypen"] = [_iot_definition(i) | {"richting": i["richting"]}
                                       for i in found["informatieobjecttypen"]]
+    if found.get("eigenschappen"):  # only when there are any: definitions made before eigenschappen keep their hash
+        found["eigenschappen"] = [{"toelichting": "", **e, "specificatie": eigenschap_specificatie(e)}
+                                  for e in found["eigenschappen"]]
     return found
+
+
+def eigenschap_specificatie(item: dict[str, Any]) -> dict[str, Any]:
+    """The Catalogi specificatie of a manifest eigenschap (lengte as text, as the API has it; one value per zaak)."""
+    lengte = DATE_LENGTE.get(item["formaat"], item.get("lengte", 255))
+    return {"groep": "", "formaat": item["formaat"], "lengte": str(lengte), "kardinaliteit": "1",
+            "waardenverzameling": list(item.get("waardenverzameling") or [])}
 
 
 def _iot_definition(item: dict[str, Any]) -> dict[str, Any]:
@@ -185,6 +198,19 @@ async def end(session: AsyncSession, base_url: str, organisation_code: str, app:
     await _end_all(scope, keep=set())
     await session.flush()
     return scope.done
+
+
+async def in_force(session: AsyncSession, organisation_code: str, identificatie: str, day: dt.date) -> ZaakType | None:
+    """The published version of a zaaktype in the municipality's catalogus that is valid on the day (None: none is)."""
+    catalogus = await _catalogus(session, organisation_code, create=False)
+    if catalogus is None:
+        return None
+    einde = ZaakType.einde_geldigheid
+    return await session.scalar(
+        select(ZaakType).where(ZaakType.catalogus_id == catalogus.id, ZaakType.identificatie == identificatie,
+                               ZaakType.concept.is_(False), ZaakType.begin_geldigheid <= day,
+                               or_(einde.is_(None), einde >= day))
+        .order_by(ZaakType.begin_geldigheid.desc()).limit(1))
 
 
 # --- versions --------------------------------------------------------------------------------------------------
@@ -351,4 +377,7 @@ def _parts(zaaktype_id: uuid.UUID, item: dict[str, Any]) -> list[Any]:
     links = [ZaakTypeInformatieObjectType(zaaktype_id=zaaktype_id, informatieobjecttype=i["omschrijving"],
                                           volgnummer=number, richting=i["richting"])
              for number, i in enumerate(item["informatieobjecttypen"], start=1)]
-    return [*statustypen, *roltypen, *resultaattypen, *links]
+    eigenschappen = [Eigenschap(zaaktype_id=zaaktype_id, naam=e["naam"], definitie=e["definitie"],
+                                specificatie=eigenschap_specificatie(e), toelichting=e.get("toelichting", ""))
+                     for e in item.get("eigenschappen", [])]
+    return [*statustypen, *roltypen, *resultaattypen, *links, *eigenschappen]

@@ -228,6 +228,16 @@ async def create(session: AsyncSession, caller: ZgwCaller, links: Links, storage
 
 async def _create(session: AsyncSession, caller: ZgwCaller, links: Links, key: uuid.UUID, body: DocumentBody,
                   stored_key: str, toelichting: str) -> Shown:
+    shown = await add(session, caller, links, key, body, stored_key, toelichting)
+    await _commit(session)
+    return shown
+
+
+async def add(session: AsyncSession, caller: ZgwCaller, links: Links, key: uuid.UUID, body: DocumentBody,
+              stored_key: str, toelichting: str = "") -> Shown:
+    """A new document in the caller's transaction (flushed, with its audit record and notification, not committed):
+    what create does before it commits. Plein's own services add the documents of a zaak this way, in the
+    transaction that makes the zaak; their contents are already stored under `stored_key`."""
     data = checked(body.data, "EnkelvoudigInformatieObjectCreateLockRequest")
     informatieobjecttype = await informatieobjecttype_at(session, links, data["informatieobjecttype"])
     vertrouwelijkheid = data.get("vertrouwelijkheidaanduiding") or informatieobjecttype.vertrouwelijkheidaanduiding
@@ -256,7 +266,6 @@ async def _create(session: AsyncSession, caller: ZgwCaller, links: Links, key: u
                  nieuw=Shown(document, versie, parts).represent(links), toelichting=toelichting)
     shown = Shown(document, versie, parts, lock or None)
     await notify(session, links, versie, RESOURCE, links.document(key), "create")
-    await _commit(session)
     return shown
 
 

@@ -1,0 +1,237 @@
+"""One aanvraag under one municipality's adoption: what its JSON Logic sees, which steps and questions are asked,
+which options they offer, and checking answers (lookups at the source included) with clear Dutch messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plein import logic
+from plein.organisations.models import Organisation
+from plein.services import prefill, questions
+from plein.services.definition import Definition, Question, Step
+from plein.services.models import Aanvraag, Toestemming
+from plein.services.questions import Problem
+from plein.store.models import Adoption
+
+try:
+    LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Amsterdam")
+except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without time zone data
+    LOCAL_TIME = dt.UTC
+
+
+def today() -> dt.date:
+    """The day in the Netherlands (a function, so tests can move it)."""
+    return dt.datetime.now(LOCAL_TIME).date()
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A service as one municipality runs it: its active adoption (release and options) and the definition."""
+
+    adoption: Adoption
+    definition: Definition
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.adoption.organisation
+
+    @property
+    def code(self) -> str:
+        return self.adoption.organisation.code
+
+    @property
+    def app(self) -> str:
+        return self.adoption.app.slug
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.adoption.options or {})
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return dict(self.adoption.release.manifest or {})
+
+    def activity(self, register: str) -> str | None:
+        """The processing activity of the app's (first) grant on a register."""
+        items = (self.manifest.get("requires") or {}).get("data") or []
+        return next((str(item["activity"]) for item in items if item.get("register") == register), None)
+
+    def zaaktype(self) -> dict[str, Any]:
+        """The manifest's zaaktype that the definition's case names."""
+        wanted = self.definition.case["zaaktype"]
+        return next(item for item in self.manifest.get("zaaktypen") or [] if item.get("identificatie") == wanted)
+
+
+def applicant(aanvraag: Aanvraag) -> dict[str, Any]:
+    """Who asks, as the JSON Logic sees it (aanvrager.bsn, or aanvrager.kvk and vestiging)."""
+    if aanvraag.subject_kind == "citizen":
+        return {"bsn": aanvraag.subject, "naam": aanvraag.display_name}
+    return {"kvk": aanvraag.subject, "vestiging": aanvraag.branch, "naam": aanvraag.display_name,
+            "handelendePersoon": aanvraag.acting_person}
+
+
+class Run:
+    """An aanvraag as the handling municipality's offer runs it."""
+
+    def __init__(self, offer: Offer, aanvraag: Aanvraag, day: dt.date | None = None) -> None:
+        self.offer = offer
+        self.aanvraag = aanvraag
+        self.day = day or today()
+        self.consents: list[Toestemming] = []  # what a submission will ask (services.service.prepare)
+        self._addresses: dict[tuple[Any, ...], tuple[Any, Problem | None]] = {}
+
+    @property
+    def definition(self) -> Definition:
+        return self.offer.definition
+
+    def data(self, answers: Mapping[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        """What expressions see: antwoorden (every question, empty when unanswered), prefill, opties, vandaag,
+        aanvrager, gemeente, controles and afspraak."""
+        given = self.aanvraag.answers if answers is None else answers
+        antwoorden = {question.id: given.get(question.id, [] if question.many else None)
+                      for question in self.definition.questions.values() if question.asks}
+        found = {
+            "antwoorden": antwoorden, "prefill": self.aanvraag.prefill or {}, "opties": self.offer.options,
+            "vandaag": self.day.isoformat(), "aanvrager": applicant(self.aanvraag),
+            "gemeente": {"code": self.offer.code, "naam": self.offer.organisation.name},
+            "controles": {check["id"]: True for check in self.aanvraag.checks or []},
+            "afspraak": bool(self.aanvraag.appointment),
+        }
+        found.update(extra)
+        return found
+
+    # --- what is asked ------------------------------------------------------------------------------------
+
+    def steps(self, answers: Mapping[str, Any] | None = None) -> list[Step]:
+        """The steps shown, in order."""
+        data = self.data(answers)
+        return [step for step in self.definition.steps if shown(step.when, data)]
+
+    def questions(self, step: Step, answers: Mapping[str, Any] | None = None) -> list[Question]:
+        data = self.data(answers)
+        return [question for question in step.questions if shown(question.when, data)]
+
+    def choices(self, question: Question, answers: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+        """(value, label) of what a choice or persons question offers now."""
+        if question.type == "persons":
+            return [(bsn, label) for bsn, label in self.people(question).items()]
+        data = self.data(answers)
+        return [(option["value"], option["label"]) for option in question.spec.get("options") or []
+                if shown(option.get("when"), data)]
+
+    def people(self, question: Question) -> dict[str, str]:
+        """BSN → 'Name (geboren 1 maart 2012)' of the persons a persons question offers (from its prefill)."""
+        found = (self.aanvraag.prefill or {}).get(question.spec["source"]) or []
+        return {str(person["burgerservicenummer"]): person_label(person) for person in found
+                if isinstance(person, dict) and person.get("burgerservicenummer")}
+
+    def known_rows(self, question: Question) -> list[tuple[str, str]]:
+        data = self.data()
+        rows = [(row["label"], logic.evaluate(row["value"], data)) for row in question.spec.get("rows") or []]
+        return [(label, str(value)) for label, value in rows if value not in (None, "", [])]
+
+    # --- checking answers ---------------------------------------------------------------------------------
+
+    async def check(self, session: AsyncSession, step_questions: list[Question], raw: Mapping[str, Any],
+                    trace_id: str, keep: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[Problem]]:
+        """Check the answers to these questions (in order; a question's `when` sees the answers before it), look
+        addresses up in the BAG, and run each question's validations. Returns the answers as they are stored and
+        the problems; an answer with a problem is left out. `keep` holds stored answers a form may leave out
+        (an uploaded document)."""
+        answers = dict(self.aanvraag.answers)
+        problems: list[Problem] = []
+        for question in step_questions:
+            answers.pop(question.id, None)
+            if not shown(question.when, self.data(answers)) or not question.asks:
+                continue
+            value = raw.get(question.id)
+            if value is None and keep and question.id in keep:
+                value = keep[question.id]
+            allowed = [value for value, _ in self.choices(question, answers)] if question.type in (
+                "choice", "persons") else None
+            cleaned, problem = questions.clean(question, value, allowed)
+            if problem is None and question.type == "address" and cleaned:
+                cleaned, problem = await self.resolve_address(session, question, cleaned, trace_id)
+            if problem is None:
+                problem = self.validate(question, cleaned, answers)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            answers[question.id] = cleaned
+        return answers, problems
+
+    def validate(self, question: Question, value: Any, answers: Mapping[str, Any]) -> Problem | None:
+        """The first of the question's validations that does not hold (checked only when there is an answer)."""
+        if value in (None, "", []):
+            return None
+        data = self.data({**answers, question.id: value})
+        for rule in question.spec.get("validations") or []:
+            if logic.holds(rule["rule"], data) is False:
+                return Problem(question.id, rule["message"])
+        return None
+
+    async def resolve_address(self, session: AsyncSession, question: Question, value: dict[str, Any],
+                              trace_id: str) -> tuple[Any, Problem | None]:
+        """The address as the BAG knows it, or why it cannot be used (not found, or more than one: name the
+        letter or addition)."""
+        key = (self.offer.code, *(value.get(part) for part in questions.ADDRESS_PARTS))
+        if key not in self._addresses:  # a submission looks each address up once
+            self._addresses[key] = await self._look_up(session, question, value, trace_id)
+        return self._addresses[key]
+
+    async def _look_up(self, session: AsyncSession, question: Question, value: dict[str, Any],
+                       trace_id: str) -> tuple[Any, Problem | None]:
+        activity = self.offer.activity("bag")
+        if activity is None:
+            return None, Problem(question.id, "Adressen kunnen nu niet worden opgezocht. Probeer het later opnieuw.")
+        found = await prefill.addresses(session, self.offer.code, activity, trace_id, value["postcode"],
+                                        value["huisnummer"], value["huisletter"], value["huisnummertoevoeging"])
+        if not found:
+            return None, Problem(question.id, "We vinden dit adres niet in de Basisregistratie Adressen en Gebouwen. "
+                                              "Controleer de postcode en het huisnummer.", "postcode")
+        if len(found) > 1:
+            options = "; ".join(questions.address_line(_address_answer(item)) for item in found[:6])
+            return None, Problem(question.id, f"Op dit huisnummer zijn meer adressen. Vul ook de huisletter of "
+                                              f"toevoeging in. Gevonden: {options}.", "huisletter")
+        return _address_answer(found[0]), None
+
+
+def _address_answer(found: dict[str, Any]) -> dict[str, Any]:
+    answer = {"postcode": found.get("postcode"), "huisnummer": found.get("huisnummer"),
+              "huisletter": found.get("huisletter"), "huisnummertoevoeging": found.get("huisnummertoevoeging"),
+              "straat": found.get("openbareRuimte"), "woonplaats": found.get("woonplaats"),
+              "gemeentecode": found.get("gemeentecode"),
+              "nummeraanduidingIdentificatie": found.get("nummeraanduidingIdentificatie"),
+              "adresseerbaarObjectIdentificatie": found.get("adresseerbaarObjectIdentificatie")}
+    answer["weergave"] = questions.address_line(answer)
+    return answer
+
+
+def shown(condition: Any, data: dict[str, Any]) -> bool:
+    """A step, question or option without a condition is shown; with one, only when it holds (unknown: not)."""
+    return condition is None or logic.holds(condition, data) is True
+
+
+def nested(value: Any, *keys: str) -> Any:
+    """value[key][key]… through dicts (a Haal Centraal person, say); None where a step is missing."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def person_label(person: Mapping[str, Any]) -> str:
+    """'Jan de Vries (geboren 1 maart 2012)' from a Haal Centraal person."""
+    naam = nested(person, "naam") or {}
+    name = str(naam.get("volledigeNaam") or " ".join(
+        str(part) for part in (naam.get("voornamen"), naam.get("voorvoegsel"), naam.get("geslachtsnaam")) if part))
+    datum = nested(person, "geboorte", "datum") or {}
+    born = questions.long_date(datum.get("datum")) or str(datum.get("langFormaat") or "")
+    return f"{name} (geboren {born})" if born else name

@@ -1,0 +1,141 @@
+"""Background work of the service engine: straight-through decisions of submitted aanvragen whose rule held (woken at
+once by a submission in this process, and found by polling after a restart or from other processes), and removing
+half-finished forms after the retention period."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from plein.db import utcnow
+from plein.exchange.service import new_trace_id
+from plein.services import decisions
+from plein.services.models import CONCEPT, INGEDIEND, Aanvraag, Bestand
+from plein.settings import Settings
+from plein.storage import FileStorage
+
+logger = logging.getLogger("plein.services")
+CLEANUP_EVERY = 3600.0
+
+
+class Decider:
+    """Decides due straight-through aanvragen, a few at a time; `nudge` wakes it when one was just submitted."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                 storage: FileStorage | None = None) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.storage = storage
+        self.wake = asyncio.Event()
+        self.cleaned_at = 0.0
+
+    def nudge(self) -> None:
+        self.wake.set()
+
+    async def due(self, limit: int) -> list[uuid.UUID]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(Aanvraag.id).where(Aanvraag.status == INGEDIEND, Aanvraag.automatic.is_(True),
+                                          Aanvraag.decide_after <= utcnow())
+                .order_by(Aanvraag.decide_after).limit(limit))
+            return list(rows)
+
+    async def run_once(self) -> int:
+        """Decide what is due now; how many were taken up."""
+        due = await self.due(self.settings.services_decide_batch)
+        gate = asyncio.Semaphore(self.settings.services_decide_concurrency)
+
+        async def one(key: uuid.UUID) -> None:
+            async with gate, self.sessions() as session:
+                try:
+                    await decisions.decide_automatically(session, key, self.settings.base_url, new_trace_id())
+                except Exception:
+                    logger.exception("deciding aanvraag %s automatically failed; it stays due", key)
+
+        await asyncio.gather(*(one(key) for key in due))
+        return len(due)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Decide until stop is set: at once when nudged, otherwise every poll interval."""
+        while not stop.is_set():
+            self.wake.clear()
+            try:
+                taken = await self.run_once()
+                await self._clean_now_and_then()
+            except Exception:
+                logger.exception("the service engine's background loop failed; trying again")
+                taken = 0
+            if taken < self.settings.services_decide_batch:
+                waiter = asyncio.ensure_future(self.wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED),
+                                           self.settings.notifications_poll_interval)
+                waiter.cancel()
+                stopper.cancel()
+
+    async def _clean_now_and_then(self) -> None:
+        if time.monotonic() - self.cleaned_at < CLEANUP_EVERY:
+            return
+        self.cleaned_at = time.monotonic()
+        removed = await remove_old_concepts(self.sessions, self.settings, self.storage)
+        if removed:
+            logger.info("removed %d half-finished aanvragen older than %d days", removed,
+                        self.settings.services_concept_days)
+
+
+async def remove_old_concepts(sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                              storage: FileStorage | None) -> int:
+    """Delete concept aanvragen not touched for the retention period, with their uploaded files."""
+    before = utcnow() - dt.timedelta(days=settings.services_concept_days)
+    async with sessions() as session:
+        old = list(await session.scalars(select(Aanvraag.id).where(Aanvraag.status == CONCEPT,
+                                                                   Aanvraag.updated_at < before)))
+        if not old:
+            return 0
+        keys = list(await session.scalars(select(Bestand.storage_key).where(Bestand.aanvraag_id.in_(old))))
+        await session.execute(delete(Bestand).where(Bestand.aanvraag_id.in_(old)))
+        await session.execute(delete(Aanvraag).where(Aanvraag.id.in_(old), Aanvraag.status == CONCEPT))
+        await session.commit()
+    if storage is not None:
+        for key in keys:
+            with suppress(OSError):
+                await storage.delete(key)
+    return len(old)
+
+
+@asynccontextmanager
+async def in_process_decisions(app: FastAPI) -> AsyncIterator[None]:
+    """Under `plein serve`: the decision loop in the app's event loop (app.state.decider), while
+    PLEIN_SERVICES_IN_PROCESS is on."""
+    settings: Settings = app.state.settings
+    app.state.decider = None
+    if not settings.services_in_process:
+        yield
+        return
+    stop = asyncio.Event()
+    decider = Decider(app.state.sessions, settings, app.state.storage)
+    task = asyncio.create_task(decider.run(stop), name="plein-services")
+    app.state.decider = decider
+    try:
+        yield
+    finally:
+        stop.set()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(task, 30)
+
+
+def nudge(app: FastAPI) -> None:
+    """Tell this process's decision loop that an aanvraag may be due (no-op without one)."""
+    decider = getattr(app.state, "decider", None)
+    if isinstance(decider, Decider):
+        decider.nudge()

@@ -1,0 +1,57 @@
+"""The service pages as a citizen uses them, over HTTP without JavaScript: start, one step per page, the summary
+with its change links, the confirmation with the zaak's number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.services.helpers import AMSTERDAM, adopt, csrf_token, family, log_in_citizen, publish_app
+
+START = "/diensten/amsterdam/verhuizing-doorgeven"
+
+
+@pytest.fixture
+async def world(session):
+    await publish_app(session)
+    await adopt(session, AMSTERDAM, toestemmingHoofdbewoner=False)
+    return await family(session)
+
+
+async def test_a_citizen_reports_a_move_page_by_page(client, session, world) -> None:
+    listing = await client.get("/diensten/amsterdam")
+    assert listing.status_code == 200
+    assert "Verhuizing doorgeven" in listing.text
+    page = await client.get(START)
+    assert "Inloggen met DigiD" in page.text
+    await log_in_citizen(client, world.anna)
+    token = await csrf_token(client, START)
+    started = await client.post(f"{START}/starten", data={"csrf_token": token})
+    assert started.status_code == 303
+    step = await client.get(started.headers["location"])
+    assert step.status_code == 200, step.text
+    assert "Anna" in step.text and "Damstraat 1" in step.text
+    today = dt.date.today()
+    wrong = await client.post(started.headers["location"], data={
+        "csrf_token": token, "verhuisdatum.dag": "31", "verhuisdatum.maand": "2", "verhuisdatum.jaar": "2026",
+        "nieuwAdres.postcode": "1019AB", "nieuwAdres.huisnummer": "10"})
+    assert wrong.status_code == 400
+    assert "bestaande datum" in wrong.text
+    saved = await client.post(started.headers["location"], data={
+        "csrf_token": token, "verhuisdatum.dag": str(today.day), "verhuisdatum.maand": str(today.month),
+        "verhuisdatum.jaar": str(today.year), "nieuwAdres.postcode": "1019 ab", "nieuwAdres.huisnummer": "10"})
+    assert saved.status_code == 303, saved.text
+    mates = await client.get(saved.headers["location"])
+    assert "Kees" in mates.text and "Jan" in mates.text and "Bram" not in mates.text
+    saved = await client.post(saved.headers["location"], data={"csrf_token": token, "meeverhuizers": world.kees})
+    assert saved.headers["location"].endswith("/controleren")
+    summary = await client.get(saved.headers["location"])
+    assert "Nieuwbouwlaan 10" in summary.text and "Wijzigen" in summary.text
+    sent = await client.post(saved.headers["location"], data={"csrf_token": token})
+    assert sent.status_code == 303, sent.text
+    confirmation = await client.get(sent.headers["location"])
+    assert re.search(r"zaaknummer <strong>ZAAK-", confirmation.text), confirmation.text
+    again = await client.post(saved.headers["location"], data={"csrf_token": token})
+    assert again.headers["location"] == sent.headers["location"]
