@@ -1,4 +1,5 @@
-"""The demo database: all municipalities, sample apps admitted through the pipeline, one rejected, adoptions."""
+"""The demo database: all municipalities, sample apps admitted through the pipeline, one rejected, adoptions, and
+aanvragen of Verhuizing doorgeven made through the service engine."""
 
 from __future__ import annotations
 
@@ -10,11 +11,21 @@ import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 
+from plein.auth.service import Principal
 from plein.db import make_engine, make_session_factory
-from plein.demo import ADOPTIONS, build_demo
+from plein.demo import ADOPTIONS, NEXT_VERSION, build_demo
+from plein.errors import Conflict
 from plein.organisations.models import Organisation
+from plein.services.models import Aanvraag, Bestand
 from plein.settings import Settings
+from plein.store import adoptions as store_adoptions
 from plein.store.models import Adoption, App, Release
+
+# (municipality, status, appointment, documents): Amsterdam decided one straight-through, Utrecht's waits for its
+# case worker with a proof of residence, Den Haag's is a request for an appointment at the desk.
+DEMO_AANVRAGEN = [("0344", "ingediend", False, 1), ("0363", "toegekend", False, 0), ("0518", "ingediend", True, 0)]
+WILMA_ZON = "999993112"  # her verhuizing to Amsterdam's Nieuwbouwlaan is the demo's decided aanvraag
+ADRIANA_VEEKERS = "999996551"  # her verhuizing within Utrecht waits for Utrecht's case worker
 
 
 def test_demo_builds_from_nothing(tmp_path: Path) -> None:
@@ -23,18 +34,23 @@ def test_demo_builds_from_nothing(tmp_path: Path) -> None:
     output = io.StringIO()
     build_demo(settings, console=Console(file=output, width=200))
     counts = asyncio.run(_counts(settings))
-    listed, rejected, adoptions, municipalities = counts
+    listed, rejected, adoptions, municipalities, aanvragen = counts
     assert len(listed) >= 5 and "bruggen-op-afstand" in listed
     assert rejected == ["0.9.0"]
     assert adoptions == len(ADOPTIONS)
     assert municipalities and municipalities > 340
+    assert aanvragen == DEMO_AANVRAGEN
     assert "parkeervergunning-aanvragen 0.9.0: rejected" in output.getvalue()
+    assert f"verhuizing-doorgeven {NEXT_VERSION}: admitted" in output.getvalue()
     # running it again starts from a fresh database
     build_demo(settings, console=Console(file=io.StringIO()))
     assert asyncio.run(_counts(settings)) == counts
+    # Rotterdam planned 2.0.0 with a behandeltermijn of 40 days; the next release allows at most 28
+    assert asyncio.run(_upgrade_rotterdam(settings)) == ["options.behandeltermijnDagen"]
 
 
-async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None]:
+async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None,
+                                               list[tuple[str, str, bool, int]]]:
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
         listed = (await session.scalars(select(App.slug).where(App.listed.is_(True)))).all()
@@ -42,8 +58,29 @@ async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None,
         adoptions = await session.scalar(select(func.count()).select_from(Adoption))
         municipalities = await session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "municipality"))
+        documents = (select(func.count()).select_from(Bestand)
+                     .where(Bestand.aanvraag_id == Aanvraag.id, Bestand.document_id.is_not(None)).scalar_subquery())
+        aanvragen = (await session.execute(select(Aanvraag.municipality, Aanvraag.status, Aanvraag.appointment,
+                                                  documents).where(Aanvraag.zaak_id.is_not(None)))).all()
     await engine.dispose()
-    return sorted(listed), list(rejected), adoptions, municipalities
+    return (sorted(listed), list(rejected), adoptions, municipalities,
+            sorted((code, status, appointment, count) for code, status, appointment, count in aanvragen))
+
+
+async def _upgrade_rotterdam(settings: Settings) -> list[str]:
+    """Try to upgrade Rotterdam's verhuizing-doorgeven to the demo's next release; the names the refusal gives."""
+    engine = make_engine(settings)
+    actor = Principal("demo", "test", "test", frozenset(), all_rights=True)
+    try:
+        async with make_session_factory(engine)() as session:
+            [adoption] = [item for item in await store_adoptions.municipality_adoptions(session, "0599")
+                          if item.app.slug == "verhuizing-doorgeven"]
+            assert (adoption.status, adoption.release.version) == ("planned", "2.0.0")
+            with pytest.raises(Conflict) as blocked:
+                await store_adoptions.change_adoption(session, "0599", str(adoption.id), actor, version=NEXT_VERSION)
+            return [param.name for param in blocked.value.invalid_params]
+    finally:
+        await engine.dispose()
 
 
 def test_demo_client_reads_a_test_person(tmp_path: Path) -> None:
@@ -86,20 +123,22 @@ def test_demo_client_sees_amsterdams_zaken(tmp_path: Path) -> None:
                         data_dir=tmp_path / "data", base_url="http://demo")
     build_demo(settings, console=Console(file=io.StringIO()))
 
-    async def read() -> httpx.Response:
+    async def read(bsn: str) -> httpx.Response:
         app = create_app(settings)
         headers = {"Authorization": f"Bearer {make_jwt('demo-amsterdam', CLIENT_SECRET)}", "Accept-Crs": "EPSG:4326"}
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as client:
             response = await client.get("/zaken/api/v1/zaken", headers=headers,
-                                        params={"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": "999993653"})
+                                        params={"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": bsn})
         await dispose_engines(app)
         return response
 
-    response = asyncio.run(read())
+    response = asyncio.run(read(WILMA_ZON))
     assert response.status_code == 200, response.text
     [zaak] = response.json()["results"]
-    assert zaak["omschrijving"] == "Verhuizing doorgeven"
-    assert zaak["status"] is not None
+    assert zaak["omschrijving"] == "Verhuizing naar Nieuwbouwlaan 1, 1019 ZX Amsterdam"
+    assert zaak["status"] is not None and zaak["resultaat"] is not None  # decided straight-through
+    in_utrecht = asyncio.run(read(ADRIANA_VEEKERS))  # a zaak of Utrecht's own zaaktype: not the client's
+    assert in_utrecht.status_code == 200 and in_utrecht.json()["results"] == []
 
 
 def test_the_demo_names_the_port_it_serves_on_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""Adoption ties in: activating a service app issues its data grants to the municipality's client, scoped to it."""
+"""Adoption ties in: activating a service app issues its data and write grants to the municipality's client."""
 
 from __future__ import annotations
 
@@ -27,18 +27,24 @@ async def test_activating_issues_grants_and_ending_revokes(client: httpx.AsyncCl
     adoption = await adoptions.adopt(session, AMSTERDAM, "verhuizing-doorgeven", {}, ADMIN)
     assert await grants(session) == []
     await adoptions.change_adoption(session, AMSTERDAM, str(adoption.id), ADMIN, status="active")
-    issued = await grants(session)
-    assert [(g.register, g.fields) for g in issued] == [
-        ("bag", ["nummeraanduidingIdentificatie", "postcode", "huisnummer", "woonplaats"]),
-        ("brp", ["naam", "verblijfplaats", "partners", "kinderen"]),
+    issued = sorted(await grants(session), key=lambda g: (g.register, g.access))
+    # the data grants of requires.data say `scope: landelijk` (a move may come from anywhere in the country), so
+    # they hold in every municipality; the write grant of requires.writes is always the municipality's own
+    assert [(g.register, g.access, g.mutation, g.fields, g.municipality) for g in issued] == [
+        ("bag", "read", None, ["nummeraanduidingIdentificatie", "adresseerbaarObjectIdentificatie", "openbareRuimte",
+                               "huisnummer", "huisletter", "huisnummertoevoeging", "postcode", "woonplaats",
+                               "gemeentecode"], None),
+        ("brp", "read", None, ["burgerservicenummer", "naam", "geboorte", "leeftijd", "verblijfplaats",
+                               "adressering", "gemeenteVanInschrijving", "partners", "kinderen"], None),
+        ("brp", "write", "verhuizing", [], AMSTERDAM),
     ]
-    assert {(g.client.client_id, g.municipality, g.activity.code, g.adoption_id) for g in issued} == {
-        ("plein-0363", "0363", "verhuizing-verwerken", adoption.id)}
+    assert {(g.client.client_id, g.activity.code, g.adoption_id) for g in issued} == {
+        ("plein-0363", "verhuizing-verwerken", adoption.id)}
     assert all(g.revoked_at is None for g in issued)
     activity = await session.scalar(select(ProcessingActivity).where(ProcessingActivity.code == "verhuizing-verwerken"))
     assert activity is not None and activity.organisation.code == AMSTERDAM
     assert activity.purpose == "Verwerken van een verhuizing binnen of naar de gemeente"
-    assert activity.legal_basis == "Wet BRP artikel 2.38"
+    assert activity.legal_basis == "Wet BRP artikel 2.38 en 2.39"
     await adoptions.change_adoption(session, AMSTERDAM, str(adoption.id), ADMIN, status="ended")
     assert all(g.revoked_at is not None for g in await grants(session))
 
@@ -49,7 +55,7 @@ async def test_adopting_again_reuses_the_client_and_activity(session: AsyncSessi
     await adoptions.change_adoption(session, AMSTERDAM, str(first.id), ADMIN, status="ended")
     second = await adoptions.adopt(session, AMSTERDAM, "verhuizing-doorgeven", {}, ADMIN, activate=True)
     live = [g for g in await grants(session) if g.revoked_at is None]
-    assert {g.adoption_id for g in live} == {second.id} and len(live) == 2
+    assert {g.adoption_id for g in live} == {second.id} and len(live) == 3  # brp and bag read, brp write
     assert len({g.client_id for g in await grants(session)}) == 1
     count = await session.scalar(select(ProcessingActivity.id).where(ProcessingActivity.code == "verhuizing-verwerken"))
     assert count is not None
@@ -60,13 +66,13 @@ async def test_an_upgrade_replaces_the_grants(session: AsyncSession, tmp_path: P
     data = [{"register": "brp", "fields": ["naam"], "activity": "verhuizing-verwerken",
              "purpose": "Verwerken van een verhuizing", "legalBasis": "Wet BRP artikel 2.38"}]
     manifest = {"requires": {"standards": ["zgw-zaken-1.5"], "data": data}}
-    await publish_folder(session, make_package(tmp_path, version="1.3.0", manifest=manifest))
-    adoption = await adoptions.adopt(session, AMSTERDAM, "verhuizing-doorgeven", {}, ADMIN, version="1.2.0",
+    await publish_folder(session, make_package(tmp_path, version="2.1.0", manifest=manifest, service=False))
+    adoption = await adoptions.adopt(session, AMSTERDAM, "verhuizing-doorgeven", {}, ADMIN, version="2.0.0",
                                      activate=True)
-    await adoptions.change_adoption(session, AMSTERDAM, str(adoption.id), ADMIN, version="1.3.0")
+    await adoptions.change_adoption(session, AMSTERDAM, str(adoption.id), ADMIN, version="2.1.0")
     live = [g for g in await grants(session) if g.revoked_at is None]
-    assert [(g.register, g.fields, g.municipality) for g in live] == [("brp", ["naam"], "0363")]
-    assert len(await grants(session)) == 3
+    assert [(g.register, g.access, g.fields, g.municipality) for g in live] == [("brp", "read", ["naam"], "0363")]
+    assert len(await grants(session)) == 4  # the three of 2.0.0 (revoked) and the new one
 
 
 async def test_a_planned_adoption_grants_nothing(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -55,3 +55,51 @@ async def test_a_citizen_reports_a_move_page_by_page(client, session, world) -> 
     assert re.search(r"zaaknummer <strong>ZAAK-", confirmation.text), confirmation.text
     again = await client.post(saved.headers["location"], data={"csrf_token": token})
     assert again.headers["location"] == sent.headers["location"]
+
+
+async def test_with_both_intakes_the_citizen_chooses_the_desk_and_asks_for_an_appointment(client, session) -> None:
+    await publish_app(session)
+    await adopt(session, AMSTERDAM, toestemmingHoofdbewoner=False, intake="beide")
+    world = await family(session)
+    await log_in_citizen(client, world.anna)
+    token = await csrf_token(client, START)
+    step = (await client.post(f"{START}/starten", data={"csrf_token": token})).headers["location"]
+    today = dt.date.today()
+    saved = await client.post(step, data={
+        "csrf_token": token, "verhuisdatum.dag": str(today.day), "verhuisdatum.maand": str(today.month),
+        "verhuisdatum.jaar": str(today.year), "nieuwAdres.postcode": "1019AB", "nieuwAdres.huisnummer": "10"})
+    saved = await client.post(saved.headers["location"], data={"csrf_token": token})
+    assert saved.headers["location"].endswith("/stap/afronden")
+    saved = await client.post(saved.headers["location"], data={"csrf_token": token, "afhandeling": "balie"})
+    assert saved.headers["location"].endswith("/stap/afspraak")
+    wrong = await client.post(saved.headers["location"], data={"csrf_token": token, "telefoon": "12"})
+    assert wrong.status_code == 400
+    assert "Kies een antwoord" in wrong.text and "geldig telefoonnummer" in wrong.text
+    saved = await client.post(saved.headers["location"], data={"csrf_token": token, "voorkeur": ["ochtend", "avond"],
+                                                               "telefoon": "06-12345678"})
+    summary = await client.get(saved.headers["location"])
+    assert "Afspraak aanvragen" in summary.text and "Versturen" not in summary.text
+    sent = await client.post(saved.headers["location"], data={"csrf_token": token})
+    confirmation = await client.get(sent.headers["location"])
+    assert "Uw verzoek om een afspraak is ontvangen" in confirmation.text
+    assert "identiteitsbewijs" in confirmation.text
+
+
+async def test_a_proof_of_residence_is_uploaded_on_its_own_step(client, session) -> None:
+    await publish_app(session)
+    await adopt(session, AMSTERDAM, toestemmingHoofdbewoner=False, bewijsstukVereist=True)
+    world = await family(session)
+    await log_in_citizen(client, world.anna)
+    token = await csrf_token(client, START)
+    await client.post(f"{START}/starten", data={"csrf_token": token})
+    step = f"{START}/stap/bewijs"
+    page = await client.get(step)
+    assert 'enctype="multipart/form-data"' in page.text and 'type="file"' in page.text
+    wrong = await client.post(step, data={"csrf_token": token},
+                              files={"bewijsstuk": ("huur.pdf", b"just text, not a PDF", "application/pdf")})
+    assert wrong.status_code == 400 and "geen PDF" in wrong.text
+    saved = await client.post(step, data={"csrf_token": token},
+                              files={"bewijsstuk": ("huur contract.pdf", b"%PDF-1.4 proof", "application/pdf")})
+    assert saved.status_code == 303, saved.text
+    again = await client.get(step)
+    assert "huur contract.pdf" in again.text  # kept: the citizen need not upload it again

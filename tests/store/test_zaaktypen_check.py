@@ -104,8 +104,8 @@ def test_the_catalogi_rules_on_the_parts() -> None:
 
 
 async def test_a_release_with_bad_zaaktypen_is_refused(session: AsyncSession, tmp_path: Path) -> None:
-    integration = make_package(tmp_path, version="1.3.0", name="integration", manifest={"kind": "integration"})
-    duplicate = make_package(tmp_path, version="1.3.0", name="duplicate",
+    integration = make_package(tmp_path, version="2.1.0", name="integration", manifest={"kind": "integration"})
+    duplicate = make_package(tmp_path, version="2.1.0", name="duplicate",
                              manifest={"zaaktypen": [zaaktype(), zaaktype(doorlooptijd="P1W")]})
     integration_errors = {("zaaktypen", "zaaktypen.service-only"), (None, "service.service-only")}
     for folder, expected in ((integration, integration_errors),

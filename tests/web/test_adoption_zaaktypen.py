@@ -44,15 +44,15 @@ async def test_an_upgrade_refused_for_its_zaaktypen_shows_the_page_again(
     token = await log_in(client, session, "beheerder@0363", [(AMSTERDAM, "beheerder")])
     assert (await client.post(ADOPT, data={**VALID, "activate": "1", "csrf_token": token})).status_code == 303
     await _own_zaaktype(client, session, "EXTRA")
-    folder = make_package(tmp_path, version="1.3.0")
+    folder = make_package(tmp_path, version="2.1.0", service=False)  # its case.zaaktype VERHUIZING is gone
     manifest = (folder / "plein.yaml").read_text("utf-8").replace("identificatie: VERHUIZING",
                                                                   "identificatie: EXTRA")
     (folder / "plein.yaml").write_text(manifest, "utf-8")
     await publish_folder(session, folder)
     [adoption] = await stored(session)
     refused = await client.post(f"/gemeenten/{AMSTERDAM}/apps/{adoption.id}/upgraden",
-                                data={"version": "1.3.0", "csrf_token": token})
+                                data={"version": "2.1.0", "csrf_token": token})
     assert refused.status_code == 409
     assert "already has a valid zaaktype 'EXTRA' that this app did not provide" in html.unescape(refused.text)
     [adoption] = await stored(session)
-    assert adoption.release.version == "1.2.0" and adoption.status == "active"
+    assert adoption.release.version == "2.0.0" and adoption.status == "active"

@@ -16,8 +16,9 @@ from tests.store.helpers import SYSTEM, publish_built_in, publish_folder
 
 PASSWORD = "wachtwoord-123"
 ADOPT = f"/gemeenten/{AMSTERDAM}/apps/adopteren"
-VALID = {"app": "verhuizing-doorgeven", "version": "1.2.0", "options.intake": "balie",
-         "options.behandeltermijnDagen": "10", "options.contactEmail": "burgerzaken@amsterdam.example"}
+VALID = {"app": "verhuizing-doorgeven", "version": "2.0.0", "options.intake": "balie",
+         "options.behandeltermijnDagen": "10", "options.toestemmingHoofdbewoner": "true",
+         "options.contactEmail": "burgerzaken@amsterdam.example"}  # as a browser sends the form: defaults checked
 
 
 def csrf_of(page: str) -> str:
@@ -108,9 +109,11 @@ async def test_app_page_shows_description_options_data_and_users(
     assert "Inwoners geven hun verhuizing online door" in page
     assert "Adrescontrole in de BAG" in page
     assert "Behandeltermijn (dagen)" in page and "1 t/m 56" in page and "digitaal, balie, beide" in page
-    assert "Wet BRP artikel 2.38" in page and "naam, verblijfplaats, partners, kinderen" in page
+    assert "Wet BRP artikel 2.38 en 2.39" in page
+    assert ("burgerservicenummer, naam, geboorte, leeftijd, verblijfplaats, adressering, gemeenteVanInschrijving, "
+            "partners, kinderen") in page
     assert '<a class="utrecht-link" href="/gemeenten/0344/apps">Utrecht</a>' in page
-    assert 'href="/apps/verhuizing-doorgeven/releases/1.2.0"' in page
+    assert 'href="/apps/verhuizing-doorgeven/releases/2.0.0"' in page
     assert 'scope="col"' in page
     assert "Adopteren" not in page
 
@@ -126,7 +129,7 @@ async def test_app_page_warns_about_a_closed_licence(
 
 async def test_release_report_lists_checks_and_findings(client: httpx.AsyncClient, session: AsyncSession) -> None:
     await publish_built_in(session, "verhuizing-doorgeven")
-    response = await client.get("/apps/verhuizing-doorgeven/releases/1.2.0")
+    response = await client.get("/apps/verhuizing-doorgeven/releases/2.0.0")
     assert response.status_code == 200
     page = response.text
     assert "Toegelaten." in page and "Uitgevoerde controles" in page
@@ -183,6 +186,7 @@ async def test_beheerder_adopts_through_the_form(client: httpx.AsyncClient, sess
     form = await client.get(ADOPT, params={"app": "verhuizing-doorgeven"})
     assert form.status_code == 200
     assert 'name="options.behandeltermijnDagen" value="5" min="1" max="56" step="1"' in form.text
+    assert 'name="options.toestemmingHoofdbewoner" value="true" checked' in form.text
 
     invalid = await client.post(ADOPT, data={**VALID, "options.behandeltermijnDagen": "0", "csrf_token": token})
     assert invalid.status_code == 400
@@ -202,6 +206,7 @@ async def test_beheerder_adopts_through_the_form(client: httpx.AsyncClient, sess
     assert "Verhuizing doorgeven" in listing and "Gepland" in listing
     [adoption] = await stored(session)
     assert adoption.options == {"intake": "balie", "bewijsstukVereist": False, "behandeltermijnDagen": 10,
+                                "automatischAfhandelen": False, "toestemmingHoofdbewoner": True,
                                 "contactEmail": "burgerzaken@amsterdam.example"}
 
     again = await client.post(ADOPT, data={**VALID, "csrf_token": token})
@@ -247,17 +252,17 @@ async def test_configure_upgrade_activate_and_end_through_the_forms(
     schema = adoptions.options_schema(adoption.release)
     narrower = {**schema, "properties": {**schema["properties"], "behandeltermijnDagen": {
         "type": "integer", "title": "Behandeltermijn (dagen)", "minimum": 1, "maximum": 7, "default": 5}}}
-    await publish_folder(session, make_package(tmp_path, version="1.3.0", manifest={"options": narrower}))
+    await publish_folder(session, make_package(tmp_path, version="2.1.0", manifest={"options": narrower}))
     detail = (await client.get(base)).text
-    assert '<option value="1.3.0">' in detail and "Geschiedenis" in detail
-    blocked = await client.post(f"{base}/upgraden", data={"version": "1.3.0", "csrf_token": token})
+    assert '<option value="2.1.0">' in detail and "Geschiedenis" in detail
+    blocked = await client.post(f"{base}/upgraden", data={"version": "2.1.0", "csrf_token": token})
     assert blocked.status_code == 409 and "De upgrade is geblokkeerd" in blocked.text
     assert "Vul een geheel getal in van 1 tot en met 7" in field_html(blocked.text, "option-behandeltermijnDagen")
     upgraded = await client.post(f"{base}/upgraden", data={
-        **options, "options.behandeltermijnDagen": "7", "version": "1.3.0", "with_options": "1", "csrf_token": token})
+        **options, "options.behandeltermijnDagen": "7", "version": "2.1.0", "with_options": "1", "csrf_token": token})
     assert upgraded.status_code == 303
     [adoption] = await stored(session)
-    assert adoption.release.version == "1.3.0" and adoption.options["behandeltermijnDagen"] == 7
+    assert adoption.release.version == "2.1.0" and adoption.options["behandeltermijnDagen"] == 7
 
     assert (await client.post(f"{base}/activeren", data={"csrf_token": token})).status_code == 303
     confirm = await client.get(f"{base}/beeindigen")

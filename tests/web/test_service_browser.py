@@ -16,7 +16,7 @@ import pytest
 from plein.auth.service import create_user
 from plein.db import make_engine, make_session_factory
 from plein.settings import Settings
-from tests.services.helpers import AMSTERDAM, Family, adopt, family, publish_app
+from tests.services.helpers import AMSTERDAM, UTRECHT, Family, adopt, family, publish_app
 from tests.web.axe import assert_accessible
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, running_server, shot
 
@@ -30,6 +30,7 @@ async def seed_service(settings: Settings) -> Family:
     async with make_session_factory(engine)() as session:
         await publish_app(session)
         await adopt(session, AMSTERDAM, toestemmingHoofdbewoner=False, automatischAfhandelen=False)
+        await adopt(session, UTRECHT, toestemmingHoofdbewoner=False, bewijsstukVereist=True)
         people = await family(session)
         await create_user(session, "behandelaar.amsterdam", PASSWORD, "Behandelaar Amsterdam",
                           [(AMSTERDAM, "behandelaar")])
@@ -187,3 +188,39 @@ def test_the_service_pages_need_no_javascript(world: tuple[str, Family]) -> None
         context.close()
         browser.close()
 
+
+
+def test_a_move_to_utrecht_asks_utrechts_proof_of_residence(world: tuple[str, Family], tmp_path: Path) -> None:
+    """Started on Amsterdam's page, the move is Utrecht's (the new address): Utrecht's option adds an upload step."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, people = world
+    proof = tmp_path / "huurcontract.pdf"
+    proof.write_bytes(b"%PDF-1.4 a rental contract")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=url, viewport=DESKTOP, locale="nl-NL")  # type: ignore[arg-type]
+        page = context.new_page()
+        log_in_as_citizen(page, people.jan, audit=False)
+        page.get_by_role("button", name="Start").click()
+        today = dt.date.today()
+        page.get_by_role("textbox", name="Dag").fill(str(today.day))
+        page.get_by_role("textbox", name="Maand").fill(str(today.month))
+        page.get_by_role("textbox", name="Jaar").fill(str(today.year))
+        page.get_by_label("Postcode").fill("3511AB")
+        page.get_by_label("Huisnummer", exact=True).fill("99")
+        page.get_by_role("button", name="Volgende").click()
+        page.get_by_role("button", name="Volgende").click()  # no co-movers
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bewijs van bewoning")
+        expect(page.get_by_text("Gemeente Utrecht behandelt uw aanvraag")).to_be_visible()
+        check(page, "stap-bewijs")
+        page.get_by_role("button", name="Volgende").click()
+        expect(page.get_by_role("alert")).to_contain_text("Voeg een bestand toe")
+        check(page, "stap-bewijs-fout")
+        page.get_by_label(re.compile("Huurcontract")).set_input_files(str(proof))
+        page.get_by_role("button", name="Volgende").click()
+        expect(page.get_by_text("huurcontract.pdf")).to_be_visible()
+        page.get_by_role("button", name="Versturen").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Uw aanvraag is ontvangen")
+        context.close()
+        browser.close()

@@ -29,10 +29,15 @@ def worker(
     concurrency: Annotated[int | None, typer.Option(help="Requests at once (default: the setting).")] = None,
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
     name: Annotated[str | None, typer.Option(help="This worker's name in the attempts history.")] = None,
+    decisions: Annotated[bool, typer.Option(help="Also decide the straight-through aanvragen of the service engine "
+                                                 "that are due.")] = True,
 ) -> None:
-    """Deliver notifications until SIGTERM or SIGINT; the batch in flight is finished first.
+    """Deliver notifications, and decide due straight-through aanvragen, until SIGTERM or SIGINT; the batch in
+    flight is finished first.
 
-    Run as many as you like on PostgreSQL (each delivery is claimed by one worker at a time); on SQLite run one.
+    Run as many as you like on PostgreSQL (each delivery is claimed by one worker at a time, each aanvraag decided
+    once); on SQLite run one. With workers running, `plein serve` can leave both to them
+    (PLEIN_NOTIFICATIONS_IN_PROCESS and PLEIN_SERVICES_IN_PROCESS false).
     """
     from plein.cli import load_settings
 
@@ -40,17 +45,22 @@ def worker(
                                                ("notifications_concurrency", concurrency)) if value is not None}
     settings = load_settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_work(settings, once, name))
+    asyncio.run(_work(settings, once, name, decisions))
 
 
-async def _work(settings: Settings, once: bool, name: str | None) -> None:
+async def _work(settings: Settings, once: bool, name: str | None, decisions: bool = False) -> None:
     from plein.db import make_engine, make_session_factory
     from plein.notifications.tasks import Worker, deliver_due
+    from plein.services.tasks import Decider  # the service engine's loop runs beside delivery
+    from plein.storage import storage_from_settings
 
     engine = make_engine(settings)
     sessions = make_session_factory(engine)
+    decider = Decider(sessions, settings, storage_from_settings(settings)) if decisions else None
     try:
         if once:
+            while decider is not None and await decider.run_once():
+                pass
             report = await deliver_due(sessions, settings)
             logging.getLogger("plein.notifications").info("done: %s", report.line())
             return
@@ -59,7 +69,7 @@ async def _work(settings: Settings, once: bool, name: str | None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         async with Worker(sessions, settings, name=name) as delivering:
-            await delivering.run(stop)
+            await asyncio.gather(delivering.run(stop), *([decider.run(stop)] if decider is not None else []))
     finally:
         await engine.dispose()
 

@@ -105,8 +105,10 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
 async def decide_automatically(session: AsyncSession, aanvraag_id: uuid.UUID, base_url: str,
                                trace_id: str) -> Aanvraag | None:
     """Straight-through: grant an aanvraag whose rule held, if it is still waiting. When the effects cannot be made
-    (the register changed since, a grant was revoked), the aanvraag goes to a case worker with the reason."""
-    aanvraag = await session.get(Aanvraag, aanvraag_id, populate_existing=True)
+    (the register changed since, a grant was revoked), the aanvraag goes to a case worker with the reason. An
+    aanvraag that another process is deciding right now is left to it (PostgreSQL: its row is locked, and skipped)."""
+    aanvraag = await session.get(Aanvraag, aanvraag_id, populate_existing=True,
+                                 with_for_update={"skip_locked": True})
     if aanvraag is None or aanvraag.status != INGEDIEND or not aanvraag.automatic:
         return None
     try:

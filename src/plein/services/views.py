@@ -226,6 +226,10 @@ async def save_step(request: Request, session: SessionDep, principal: PagePrinci
         session, run, step, raw, new_trace_id())
     back = str(form.get("terug") or "")
     if saved.problems:
+        uploaded = {key: value for key, value in raw.items() if _is_document(run, key) and value}
+        if uploaded:  # a file that was taken is kept: the user fixes the other answers without uploading it again
+            run.aanvraag.answers = {**run.aanvraag.answers, **uploaded}
+            await session.commit()
         shown = {key: value for key, value in raw.items() if not _is_document(run, key)}
         fields = _fields(run, step, shown, saved.problems)
         context = _step_context(run, organisation, step, fields, back, saved.problems)

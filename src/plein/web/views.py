@@ -221,12 +221,13 @@ async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -
 
 @router.post("/logout")
 async def logout(request: Request, session: SessionDep, form: csrf.CheckedForm) -> Response:
-    """End the login server-side (every copy of the cookie stops working) and start an empty session."""
+    """End the login server-side (every copy of the cookie stops working) and start an empty session; then go to
+    `next` (a local path: a municipality's pages send their own start page)."""
     token = request.session.get(logins.COOKIE_KEY)
     kind = await logins.end_token(session, token, "logout") if isinstance(token, str) and token else None
     request.session.clear()
     flash(request, "Je bent uitgelogd." if kind in (None, "staff") else "U bent uitgelogd.")
-    return redirect("/")
+    return redirect(safe_next(csrf.text_fields(form).get("next", "/")))
 
 
 def is_page(request: Request) -> bool:

@@ -57,7 +57,7 @@ async def activate(client: httpx.AsyncClient, session: AsyncSession, code: str =
                    headers: dict[str, str] | None = None) -> dict[str, Any]:
     headers = headers or await client_headers(session, f"beheer-{code}", code, ["beheerder"])
     response = await client.post(adoptions_path(code), headers=headers,
-                                 json={"app": APP, "version": "1.2.0", "status": "active"})
+                                 json={"app": APP, "version": "2.0.0", "status": "active"})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     body["headers"] = headers
@@ -106,8 +106,18 @@ def move_today(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
     monkeypatch.setattr(provisioning, "today", lambda: day)
 
 
-async def publish_release(session: AsyncSession, tmp_path: Path, version: str, items: list[dict[str, Any]]) -> None:
-    await publish_folder(session, make_package(tmp_path, version=version, manifest={"zaaktypen": items}))
+async def publish_release(session: AsyncSession, tmp_path: Path, version: str, items: list[dict[str, Any]],
+                          service: bool = True) -> None:
+    """A release with these zaaktypen; service=False leaves out the service definition (which needs VERHUIZING)."""
+    await publish_folder(session, make_package(tmp_path, version=version, manifest={"zaaktypen": items},
+                                               service=service))
+
+
+def with_doorlooptijd(item: dict[str, Any], doorlooptijd: str) -> dict[str, Any]:
+    """The zaaktype with a fixed doorlooptijd instead of the one that follows the option behandeltermijnDagen."""
+    item.pop("fromOptions", None)
+    item["doorlooptijd"] = doorlooptijd
+    return item
 
 
 async def test_activation_publishes_the_zaaktypen_in_the_municipalitys_catalogus(
@@ -127,14 +137,18 @@ async def test_activation_publishes_the_zaaktypen_in_the_municipalitys_catalogus
 
     statustypen = [await read(client, reader, url, "/statustypen/{uuid}") for url in zaaktype["statustypen"]]
     assert [(s["volgnummer"], s["omschrijving"], s["isEindstatus"]) for s in statustypen] == [
-        (1, "Ontvangen", False), (2, "Verwerkt", True)]
+        (1, "Ontvangen", False), (2, "In behandeling", False), (3, "Afgehandeld", True)]
     assert statustypen[0]["statustekst"] == "We hebben uw verhuizing ontvangen."
     roltypen = [await read(client, reader, url, "/roltypen/{uuid}") for url in zaaktype["roltypen"]]
-    assert sorted(r["omschrijvingGeneriek"] for r in roltypen) == ["behandelaar", "initiator"]
-    [resultaattype] = [await read(client, reader, url, "/resultaattypen/{uuid}") for url in zaaktype["resultaattypen"]]
-    assert (resultaattype["omschrijving"], resultaattype["archiefnominatie"], resultaattype["archiefactietermijn"]) == (
-        "Verwerkt", "vernietigen", "P10Y")
-    assert resultaattype["brondatumArchiefprocedure"]["afleidingswijze"] == "afgehandeld"
+    assert sorted((r["omschrijvingGeneriek"], r["omschrijving"]) for r in roltypen) == [
+        ("behandelaar", "Behandelaar"), ("belanghebbende", "Meeverhuizer"), ("initiator", "Aanvrager")]
+    resultaattypen = [await read(client, reader, url, "/resultaattypen/{uuid}") for url in zaaktype["resultaattypen"]]
+    assert sorted((r["omschrijving"], r["archiefnominatie"], r["archiefactietermijn"]) for r in resultaattypen) == [
+        ("Afgewezen", "vernietigen", "P10Y"), ("Verwerkt", "vernietigen", "P10Y")]
+    assert all(r["brondatumArchiefprocedure"]["afleidingswijze"] == "afgehandeld" for r in resultaattypen)
+    eigenschappen = [await read(client, reader, url, "/eigenschappen/{uuid}") for url in zaaktype["eigenschappen"]]
+    assert sorted((e["naam"], e["specificatie"]["formaat"]) for e in eigenschappen) == [
+        ("aantalPersonen", "getal"), ("intake", "tekst"), ("nieuwAdres", "tekst"), ("verhuisdatum", "datum")]
     [iot_url] = zaaktype["informatieobjecttypen"]
     iot = await read(client, reader, iot_url, "/informatieobjecttypen/{uuid}")
     assert (iot["omschrijving"], iot["concept"], iot["catalogus"], iot["beginGeldigheid"]) == (
@@ -182,10 +196,10 @@ async def test_an_upgrade_with_a_changed_zaaktype_makes_a_new_version(
         client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     await publish_built_in(session, APP)
     changed = built_in_zaaktypen()
-    changed[0]["doorlooptijd"] = "P8D"
-    changed[0]["statustypen"].insert(1, {"omschrijving": "In behandeling"})
-    await publish_release(session, tmp_path, "1.3.0", [*changed, other_zaaktype()])
-    await publish_release(session, tmp_path, "1.4.0", [other_zaaktype()])
+    with_doorlooptijd(changed[0], "P8D")
+    changed[0]["statustypen"].insert(1, {"omschrijving": "Wacht op toestemming"})
+    await publish_release(session, tmp_path, "2.1.0", [*changed, other_zaaktype()])
+    await publish_release(session, tmp_path, "2.2.0", [other_zaaktype()], service=False)
     reader = await all_rights(session)
     first_day = dt.date.today() - dt.timedelta(days=20)
     move_today(monkeypatch, first_day)
@@ -195,7 +209,7 @@ async def test_an_upgrade_with_a_changed_zaaktype_makes_a_new_version(
 
     upgrade_day = first_day + dt.timedelta(days=10)
     move_today(monkeypatch, upgrade_day)
-    await change(client, adoption, version="1.3.0")
+    await change(client, adoption, version="2.1.0")
     versions = await zaaktypen(client, reader, catalogus, identificatie="VERHUIZING")
     assert len(versions) == 2 and versions[0]["url"] == old["url"]
     old, new = versions
@@ -203,7 +217,7 @@ async def test_an_upgrade_with_a_changed_zaaktype_makes_a_new_version(
     assert (new["beginGeldigheid"], new["versiedatum"], new["eindeGeldigheid"]) == (
         upgrade_day.isoformat(), upgrade_day.isoformat(), None)
     assert (old["doorlooptijd"], new["doorlooptijd"]) == ("P5D", "P8D")
-    assert len(old["statustypen"]) == 2 and len(new["statustypen"]) == 3
+    assert len(old["statustypen"]) == 3 and len(new["statustypen"]) == 4
     on_first_day = await zaaktypen(client, reader, catalogus, datumGeldigheid=first_day.isoformat())
     assert [z["url"] for z in on_first_day] == [old["url"]]
     on_upgrade_day = await zaaktypen(client, reader, catalogus, datumGeldigheid=upgrade_day.isoformat())
@@ -214,7 +228,7 @@ async def test_an_upgrade_with_a_changed_zaaktype_makes_a_new_version(
 
     later = upgrade_day + dt.timedelta(days=5)
     move_today(monkeypatch, later)
-    await change(client, adoption, version="1.4.0")
+    await change(client, adoption, version="2.2.0")
     [dropped] = [z for z in await zaaktypen(client, reader, catalogus, identificatie="VERHUIZING")
                  if z["url"] == new["url"]]
     assert dropped["eindeGeldigheid"] == later.isoformat()
@@ -227,11 +241,11 @@ async def test_an_unchanged_upgrade_makes_no_new_version(client: httpx.AsyncClie
     await publish_built_in(session, APP)
     written_out = built_in_zaaktypen()
     written_out[0].update(opschortingEnAanhoudingMogelijk=False, publicatieIndicatie=False)  # the defaults
-    await publish_release(session, tmp_path, "1.3.0", written_out)
+    await publish_release(session, tmp_path, "2.1.0", written_out)
     adoption = await activate(client, session)
     before = await actions(session, "zaaktypen")
-    upgraded = await change(client, adoption, version="1.3.0")
-    assert upgraded["version"] == "1.3.0"
+    upgraded = await change(client, adoption, version="2.1.0")
+    assert upgraded["version"] == "2.1.0"
     [zaaktype] = (await session.scalars(select(ZaakType))).all()
     assert zaaktype.einde_geldigheid is None and zaaktype.provided_by_app == APP
     assert await actions(session, "zaaktypen") == before
@@ -241,11 +255,11 @@ async def test_changes_on_the_day_of_activation_take_effect_the_next_day(
         client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path) -> None:
     await publish_built_in(session, APP)
     changed = built_in_zaaktypen()
-    changed[0]["doorlooptijd"] = "P8D"
-    await publish_release(session, tmp_path, "1.3.0", changed)
+    with_doorlooptijd(changed[0], "P8D")
+    await publish_release(session, tmp_path, "2.1.0", changed)
     reader = await all_rights(session)
     adoption = await activate(client, session)
-    await change(client, adoption, version="1.3.0")
+    await change(client, adoption, version="2.1.0")
     [catalogus] = await catalogus_of(client, reader, session, AMSTERDAM)
     old, new = await zaaktypen(client, reader, catalogus)
     today, tomorrow = dt.date.today(), dt.date.today() + dt.timedelta(days=1)
@@ -348,9 +362,9 @@ async def test_a_failure_half_way_leaves_nothing_behind(client: httpx.AsyncClien
                                                         step: str) -> None:
     await publish_built_in(session, APP)
     changed = built_in_zaaktypen()
-    changed[0]["doorlooptijd"] = "P9D"
-    await publish_release(session, tmp_path, "1.3.0", [*changed, other_zaaktype()])
-    version = "1.3.0" if step == "activate" else "1.2.0"  # activating 1.3.0 provides two zaaktypen
+    with_doorlooptijd(changed[0], "P9D")
+    await publish_release(session, tmp_path, "2.1.0", [*changed, other_zaaktype()])
+    version = "2.1.0" if step == "activate" else "2.0.0"  # activating 2.1.0 provides two zaaktypen
     adoption = await adoptions.adopt(session, AMSTERDAM, APP, {}, SYSTEM, version=version,
                                      activate=step == "upgrade")
     before = (await count(session, ZaakType), await count(session, Message), await count(session, AdoptionEvent),
@@ -366,7 +380,7 @@ async def test_a_failure_half_way_leaves_nothing_behind(client: httpx.AsyncClien
         return await made(scope, item, verantwoordelijke, begin)
 
     monkeypatch.setattr(provisioning, "_zaaktype", fails_on_the_second)
-    change_to = {"status": "active"} if step == "activate" else {"version": "1.3.0"}
+    change_to = {"status": "active"} if step == "activate" else {"version": "2.1.0"}
     with pytest.raises(RuntimeError):
         await adoptions.change_adoption(session, AMSTERDAM, str(adoption.id), SYSTEM, **change_to)
     assert calls[0] == "VERHUIZING" and len(calls) == 2
