@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/brp_lookup.py
 	$(BIN)/python bench/notifications.py
 	$(BIN)/python bench/zaken.py
+	$(BIN)/python bench/services.py
 	$(BIN)/python bench/cpu_per_request.py
 
 clean:

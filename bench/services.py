@@ -2,8 +2,8 @@
 
 A synthetic population (default 1,000,000 persons, plein.registers.generate) is generated in the database
 plein_bench_services; the built-in app verhuizing-doorgeven is published and activated, straight-through
-(automatischAfhandelen, no main occupant's consent), in as many of the largest municipalities as the moves need;
-each mover gets an empty new-build BAG address in their own municipality. `plein serve --workers N` runs with its
+(automatischAfhandelen, no main occupant's consent), in the four largest municipalities (more when the moves need
+them); each mover gets an empty new-build BAG address in their own municipality. `plein serve --workers N` runs with its
 in-process decision loop, and a separate load-generator process posts POST /api/diensten/v1/aanvragen with citizen
 tokens at concurrency 16: each submission reads its prefill at the source (logged), checks every answer (the address
 in the BAG, the co-movers against the BRP), and writes the zaak with its rollen, status, eigenschappen and
@@ -13,9 +13,12 @@ found by polling brp_residences (asyncpg) for the new residence. In the same run
 Raadpleeg (as bench/brp_lookup.py sends it) and a POST /zaken/api/v1/zaken (as bench/zaken.py), as ratios. And
 in-process: a service definition of 100 questions parsed, and its step built and rendered as the page does.
 
-Prints numbers only. Targets on this machine (2 cores shared by PostgreSQL, the server and the load generator): at
-least 200 submissions/s at concurrency 16, p99 of the submit request at most 250 ms, the BRP changed within 1 s of
-the submit at p50, and the 100-question step loaded and rendered in under 50 ms.
+With --reuse the database is kept, and used again when it holds the persons (generating a million takes minutes);
+households that moved in an earlier run are not picked again. Prints numbers only.
+
+Targets on this machine (2 cores shared by PostgreSQL, the server and the load generator): at least 200
+submissions/s at concurrency 16, p99 of the submit request at most 250 ms, the BRP changed within 1 s of the submit
+at p50, and the 100-question step loaded and rendered in under 50 ms.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ import datetime as dt
 import multiprocessing
 import os
 import shutil
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -138,8 +143,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="`plein serve --workers` processes (default: one per core)")
-    parser.add_argument("--pool-size", type=int, default=8, help="PLEIN_DATABASE_POOL_SIZE of each worker (default 8)")
+    parser.add_argument("--pool-size", type=int, default=4, help="PLEIN_DATABASE_POOL_SIZE of each worker (default "
+                        "4: PostgreSQL on this machine's cores does more with fewer backends; see the README)")
     parser.add_argument("--pool-overflow", type=int, default=0, help="PLEIN_DATABASE_POOL_OVERFLOW (default 0)")
+    parser.add_argument("--decide-concurrency", type=int, default=16, help="PLEIN_SERVICES_DECIDE_CONCURRENCY: "
+                        "straight-through decisions each worker makes at once (default 16: with the setting's default "
+                        "of 4 the decisions fall behind 16 concurrent submissions; 0 leaves the setting's default)")
     parser.add_argument("--step-runs", type=int, default=25, help="runs of the 100-question step (default 25)")
     parser.add_argument("--reuse", action="store_true", help=f"keep {BENCH_DB} afterwards, and use it again when it "
                         "holds that many persons (households that moved in an earlier run are not picked again)")
@@ -483,6 +492,8 @@ async def submissions(base: str, dsn: str, moves: list[Move], args: argparse.Nam
             began = time.perf_counter()
             result.latencies, result.seconds, made = await submit_all(lean, base, timed_moves, watch,
                                                                        args.concurrency, result.errors)
+            console.print(f"  {len(made):,} moves submitted in {result.seconds:.1f} s; waiting for the BRP to show "
+                          f"the last {len(watch.pending):,}", highlight=False)
             await drained(watch)
             result.completed = watch.last - began
         result.changed = list(watch.seen.values())
@@ -525,6 +536,7 @@ async def parts(base: str, dsn: str, args: argparse.Namespace) -> list[Part]:
 
             latencies, seconds = await timed(send, requests, args.parts, args.concurrency)
             found.append(Part(name, latencies, seconds))
+            console.print(f"  {name} alone: {len(latencies) / seconds:,.0f}/s", highlight=False)
     return found
 
 
@@ -543,9 +555,10 @@ def load(base: str, dsn: str, moves: list[Move], args: argparse.Namespace) -> tu
 def report(result: Submissions, found: list[Part], args: argparse.Namespace) -> None:
     count = len(result.latencies)
     rate = count / result.seconds
+    deciding = f", {args.decide_concurrency} decisions at once" if args.decide_concurrency else ""
     table = Table(title=f"Moves through POST {SUBMIT_PATH}, `plein serve --workers {args.workers}` with pools of "
-                        f"{args.pool_size} (+{args.pool_overflow}), concurrency {args.concurrency} ({count:,} timed, "
-                        f"after {args.warmup} warm-up)")
+                        f"{args.pool_size} (+{args.pool_overflow}){deciding}, concurrency {args.concurrency} "
+                        f"({count:,} timed, after {args.warmup} warm-up)")
     for column in ("measure", "per s", "p50 ms", "p99 ms", "max ms"):
         table.add_column(column, justify="left" if column == "measure" else "right")
     table.add_row("submit (the request, 201)", f"{rate:,.0f}", ms(percentile(result.latencies, 50)),
@@ -591,6 +604,7 @@ def targets(result: Submissions, step: dict[str, list[float]]) -> None:
 
 def main() -> None:
     args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server (plein_server) on `timeout` or kill
     load_before = os.getloadavg()
     step = step_times(args.step_runs)
     report_step(step)
@@ -598,6 +612,8 @@ def main() -> None:
     settings = {"PLEIN_DATABASE_POOL_SIZE": str(args.pool_size),
                 "PLEIN_DATABASE_POOL_OVERFLOW": str(args.pool_overflow), "PLEIN_SECRET_KEY": SECRET_KEY,
                 "PLEIN_SERVICES_IN_PROCESS": "true"}
+    if args.decide_concurrency:
+        settings["PLEIN_SERVICES_DECIDE_CONCURRENCY"] = str(args.decide_concurrency)
     try:
         with population_database(args.database_url, BENCH_DB, args.persons, args.seed, args.reuse, BRP_CLIENT,
                                  prepare) as url:

@@ -129,8 +129,8 @@ async def generate_zaken(url: str, count: int, advance: Callable[[int], None]) -
             await conn.copy_records_to_table("zgw_zaken", records=rows, columns=columns)
             advance(len(rows))
         await conn.execute("ALTER TABLE zgw_zaken ENABLE TRIGGER USER")
-        await conn.execute("INSERT INTO zgw_zaak_tellingen SELECT zaaktype_id, vertrouwelijkheid, count(*) "
-                           "FROM zgw_zaken GROUP BY 1, 2")
+        await conn.execute("INSERT INTO zgw_zaak_tellingen (zaaktype_id, vertrouwelijkheid, aantal) "
+                           "SELECT zaaktype_id, vertrouwelijkheid, count(*) FROM zgw_zaken GROUP BY 1, 2")
         await conn.execute("INSERT INTO zgw_identificatie_counters VALUES ($1, 'ZAAK', 2024, $2)", RSIN, count)
     finally:
         await conn.close()

@@ -163,8 +163,10 @@ class Settings(BaseSettings):
         50, gt=0, le=1000, description="Due straight-through aanvragen the decision loop takes up at once."
     )
     services_decide_concurrency: int = Field(
-        4, gt=0, le=100, description="Straight-through decisions one process makes at the same time (each is one "
-        "database transaction that changes the registers)."
+        8, gt=0, le=100, description="Straight-through decisions one process makes at the same time (each is one "
+        "database transaction that changes the registers, and holds a database connection while it runs: keep it "
+        "well below PLEIN_DATABASE_POOL_SIZE). With many submissions at once, too few make decisions fall behind "
+        "(bench/services.py: 4 fell behind 16 concurrent submissions, 16 kept up)."
     )
     services_concept_days: int = Field(
         30, gt=0, le=366, description="Days a half-finished form (a concept aanvraag) is kept after it was last "

@@ -356,7 +356,7 @@ async def log_writes(session: AsyncSession, permit: WritePermit, subjects: Seque
 # --- logging reads --------------------------------------------------------------------------------
 
 
-def _undue(delivered: Sequence[str], granted: Sequence[str]) -> list[str]:
+def _undue(delivered: Sequence[str], granted: Iterable[str]) -> list[str]:
     """The delivered paths that no grant covers. An `inOnderzoek` part only says which delivered fields are under
     investigation (the register cuts it to the fields asked): it is due when it comes along with a delivered field
     of the same object (or at a person's top level)."""

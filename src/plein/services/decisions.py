@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
@@ -23,6 +23,7 @@ from plein.services.models import (
     TOEGEKEND,
     Aanvraag,
     Toestemming,
+    claim,
 )
 from plein.services.run import Offer, Run
 from plein.store import adoptions
@@ -78,18 +79,13 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
     if granted and await pending_consent(session, aanvraag):
         raise Conflict("de toestemming die deze aanvraag nodig heeft, is nog niet gegeven")
     run = await decision_run(session, aanvraag)
-    claimed = await session.execute(
-        update(Aanvraag).where(Aanvraag.id == aanvraag.id, Aanvraag.status == INGEDIEND)
-        .values(status=TOEGEKEND if granted else AFGEWEZEN).execution_options(synchronize_session=False))
-    if not getattr(claimed, "rowcount", 0):
+    if not await claim(session, aanvraag, INGEDIEND, TOEGEKEND if granted else AFGEWEZEN):
         await session.rollback()
         raise Conflict("over deze aanvraag is zojuist al besloten")
-    aanvraag.status = TOEGEKEND if granted else AFGEWEZEN
     try:
         await casefile.close(session, run, base_url, granted, "" if granted else text)
         if granted:
             aanvraag.effects = await effects.apply(session, run, base_url, trace_id)
-        aanvraag.status = TOEGEKEND if granted else AFGEWEZEN
         aanvraag.reason = text or None
         aanvraag.decided_by = actor.id if actor is not None else AUTOMATIC
         aanvraag.decided_at = aanvraag.updated_at = utcnow()

@@ -1,4 +1,5 @@
-"""Tables of the service engine: aanvragen (a form on its way to a decision), their uploads and consent requests."""
+"""Tables of the service engine: aanvragen (a form on its way to a decision), their uploads and consent requests; and
+the one statement that moves an aanvraag to its next status."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base, JSONType, UTCDateTime, time_ordered_uuid, utcnow
@@ -99,3 +101,15 @@ class Toestemming(Base):
     status: Mapped[str] = mapped_column(String(12), default=GEVRAAGD)
     asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+async def claim(session: AsyncSession, aanvraag: Aanvraag, before: str, after: str) -> bool:
+    """Move the aanvraag from `before` to `after` in the database before anything else of the transaction, so that
+    of two requests doing the same (a double click, two case workers) one goes on and the other finds it moved (on
+    PostgreSQL it waits for the row until the first commits). False: it was not in `before` any more."""
+    moved = await session.execute(update(Aanvraag).where(Aanvraag.id == aanvraag.id, Aanvraag.status == before)
+                                  .values(status=after).execution_options(synchronize_session=False))
+    if not getattr(moved, "rowcount", 0):
+        return False
+    aanvraag.status = after
+    return True

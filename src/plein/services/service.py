@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.organisations import service as organisations
 from plein.services import casefile, prefill, questions, uploads
 from plein.services.definition import Question, Step, of_release
-from plein.services.models import CONCEPT, GEVRAAGD, INGEDIEND, Aanvraag, Bestand, Toestemming
+from plein.services.models import CONCEPT, GEVRAAGD, INGEDIEND, Aanvraag, Bestand, Toestemming, claim
 from plein.services.questions import Problem
 from plein.services.run import Offer, Run, nested
 from plein.storage import FileStorage
@@ -304,14 +304,10 @@ async def submit(session: AsyncSession, run: Run, base_url: str, trace_id: str) 
     if aanvraag.status != CONCEPT:
         return aanvraag
     await prepare(session, run, trace_id)
-    claimed = await session.execute(
-        update(Aanvraag).where(Aanvraag.id == aanvraag.id, Aanvraag.status == CONCEPT)
-        .values(status=INGEDIEND).execution_options(synchronize_session=False))
-    if not getattr(claimed, "rowcount", 0):
+    if not await claim(session, aanvraag, CONCEPT, INGEDIEND):
         await session.rollback()
         await session.refresh(aanvraag)
         return aanvraag
-    aanvraag.status = INGEDIEND
     await _record(session, run, base_url)
     return aanvraag
 
