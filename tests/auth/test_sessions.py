@@ -158,3 +158,19 @@ async def test_an_error_page_still_shows_who_is_logged_in(client: httpx.AsyncCli
     await log_in(client, session)
     missing = await client.get("/bestaat-niet")
     assert missing.status_code == 404 and "Beheerder@0363" in missing.text and "Uitloggen" in missing.text
+
+
+async def test_logins_that_are_over_are_removed_a_day_later(client: httpx.AsyncClient, session: AsyncSession,
+                                                            clock: Clock, settings) -> None:
+    from plein.auth import logins
+
+    await log_in(client, session)
+    await log_in(client, session, "tweede@0363")  # ends the first login of this browser ("replaced")
+    limits = logins.Limits.from_settings(settings)
+    assert await logins.remove_old(session, limits) == 0  # just ended: kept a day
+    clock.move(hours=25)
+    assert await logins.remove_old(session, limits) == 1  # the replaced one
+    assert len(await stored_logins(session)) == 1
+    clock.move(hours=settings.session_max_hours)
+    assert await logins.remove_old(session, limits) == 1  # past its absolute limit, and a day more
+    assert await stored_logins(session) == []

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth import assurance
@@ -207,3 +207,16 @@ async def end(session: AsyncSession, login_id: str, reason: str) -> str | None:
 async def end_token(session: AsyncSession, token: str, reason: str) -> str | None:
     """End the login a cookie's token stands for (logging out); its kind, or None."""
     return await end(session, token_id(token), reason)
+
+
+KEEP_ENDED = dt.timedelta(days=1)
+
+
+async def remove_old(session: AsyncSession, limits: Limits) -> int:
+    """Delete the logins that can no longer be used and have been over for a day: ended ones, and those past their
+    absolute limit (they name a BSN or KvK number: kept no longer than needed). Returns how many."""
+    cutoff = now() - KEEP_ENDED
+    result = await session.execute(delete(WebLogin).where(or_(
+        WebLogin.ended_at < cutoff, WebLogin.created_at < cutoff - limits.absolute)))
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

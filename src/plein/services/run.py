@@ -131,6 +131,11 @@ class Run:
         return {str(person["burgerservicenummer"]): person_label(person) for person in found
                 if isinstance(person, dict) and person.get("burgerservicenummer")}
 
+    def initial(self, question: Question, answers: Mapping[str, Any] | None = None) -> Any:
+        """The answer a question starts with: its `prefill` expression over the register data (None without one)."""
+        expression = question.spec.get("prefill")
+        return None if expression is None else logic.evaluate(expression, self.data(answers))
+
     def known_rows(self, question: Question) -> list[tuple[str, str]]:
         data = self.data()
         rows = [(row["label"], logic.evaluate(row["value"], data)) for row in question.spec.get("rows") or []]
@@ -153,6 +158,8 @@ class Run:
             value = raw.get(question.id)
             if value is None and keep and question.id in keep:
                 value = keep[question.id]
+            if question.id not in raw and value is None:
+                value = self.initial(question, answers)  # not sent at all: what the register says
             allowed = [value for value, _ in self.choices(question, answers)] if question.type in (
                 "choice", "persons") else None
             cleaned, problem = questions.clean(question, value, allowed)

@@ -1,6 +1,7 @@
 """Background work of the service engine: straight-through decisions of submitted aanvragen whose rule held (woken at
-once by a submission in this process, and found by polling after a restart or from other processes), and removing
-half-finished forms after the retention period."""
+once by a submission in this process, and found by polling after a restart or from other processes), and now and
+then the housekeeping of what is kept only for a while: half-finished forms after the retention period, and web
+logins that are over."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from plein.auth import logins
 from plein.db import utcnow
 from plein.exchange.service import new_trace_id
 from plein.services import decisions
@@ -91,6 +93,8 @@ class Decider:
         if removed:
             logger.info("removed %d half-finished aanvragen older than %d days", removed,
                         self.settings.services_concept_days)
+        async with self.sessions() as session:
+            await logins.remove_old(session, logins.Limits.from_settings(self.settings))
 
 
 async def remove_old_concepts(sessions: async_sessionmaker[AsyncSession], settings: Settings,

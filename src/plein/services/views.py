@@ -167,8 +167,10 @@ def _fields(run: Run, step: Step, values: dict[str, Any], problems: list[Problem
     found = []
     for question in run.questions(step, answers):
         problem = errors.get(question.id)
-        item = Field(question, values.get(question.id, run.aanvraag.answers.get(question.id)),
-                     problem.message if problem else None, problem.part if problem else None)
+        value = values.get(question.id, run.aanvraag.answers.get(question.id))
+        if value is None and question.id not in values and question.id not in run.aanvraag.answers:
+            value = run.initial(question, answers)  # what the register says, for the citizen to check
+        item = Field(question, value, problem.message if problem else None, problem.part if problem else None)
         if question.type in ("choice", "persons"):
             item.choices = run.choices(question, answers)
         if question.type == "known":
