@@ -55,3 +55,22 @@ async def test_bad_answers_name_the_question(client, world) -> None:
     answer = await client.post(URL, json=body(world, verhuisdatum="2020-13-45"), headers=citizen_headers(world.anna))
     assert answer.status_code == 400, answer.text
     assert [p["name"] for p in answer.json()["invalidParams"]] == ["antwoorden.verhuisdatum"]
+
+
+@pytest.mark.parametrize(("options", "asked", "required"), [
+    ({}, {"verhuisdatum", "nieuwAdres", "meeverhuizers"}, ["verhuisdatum", "nieuwAdres"]),
+    ({"bewijsstukVereist": True}, {"verhuisdatum", "nieuwAdres", "meeverhuizers", "bewijsstuk"},
+     ["verhuisdatum", "nieuwAdres", "bewijsstuk"]),
+    ({"intake": "balie"}, {"verhuisdatum", "nieuwAdres", "meeverhuizers", "voorkeur", "telefoon"},
+     ["verhuisdatum", "nieuwAdres", "voorkeur", "telefoon"]),
+    ({"intake": "beide"}, {"verhuisdatum", "nieuwAdres", "meeverhuizers", "afhandeling", "voorkeur", "telefoon"},
+     ["verhuisdatum", "nieuwAdres", "afhandeling"]),
+])
+async def test_each_municipalitys_options_shape_the_answers_it_takes(client, session, options, asked,
+                                                                     required) -> None:
+    await publish_app(session)
+    await adopt(session, AMSTERDAM, toestemmingHoofdbewoner=False, **options)
+    answer = await client.get("/api/diensten/v1/gemeenten/0363/diensten/verhuizing-doorgeven")
+    schema = answer.json()["antwoorden"]
+    assert set(schema["properties"]) == asked
+    assert schema["required"] == required

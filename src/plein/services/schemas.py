@@ -140,28 +140,51 @@ def _question_schema(question: Question, choices: list[str]) -> dict[str, Any]:
 
 
 def answers_schema(offer: Offer) -> dict[str, Any]:
-    """The answers the service takes at this municipality: questions that its options leave out are not there;
-    questions asked only in some cases (their condition reads answers or register data) are optional."""
+    """The answers the service takes at this municipality: questions its options leave out are not there; questions
+    asked only in some cases (their condition reads other answers or register data) are optional."""
     data = {"antwoorden": {}, "prefill": {}, "opties": offer.options, "controles": {}}
+    left_out = _left_out(offer, data)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for step in offer.definition.steps:
         for question in step.questions:
-            if not question.asks:
+            if not question.asks or question.id in left_out:
                 continue
             conditions = [c for c in (step.when, question.when) if c is not None]
-            if any(_only_options(c) and logic.holds(c, data) is not True for c in conditions):
-                continue
             choices = [option["value"] for option in question.spec.get("options") or []
-                       if option.get("when") is None or not _only_options(option["when"])
+                       if option.get("when") is None or not _settled(option["when"], left_out)
                        or logic.holds(option["when"], data) is True]
             properties[question.id] = _question_schema(question, choices)
-            if question.required and all(_only_options(c) for c in conditions):
+            if question.required and all(_settled(c, left_out) for c in conditions):
                 required.append(question.id)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
             "title": offer.definition.title, "properties": properties, "required": required,
             "additionalProperties": False}
 
 
-def _only_options(condition: Any) -> bool:
-    return all(path.split(".", 1)[0] == "opties" for path in logic.variables(condition))
+def _left_out(offer: Offer, data: dict[str, Any]) -> set[str]:
+    """The questions this municipality never asks: a condition on its step or itself is settled (it reads only
+    options and answers to questions never asked, which stay empty) and does not hold. Worked out until nothing
+    changes, since leaving one question out can settle the condition of another."""
+    left_out: set[str] = set()
+    while True:
+        more = {question.id for step in offer.definition.steps for question in step.questions
+                if question.id not in left_out and any(
+                    _settled(c, left_out) and logic.holds(c, data) is not True
+                    for c in (step.when, question.when) if c is not None)}
+        if not more:
+            return left_out
+        left_out |= more
+
+
+def _settled(condition: Any, left_out: set[str]) -> bool:
+    """Whether a condition's value is known without the user: it reads only options, and answers to questions that
+    are never asked."""
+    if condition is None:
+        return True
+    for path in logic.variables(condition):
+        root, _, rest = path.partition(".")
+        if root == "opties" or (root == "antwoorden" and rest.split(".", 1)[0] in left_out):
+            continue
+        return False
+    return True
