@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from plein.auth import assurance
 from plein.auth.models import WebLogin
 from plein.auth.service import Principal, user_principal
 from plein.identifiers import passes_elfproef
+from plein.settings import APP_ID
 
 if TYPE_CHECKING:
     from plein.settings import Settings
@@ -25,6 +27,7 @@ TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this of
 KINDS = ("staff", "citizen", "business")
 PROVIDERS = ("password", "digid", "eherkenning", "simulator")
 ENDED_REASONS = ("logout", "idle", "max-age", "replaced", "account")
+MAX_MANDATES = 100
 
 
 def now() -> dt.datetime:
@@ -51,6 +54,7 @@ class NewLogin:
     loa: str | None = None
     branch: str | None = None
     acting_person: str | None = None
+    mandates: frozenset[str] = frozenset()  # eHerkenning: the services (app ids) the acting person may use
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class ActiveLogin:
     acting_person: str | None
     created_at: dt.datetime
     last_seen_at: dt.datetime
+    mandates: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -110,10 +115,22 @@ def citizen(bsn: str, loa: str | None, provider: str, display_name: str | None =
     return NewLogin("citizen", bsn, display_name or f"BSN {bsn}", provider, loa=loa)
 
 
+def is_service_id(value: object) -> bool:
+    """Whether a value has the shape of a service's app id (lower-case words joined by hyphens, at most 60)."""
+    return isinstance(value, str) and len(value) <= 60 and APP_ID.fullmatch(value) is not None
+
+
+def service_ids(values: Iterable[object]) -> frozenset[str]:
+    """The values that are app ids (anything else is left out), at most MAX_MANDATES of them."""
+    found = sorted({value for value in values if isinstance(value, str) and is_service_id(value)})
+    return frozenset(found[:MAX_MANDATES])
+
+
 def business(kvk: str, branch: str | None, acting_person: str | None, loa: str | None, provider: str,
-             display_name: str | None = None) -> NewLogin:
+             display_name: str | None = None, mandates: Iterable[str] = ()) -> NewLogin:
     """A business's login with eHerkenning (or its simulator): a KvK number of 8 digits, an optional
-    vestigingsnummer of 12 digits, who acts for the company, and an eHerkenning level."""
+    vestigingsnummer of 12 digits, who acts for the company, an eHerkenning level, and the services (app ids) that
+    person holds a machtiging for."""
     kvk, branch = kvk.strip(), (branch or "").strip() or None
     if len(kvk) != 8 or not kvk.isascii() or not kvk.isdigit():
         raise LoginRefused("Het KvK-nummer dat eHerkenning doorgaf bestaat niet uit 8 cijfers. U bent niet ingelogd.")
@@ -124,7 +141,7 @@ def business(kvk: str, branch: str | None, acting_person: str | None, loa: str |
         raise LoginRefused(f"Het betrouwbaarheidsniveau '{loa}' is geen eHerkenningsniveau. U bent niet ingelogd.")
     acting = (acting_person or "").strip()[:200] or None
     return NewLogin("business", kvk, display_name or f"KvK-nummer {kvk}", provider, loa=loa, branch=branch,
-                    acting_person=acting)
+                    acting_person=acting, mandates=service_ids(mandates))
 
 
 def check_level(login: NewLogin, required: str | None) -> None:
@@ -149,8 +166,8 @@ async def start(session: AsyncSession, new: NewLogin) -> str:
     moment = now()
     session.add(WebLogin(
         id=token_id(token), kind=new.kind, subject=new.subject, display_name=new.display_name[:200],
-        loa=new.loa, branch=new.branch, acting_person=new.acting_person, provider=new.provider,
-        created_at=moment, last_seen_at=moment))
+        loa=new.loa, branch=new.branch, acting_person=new.acting_person, mandates=sorted(new.mandates),
+        provider=new.provider, created_at=moment, last_seen_at=moment))
     await session.commit()
     return token
 
@@ -158,6 +175,7 @@ async def start(session: AsyncSession, new: NewLogin) -> str:
 _READ = select(
     WebLogin.id, WebLogin.kind, WebLogin.subject, WebLogin.display_name, WebLogin.provider, WebLogin.loa,
     WebLogin.branch, WebLogin.acting_person, WebLogin.created_at, WebLogin.last_seen_at, WebLogin.ended_at,
+    WebLogin.mandates,
 ).where(WebLogin.id == bindparam("id"))
 
 
@@ -172,17 +190,19 @@ async def look_up(session: AsyncSession, token: str, limits: Limits) -> Lookup:
     if moment - row.last_seen_at > limits.idle:
         return Lookup(None, row.id, "idle", row.kind)
     login = ActiveLogin(row.id, row.kind, row.subject, row.display_name, row.provider, row.loa, row.branch,
-                        row.acting_person, row.created_at, row.last_seen_at)
+                        row.acting_person, row.created_at, row.last_seen_at, service_ids(row.mandates or ()))
     return Lookup(login, row.id, touch=moment - row.last_seen_at >= TOUCH_EVERY)
 
 
 async def principal(session: AsyncSession, login: ActiveLogin) -> Principal | None:
     """Who the login is: a staff user as the users table says now (roles read fresh; None when the account is gone
-    or inactive), a citizen by BSN or a business by KvK number, with the login's level of assurance."""
+    or inactive), a citizen by BSN or a business by KvK number, with the login's level of assurance (and, for a
+    business, its branch, acting person and machtigingen)."""
     if login.kind == "staff":
         return await user_principal(session, login.subject)
     return Principal(login.kind, login.subject, login.display_name, frozenset(), loa=login.loa, branch=login.branch,
-                     acting_person=login.acting_person)
+                     acting_person=login.acting_person,
+                     mandates=login.mandates if login.kind == "business" else frozenset())
 
 
 async def touch(session: AsyncSession, login_id: str) -> None:

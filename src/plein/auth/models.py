@@ -68,6 +68,8 @@ class WebLogin(Base):
     loa: Mapped[str | None] = mapped_column(String(20))  # level of assurance (plein.auth.assurance)
     branch: Mapped[str | None] = mapped_column(String(12))  # eHerkenning: vestigingsnummer
     acting_person: Mapped[str | None] = mapped_column(String(200))  # eHerkenning: who acts for the company
+    # eHerkenning: the services (app ids) the acting person holds a machtiging for with this login
+    mandates: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     provider: Mapped[str] = mapped_column(String(20))  # password, digid, eherkenning or simulator
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -3,9 +3,10 @@ with PKCE, state and nonce, the id_token checked against the broker's keys, and 
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import authlib.deprecate
@@ -36,6 +37,8 @@ class Broker:
     client_id: str
     client_secret: str
     scope: str
+    service_claim: str = ""  # eHerkenning: the claim naming the service (dienst) of the login; empty: none
+    services: dict[str, str] = field(default_factory=dict)  # eHerkenning: the broker's service id → Plein app id
 
     @property
     def label(self) -> str:
@@ -48,10 +51,12 @@ class Broker:
 
 @dataclass(frozen=True)
 class Pending:
-    """What a login in progress came for: where to go afterwards and the level it must have at least."""
+    """What a login in progress came for: where to go afterwards, the level it must have at least and, for
+    eHerkenning, the service (an app id) it is for."""
 
     next_path: str
     required: str | None
+    service: str | None = None
 
 
 def broker(settings: Settings, scheme: assurance.Scheme) -> Broker | None:
@@ -63,7 +68,33 @@ def broker(settings: Settings, scheme: assurance.Scheme) -> Broker | None:
     if "openid" not in scopes:
         scopes.insert(0, "openid")
     secret = getattr(settings, f"{scheme}_client_secret").get_secret_value()
-    return Broker(scheme, issuer, getattr(settings, f"{scheme}_client_id"), secret, " ".join(scopes))
+    client_id = getattr(settings, f"{scheme}_client_id")
+    if scheme == assurance.EHERKENNING:
+        return Broker(scheme, issuer, client_id, secret, " ".join(scopes), settings.eherkenning_service_claim.strip(),
+                      dict(settings.eherkenning_services))
+    return Broker(scheme, issuer, client_id, secret, " ".join(scopes))
+
+
+def broker_service_id(services: dict[str, str], app: str) -> str:
+    """The broker's id of a Plein service: the first one PLEIN_EHERKENNING_SERVICES maps to the app, else the app id
+    itself (a broker configured with Plein's app ids)."""
+    return next((service for service, mapped in services.items() if mapped == app), app)
+
+
+def mandates(claims: dict[str, Any], claim: str, services: dict[str, str]) -> frozenset[str]:
+    """The services (app ids) a broker's service claim names: each value (a string, or a list of them) through the
+    mapping, or taken as it is when it is an app id itself; other values are left out (and logged)."""
+    value = claims.get(claim) if claim else None
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    found = set()
+    for item in values:
+        text = item.strip() if isinstance(item, str) else ""
+        app = services.get(text) or (text if logins.is_service_id(text) else None)
+        if app is None:
+            logger.warning("eHerkenning service %r in claim %s is not one of Plein's services", item, claim)
+            continue
+        found.add(app)
+    return logins.service_ids(found)
 
 
 def redirect_uri(settings: Settings, scheme: assurance.Scheme) -> str:
@@ -95,6 +126,11 @@ async def authorization_url(request: Request, broker: Broker, back_to: str, pend
     (signed cookie) until the answer comes back; a required level is asked for with acr_values."""
     client = _client(request, broker)
     extra = {"acr_values": assurance.acr_value(pending.required)} if pending.required else {}
+    if pending.service and broker.service_claim:
+        # OpenID Connect Core 5.5: ask for the service claim with the service's value, so that the broker asks for
+        # (and checks) the machtiging for this service; Plein reads what comes back, whatever was asked.
+        wanted = {"essential": True, "value": broker_service_id(broker.services, pending.service)}
+        extra["claims"] = json.dumps({"id_token": {broker.service_claim: wanted}}, separators=(",", ":"))
     try:
         found = await client.create_authorization_url(back_to, **extra)
     except (httpx.HTTPError, ValueError, KeyError, RuntimeError) as exc:
@@ -102,7 +138,7 @@ async def authorization_url(request: Request, broker: Broker, back_to: str, pend
         raise _unreachable(broker) from exc
     url = str(found.pop("url"))
     await client.save_authorize_data(request, redirect_uri=back_to, next=pending.next_path, niveau=pending.required,
-                                     **found)
+                                     dienst=pending.service, **found)
     return url
 
 
@@ -115,7 +151,8 @@ async def pending(request: Request, broker: Broker) -> Pending:
         raise logins.LoginRefused("Deze inlogpoging is verlopen of is niet op deze site begonnen. U bent niet "
                                   "ingelogd. Probeer het opnieuw.")
     required = assurance.parse_level(data.get("niveau"), broker.scheme)
-    return Pending(str(data.get("next") or "/"), required)
+    service = data.get("dienst")
+    return Pending(str(data.get("next") or "/"), required, service if logins.is_service_id(service) else None)
 
 
 async def checked_claims(request: Request, broker: Broker) -> dict[str, Any]:
@@ -173,10 +210,13 @@ def citizen_login(claims: dict[str, Any], settings: Settings) -> logins.NewLogin
 
 
 def business_login(claims: dict[str, Any], settings: Settings) -> logins.NewLogin:
-    """A business's login from an eHerkenning broker's claims (KvK number, branch, acting person, level)."""
+    """A business's login from an eHerkenning broker's claims (KvK number, branch, acting person, level, and the
+    machtigingen: the services the service claim names)."""
     kvk = _text(claims.get(settings.eherkenning_kvk_claim))
     if not kvk:
         raise logins.LoginRefused("eHerkenning gaf geen KvK-nummer door. U bent niet ingelogd.")
+    found = mandates(claims, settings.eherkenning_service_claim.strip(), settings.eherkenning_services)
     return logins.business(kvk, _text(claims.get(settings.eherkenning_branch_claim)) or None,
                            _text(claims.get(settings.eherkenning_acting_person_claim)) or None,
-                           _level(claims, settings.eherkenning_loa_claim, assurance.EHERKENNING), "eherkenning")
+                           _level(claims, settings.eherkenning_loa_claim, assurance.EHERKENNING), "eherkenning",
+                           mandates=found)

@@ -43,7 +43,9 @@ class Principal:
 
     kind is "staff" (id: username), "client" (id: client_id), "citizen" (id: BSN, logged in with DigiD) or
     "business" (id: KvK number, logged in with eHerkenning). loa is the level of assurance of a citizen's or business's
-    login (plein.auth.assurance); branch the vestigingsnummer and acting_person the employee acting for a business."""
+    login (plein.auth.assurance); branch the vestigingsnummer and acting_person the employee acting for a business;
+    mandates the services (app ids, e.g. "aangifte-overlijden") that employee holds a machtiging for with this login
+    (eHerkenning)."""
 
     kind: str
     id: str
@@ -53,9 +55,14 @@ class Principal:
     loa: str | None = None
     branch: str | None = None
     acting_person: str | None = None
+    mandates: frozenset[str] = frozenset()
 
     def has_role(self, organisation_code: str, role: str) -> bool:
         return self.all_rights or (organisation_code, role) in self.roles
+
+    def has_mandate(self, service: str) -> bool:
+        """Whether this login carries a machtiging for the service (an app id); only businesses hold mandates."""
+        return self.kind == "business" and service in self.mandates
 
     def organisations_with(self, role: str) -> list[str]:
         return sorted(code for code, held in self.roles if held == role)

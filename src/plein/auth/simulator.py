@@ -1,11 +1,15 @@
 """The login simulator (dev, demo and test only): log in as a citizen (a BSN and a DigiD level) or as a business (KvK
-number, vestigingsnummer, acting person and eHerkenning level) without a broker; the forms' checks live here."""
+number, vestigingsnummer, acting person, eHerkenning level and machtigingen) without a broker; the forms' checks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import yaml
+
+from plein import apps
 from plein.auth import assurance, logins
 from plein.identifiers import passes_elfproef
 
@@ -25,6 +29,36 @@ DEMO_COMPANIES = (
     DemoCompany("59817746", "Bakkerij Het Korenschoof"),
     DemoCompany("80431293", "Installatiebedrijf Noord B.V."),
 )
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service a simulated employee can hold a machtiging for: its app id and name."""
+
+    id: str
+    name: str
+
+
+@functools.cache
+def built_in_services() -> tuple[Service, ...]:
+    """The service apps Plein ships (id from plein.yaml, name from publiccode.yml), by name."""
+    found = []
+    for app in apps.BUILT_IN:
+        folder = apps.package_path(app)
+        manifest = yaml.safe_load((folder / "plein.yaml").read_text(encoding="utf-8")) or {}
+        if manifest.get("kind") != "service":
+            continue
+        publiccode = yaml.safe_load((folder / "publiccode.yml").read_text(encoding="utf-8")) or {}
+        found.append(Service(app, str(publiccode.get("name") or app)))
+    return tuple(sorted(found, key=lambda service: service.name))
+
+
+def services(asked: str | None) -> list[Service]:
+    """The machtigingen offered: the built-in services, and the service the login is for when that is another."""
+    offered = list(built_in_services())
+    if asked and logins.is_service_id(asked) and all(service.id != asked for service in offered):
+        offered.append(Service(asked, asked))
+    return offered
 
 
 @dataclass
@@ -58,9 +92,9 @@ def citizen(fields: Mapping[str, str], names: Mapping[str, str]) -> Outcome:
     return outcome
 
 
-def business(fields: Mapping[str, str]) -> Outcome:
+def business(fields: Mapping[str, str], mandates: Iterable[str] = ()) -> Outcome:
     """The business form: a typed KvK number (else the demo company picked), an optional vestigingsnummer, the name
-    of the person acting for the company and an eHerkenning level."""
+    of the person acting for the company, an eHerkenning level and the services checked as machtigingen."""
     typed = _digits(fields.get("kvk", ""))
     kvk = typed or fields.get("bedrijf", "").strip()
     branch = _digits(fields.get("vestiging", "")) or None
@@ -80,5 +114,5 @@ def business(fields: Mapping[str, str]) -> Outcome:
         outcome.errors.append(("ondernemer-niveau-EH1", "Kies een betrouwbaarheidsniveau."))
     if not outcome.errors and level is not None:
         name = next((company.name for company in DEMO_COMPANIES if company.kvk == kvk), None)
-        outcome.login = logins.business(kvk, branch, acting, level, "simulator", name)
+        outcome.login = logins.business(kvk, branch, acting, level, "simulator", name, mandates)
     return outcome
