@@ -56,6 +56,12 @@ async def address(session: AsyncSession, number: int, straat: str, huisnummer: i
     return found
 
 
+async def dam_singel_oudegracht(session: AsyncSession) -> tuple[Address, Address, Address]:
+    """Dam 1 and Singel 5 in Amsterdam, Oudegracht 10 in Utrecht: the addresses of a person who moves twice."""
+    return (await address(session, 1, "Dam", 1, "1012JS"), await address(session, 2, "Singel", 5, "1012AB"),
+            await address(session, 3, "Oudegracht", 10, "3511AP", gemeente="0344", woonplaats="Utrecht"))
+
+
 async def person(session: AsyncSession, seed: str, geslachtsnaam: str, voornamen: str, geboortedatum: str,
                  home: Address | None, *, geslacht: str = "V", voorvoegsel: str | None = None,
                  since: str = "20000101") -> str:

@@ -11,7 +11,7 @@ from plein.errors import Conflict, InvalidInput, NotFound
 from plein.registers.brp import service
 from plein.registers.brp.models import Mutation, Person, PersonName, Residence
 from plein.registers.brp.service import Cause, NameData, NewPerson, NewResidence
-from tests.registers.helpers import CAUSE, address, bsn, person
+from tests.registers.helpers import CAUSE, address, bsn, dam_singel_oudegracht, person
 
 
 async def residences(session: AsyncSession, number: str) -> list[Residence]:
@@ -20,9 +20,7 @@ async def residences(session: AsyncSession, number: str) -> list[Residence]:
 
 
 async def test_a_move_closes_one_residence_and_opens_the_next(session: AsyncSession) -> None:
-    dam = await address(session, 1, "Dam", 1, "1012JS")
-    singel = await address(session, 2, "Singel", 5, "1012AB")
-    utrecht = await address(session, 3, "Oudegracht", 10, "3511AP", gemeente="0344", woonplaats="Utrecht")
+    dam, singel, utrecht = await dam_singel_oudegracht(session)
     number = await person(session, "mover", "Bakker", "Sanne", "19900101", dam, since="20100101")
 
     await service.register_move(session, number, NewResidence("20150601", singel.nummeraanduiding), CAUSE)

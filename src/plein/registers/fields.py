@@ -1,10 +1,13 @@
 """The field lists of the source registers: which data paths an app may ask a grant for.
 
 The BRP paths are those of the Persoon schema of the Haal Centraal BRP Personen document shipped with the register
-(registers.brp.spec), so grants, the store's data check and the `fields` parameter share one source.
+(registers.brp.spec), so grants, the store's data check and the `fields` parameter share one source; besides them
+`verblijfplaatshistorie`, the past and present residences of Haal Centraal BRP Historie (registers.brp.historie).
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from plein.registers.brp.spec import schema_paths
 
@@ -13,11 +16,14 @@ BAG_FIELDS = frozenset({
     "huisletter", "huisnummertoevoeging", "postcode", "woonplaats", "gemeentecode",
 })
 BRP_SCHEMA = "Persoon"
+VERBLIJFPLAATSHISTORIE = "verblijfplaatshistorie"  # POST /haalcentraal/api/brphistorie/verblijfplaatshistorie
 
 
+@cache
 def brp_fields() -> frozenset[str]:
-    """Every field path of a person in Haal Centraal BRP Personen 2.7.0 (e.g. `naam.voornamen`)."""
-    return schema_paths(BRP_SCHEMA)
+    """Every field path of a person in Haal Centraal BRP Personen 2.7.0 (e.g. `naam.voornamen`), and
+    `verblijfplaatshistorie`."""
+    return schema_paths(BRP_SCHEMA) | {VERBLIJFPLAATSHISTORIE}
 
 
 def register_fields(register: str) -> frozenset[str] | None:

@@ -1,13 +1,16 @@
-"""POST /haalcentraal/api/brp/personen: Haal Centraal BRP Personen 2.7.0 at its standard path and in its shape.
+"""POST /haalcentraal/api/brp/personen (Haal Centraal BRP Personen 2.7.0) and POST
+/haalcentraal/api/brphistorie/verblijfplaatshistorie (BRP Historie 2.0), at their standard paths and in their shape.
 
 The body is read and checked here (not by FastAPI) so that every error is the specification's own problem shape
-(type, title, status, detail, instance, code, invalidParams with name/code/reason) and never a 500 or data.
+(type, title, status, detail, instance, code, invalidParams with name/code/reason) and never a 500 or data. Both
+authenticate the same way: a client JWT and the processing activity in the X-Verwerkingsactiviteit header.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -15,17 +18,20 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.auth.service import Principal
 from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
 from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
 from plein.http import PrefixRouter, bearer_token, current_principal, open_session
-from plein.registers.brp import schemas, service
+from plein.registers.brp import historie, schemas, service
 
-router = PrefixRouter("/haalcentraal/api/brp/", tags=["brp"])
+router = PrefixRouter("/haalcentraal/api/brp", tags=["brp"])  # brp/ and brphistorie/
 logger = logging.getLogger("plein.registers.brp")
 
 PATH = "/haalcentraal/api/brp/personen"
 SPEC_VERSION = "2.7.0"
+HISTORIE_PATH = "/haalcentraal/api/brphistorie/verblijfplaatshistorie"
+HISTORIE_VERSION = "2.0.0"
 JSON_TYPE = "application/json; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json"
 RFC = "https://datatracker.ietf.org/doc/html/"
@@ -57,9 +63,10 @@ def _camel(code: str) -> str:
 
 
 def foutbericht(request: Request, status: int, detail: str, params: list[dict[str, str]] | None = None,
-                headers: dict[str, str] | None = None, problem: tuple[str, str] | None = None) -> JSONResponse:
+                headers: dict[str, str] | None = None, problem: tuple[str, str] | None = None,
+                version: str = SPEC_VERSION) -> JSONResponse:
     """A problem in the Foutbericht / BadRequestFoutbericht shape of the specification; `problem` overrides the
-    title and code of the status (e.g. tooManyResults)."""
+    title and code of the status (e.g. tooManyResults); `version` is the API-Version of the API that answers."""
     kind, title, code = PROBLEMS.get(status, PROBLEMS[500])
     title, code = problem or (title, code)
     body: dict[str, Any] = {"type": kind, "title": title, "status": status,
@@ -67,15 +74,16 @@ def foutbericht(request: Request, status: int, detail: str, params: list[dict[st
     if params:
         body["invalidParams"] = params
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE,
-                        headers={"API-Version": SPEC_VERSION, **(headers or {})})
+                        headers={"API-Version": version, **(headers or {})})
 
 
-def from_error(request: Request, error: PleinError) -> JSONResponse:
+def from_error(request: Request, error: PleinError, version: str = SPEC_VERSION) -> JSONResponse:
     """A Plein error (ours or the exchange layer's) in the specification's shape."""
     params = [{"name": param.name, "code": _camel(param.code), "reason": _clean(NOT_IN_REASON, param.reason, 80)}
               for param in error.invalid_params]
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return foutbericht(request, error.status, error.detail, params, headers, getattr(error, "problem", None))
+    return foutbericht(request, error.status, error.detail, params, headers, getattr(error, "problem", None),
+                       version)
 
 
 def _accepts_json(request: Request) -> bool:
@@ -117,42 +125,86 @@ async def _without_transaction(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-@router.post(PATH, summary="Zoek of raadpleeg personen (Haal Centraal BRP Personen 2.7.0)", operation_id="Personen")
-async def personen(request: Request) -> Response:
-    """The seven query types of the specification; every read passes the exchange layer and is logged."""
-    async with open_session(request) as session:
-        return await _personen(request, session)
+Read = Callable[[AsyncSession, Principal, exchange.ClientReader | None, str | None, str], Awaitable[bytes]]
 
 
-async def _personen(request: Request, session: AsyncSession) -> Response:
+async def _reader(request: Request, session: AsyncSession) -> tuple[Principal, exchange.ClientReader | None]:
+    """The client that asks (a client's token is checked in the same statement that reads its grants for this
+    activity); NotAuthenticated without one, not acceptable when it does not take JSON."""
+    token = bearer_token(request)
+    activity = request.headers.get(ACTIVITY_HEADER)
+    reader = None if token is None else await exchange.authenticate_reader(session, token, service.REGISTER, activity)
+    principal = reader.principal if reader else await current_principal(request, session)
+    if principal is None:
+        raise NotAuthenticated("send a client JWT (Authorization Bearer)")
+    if not _accepts_json(request):
+        raise _NotAcceptable("this API answers in application/json")
+    return principal, reader
+
+
+async def _answer(request: Request, session: AsyncSession, version: str, read: Read) -> Response:
+    """Authenticate, run `read` (which checks the body and reads through the exchange layer) and answer its JSON;
+    every error in the specification's shape."""
     trace = getattr(request.state, "trace_id", None) or exchange.new_trace_id()
     try:
         await _without_transaction(session)
-        activity = request.headers.get(ACTIVITY_HEADER)
-        token = bearer_token(request)
-        # a client's token is checked in the same statement that reads its grants for this activity
-        reader = None if token is None else await exchange.authenticate_reader(session, token, service.REGISTER,
-                                                                               activity)
-        principal = reader.principal if reader else await current_principal(request, session)
-        if principal is None:
-            raise NotAuthenticated("send a client JWT (Authorization Bearer)")
-        if not _accepts_json(request):
-            raise _NotAcceptable("this API answers in application/json")
+        principal, reader = await _reader(request, session)
+        body = await read(session, principal, reader, request.headers.get(ACTIVITY_HEADER), trace)
+    except PleinError as error:
+        return from_error(request, error, version)
+    except Exception:
+        logger.exception("unexpected error in %s", request.url.path)
+        return foutbericht(request, 500, "Er is iets misgegaan, de fout is gelogd. Er zijn geen gegevens geleverd.",
+                           version=version)
+    return Response(body, media_type=JSON_TYPE, headers={"API-Version": version, TRANSACTION_HEADER: trace})
+
+
+@router.post(PATH, summary="Zoek of raadpleeg personen (Haal Centraal BRP Personen 2.7.0)", operation_id="Personen")
+async def personen(request: Request) -> Response:
+    """The seven query types of the specification; every read passes the exchange layer and is logged."""
+
+    async def read(session: AsyncSession, principal: Principal, reader: exchange.ClientReader | None,
+                   activity: str | None, trace: str) -> bytes:
         query = schemas.parse_query(await _body(request))
         result = await service.read_personen(session, principal, query, activity, trace, reader=reader)
-    except PleinError as error:
-        return from_error(request, error)
-    except Exception:
-        logger.exception("unexpected error in %s", PATH)
-        return foutbericht(request, 500, "Er is iets misgegaan, de fout is gelogd. Er zijn geen gegevens geleverd.")
-    body = orjson.dumps({"type": query.type, "personen": result.personen})  # serialised once, straight to bytes
-    return Response(body, media_type=JSON_TYPE, headers={"API-Version": SPEC_VERSION, TRANSACTION_HEADER: trace})
+        return orjson.dumps({"type": query.type, "personen": result.personen})  # serialised once, straight to bytes
+
+    async with open_session(request) as session:
+        return await _answer(request, session, SPEC_VERSION, read)
+
+
+@router.post(HISTORIE_PATH, summary="Raadpleeg de verblijfplaatshistorie van een persoon (Haal Centraal BRP Historie "
+             "2.0)", operation_id="Verblijfplaatshistorie")
+async def verblijfplaatshistorie(request: Request) -> Response:
+    """RaadpleegMetPeildatum and RaadpleegMetPeriode: the person's residences, newest first, under a grant for
+    `verblijfplaatshistorie`; the read is logged."""
+
+    async def read(session: AsyncSession, principal: Principal, reader: exchange.ClientReader | None,
+                   activity: str | None, trace: str) -> bytes:
+        query = historie.parse_query(await _body(request))
+        found = await service.read_verblijfplaatshistorie(session, principal, query.burgerservicenummer, activity,
+                                                          trace, reader=reader, **query.arguments())
+        return orjson.dumps({"verblijfplaatsen": found})
+
+    async with open_session(request) as session:
+        return await _answer(request, session, HISTORIE_VERSION, read)
+
+
+def _elsewhere(request: Request, rest: str, resource: str, version: str) -> JSONResponse:
+    if rest.strip("/") == resource:
+        return foutbericht(request, 405, f"Gebruik POST voor {resource}.", headers={"Allow": "POST"}, version=version)
+    return from_error(request, NotFound(f"er is geen resource {rest}"), version)
 
 
 @router.api_route("/haalcentraal/api/brp/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],
                   include_in_schema=False)
 async def elsewhere(request: Request, rest: str) -> JSONResponse:
     """Other paths and methods under the BRP API: 404 or 405, also in the specification's shape."""
-    if rest.strip("/") == "personen":
-        return foutbericht(request, 405, "Gebruik POST voor personen.", headers={"Allow": "POST"})
-    return from_error(request, NotFound(f"er is geen resource {rest}"))
+    return _elsewhere(request, rest, "personen", SPEC_VERSION)
+
+
+@router.api_route("/haalcentraal/api/brphistorie/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],
+                  include_in_schema=False)
+async def elsewhere_historie(request: Request, rest: str) -> JSONResponse:
+    """Other paths and methods under the BRP Historie API: 404 or 405."""
+    return _elsewhere(request, rest, "verblijfplaatshistorie", HISTORIE_VERSION)

@@ -1,7 +1,8 @@
 """BRP register logic: reads through the exchange layer, and every mutation (with its reason and its case).
 
 Reads: `read_personen` checks the client's grant (exchange.authorize_read), runs the query, cuts each person down to
-the granted fields and writes the processing log (exchange.log_reads) before anything is returned.
+the granted fields and writes the processing log (exchange.log_reads) before anything is returned;
+`read_verblijfplaatshistorie` does the same for one person's residences in a period (registers.brp.historie).
 
 Mutations: register_person, register_birth, register_move, register_partnership, dissolve_partnership,
 register_death, set_geheimhouding, change_name and import_persons. Each takes a Cause (reason + case), keeps
@@ -28,7 +29,7 @@ from plein.exchange import service as exchange
 from plein.identifiers import passes_elfproef
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
-from plein.registers.brp import lo3, present
+from plein.registers.brp import historie, lo3, present
 from plein.registers.brp import query as brp_query
 from plein.registers.brp.models import (
     Mutation,
@@ -41,7 +42,7 @@ from plein.registers.brp.models import (
     Verblijfstitel,
 )
 from plein.registers.brp.schemas import PersonenQuery
-from plein.registers.fields import brp_fields
+from plein.registers.fields import VERBLIJFPLAATSHISTORIE, brp_fields
 from plein.registers.keys import search_key
 
 REGISTER = "brp"
@@ -125,6 +126,25 @@ async def read_personen(session: AsyncSession, principal: Principal | None, quer
         delivered.append((bundle.person.bsn, fields))
     await exchange.log_reads(session, permit, delivered)
     return PersonenResult(personen, permit, delivered)
+
+
+async def read_verblijfplaatshistorie(session: AsyncSession, principal: Principal | None, bsn: str,
+                                     activity: str | None, trace_id: str, *, van: dt.date | str | None = None,
+                                     tot: dt.date | str | None = None, peildatum: dt.date | str | None = None,
+                                     reader: exchange.ClientReader | None = None) -> list[dict[str, Any]]:
+    """The residences of one person from `van` until `tot` (or on `peildatum`), newest first, in the shape of Haal
+    Centraal BRP Historie 2.0, under a grant for `verblijfplaatshistorie`; the read is logged before they are returned.
+
+    Raises InvalidInput (naming the parameter), Forbidden (no grant, or the person is registered outside the grant's
+    municipalities) or NotFound."""
+    query = historie.query_for(bsn, van=van, tot=tot, peildatum=peildatum)
+    permit = await exchange.authorize_read(session, principal, REGISTER, [VERBLIJFPLAATSHISTORIE], activity, trace_id,
+                                           reader=reader)
+    rows = await historie.residences(session, query.burgerservicenummer)
+    exchange.check_municipality(permit, historie.current_gemeente(rows))
+    verblijfplaatsen = historie.in_period(rows, query)
+    await exchange.log_reads(session, permit, [(query.burgerservicenummer, [VERBLIJFPLAATSHISTORIE])])
+    return verblijfplaatsen
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -361,11 +381,41 @@ async def write_moves(session: AsyncSession, permit: exchange.WritePermit, moves
 
 
 MOVE_FIELDS = ("verblijfplaats", "gemeenteVanInschrijving")
+DEATH_FIELDS = ("overlijden", "opschortingBijhouding")
+
+
+@dataclass(frozen=True)
+class Died:
+    """A death as written: the person and the municipality they were registered in (which their death concerns)."""
+
+    bsn: str
+    gemeente: str | None
+    person: Person
+
+
+async def write_death(session: AsyncSession, permit: exchange.WritePermit, bsn: str, datum: str, plaats: str,
+                      cause: Cause) -> Died:
+    """A death under a write grant for `overlijden`: registered by the municipality where the person died (the
+    grant's municipality: `plaats` is its CBS code), whatever the person's own municipality; the processing log gets
+    the write record in this transaction, after the change. A person whose death is registered already is refused
+    (Conflict); nothing changes then."""
+    _check_permit(permit, "overlijden")
+    exchange.check_write_municipality(permit, plaats)
+    residence = await _current_residence(session, bsn)
+    person = await register_death(session, bsn, datum, cause, plaats=plaats)
+    await exchange.log_writes(session, permit, [(bsn, DEATH_FIELDS)])
+    return Died(bsn, residence.gemeente_van_inschrijving if residence else None, person)
 
 
 def _check_permit(permit: exchange.WritePermit, mutation: str) -> None:
     if permit.register != REGISTER or permit.mutation != mutation:
         raise Forbidden(f"a write grant for {permit.register} {permit.mutation} does not cover {REGISTER} {mutation}")
+
+
+async def has_partner(session: AsyncSession, bsn: str) -> bool:
+    """Whether the person has a current marriage or partnership (for setting up demo data, not a read for a
+    purpose: it bypasses the exchange layer like simulator_persons)."""
+    return await _current_partner(session, bsn) is not None
 
 
 async def _current_partner(session: AsyncSession, bsn: str, other: str | None = None) -> Relation | None:
