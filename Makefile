@@ -23,11 +23,14 @@ $(VENDOR)/utrecht.css: node_modules/.package-lock.json
 
 install: $(BIN)/plein node_modules/.package-lock.json $(VENDOR)/utrecht.css
 
-# The browser test drives Debian's chromium; install it when it is missing and we may (root with apt-get).
+# The browser test drives Debian's chromium, and the PDF documents (WeasyPrint) need Pango and a font; install what
+# is missing when we may (root with apt-get). Without dpkg (not Debian) only chromium is looked for.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 chromium:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  { echo "The browser test needs Debian's chromium: apt-get install chromium"; exit 1; }
+	@{ command -v chromium >/dev/null && { ! command -v dpkg >/dev/null || dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1; }; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium $(PDF_PACKAGES) >/dev/null; } || \
+	  { echo "The tests need Debian's chromium, Pango and a font: apt-get install chromium $(PDF_PACKAGES)"; exit 1; }
 
 demo: install
 	$(BIN)/plein demo
