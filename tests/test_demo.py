@@ -1,11 +1,12 @@
 """The demo database: all municipalities, sample apps admitted through the pipeline, one rejected, adoptions, and
-aanvragen of Verhuizing doorgeven made through the service engine."""
+aanvragen of the three services made through the service engine."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -16,14 +17,22 @@ from plein.db import make_engine, make_session_factory
 from plein.demo import ADOPTIONS, NEXT_VERSION, build_demo
 from plein.errors import Conflict
 from plein.organisations.models import Organisation
-from plein.services.models import Aanvraag, Bestand
+from plein.services.models import Aanvraag
 from plein.settings import Settings
 from plein.store import adoptions as store_adoptions
 from plein.store.models import Adoption, App, Release
+from plein.zgw.zaken.models import ZaakInformatieObject
 
-# (municipality, status, appointment, documents): Amsterdam decided one straight-through, Utrecht's waits for its
-# case worker with a proof of residence, Den Haag's is a request for an appointment at the desk.
-DEMO_AANVRAGEN = [("0344", "ingediend", False, 1), ("0363", "toegekend", False, 0), ("0518", "ingediend", True, 0)]
+# (app, municipality, status, appointment, documents of the zaak): Amsterdam decided a move straight-through,
+# Utrecht's waits for its case worker with a proof of residence, Den Haag's is a request for an appointment at the
+# desk; a funeral director's death registrations: approved in Amsterdam (the A-form, the akte and the verlof),
+# rejected there, open in Den Haag; and a paid extract with its PDF.
+DEMO_AANVRAGEN = [
+    ("aangifte-overlijden", "0363", "afgewezen", False, 1), ("aangifte-overlijden", "0363", "toegekend", False, 3),
+    ("aangifte-overlijden", "0518", "ingediend", False, 1), ("uittreksel-brp", "0363", "toegekend", False, 1),
+    ("verhuizing-doorgeven", "0344", "ingediend", False, 1), ("verhuizing-doorgeven", "0363", "toegekend", False, 0),
+    ("verhuizing-doorgeven", "0518", "ingediend", True, 0),
+]
 WILMA_ZON = "999993112"  # her verhuizing to Amsterdam's Nieuwbouwlaan is the demo's decided aanvraag
 ADRIANA_VEEKERS = "999996551"  # her verhuizing within Utrecht waits for Utrecht's case worker
 
@@ -50,7 +59,7 @@ def test_demo_builds_from_nothing(tmp_path: Path) -> None:
 
 
 async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None,
-                                               list[tuple[str, str, bool, int]]]:
+                                               list[tuple[Any, ...]]]:
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
         listed = (await session.scalars(select(App.slug).where(App.listed.is_(True)))).all()
@@ -58,13 +67,14 @@ async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None,
         adoptions = await session.scalar(select(func.count()).select_from(Adoption))
         municipalities = await session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "municipality"))
-        documents = (select(func.count()).select_from(Bestand)
-                     .where(Bestand.aanvraag_id == Aanvraag.id, Bestand.document_id.is_not(None)).scalar_subquery())
-        aanvragen = (await session.execute(select(Aanvraag.municipality, Aanvraag.status, Aanvraag.appointment,
-                                                  documents).where(Aanvraag.zaak_id.is_not(None)))).all()
+        documents = (select(func.count()).select_from(ZaakInformatieObject)
+                     .where(ZaakInformatieObject.zaak_id == Aanvraag.zaak_id).scalar_subquery())
+        aanvragen = (await session.execute(select(Aanvraag.app, Aanvraag.municipality, Aanvraag.status,
+                                                  Aanvraag.appointment, documents)
+                                           .where(Aanvraag.zaak_id.is_not(None)))).all()
     await engine.dispose()
     return (sorted(listed), list(rejected), adoptions, municipalities,
-            sorted((code, status, appointment, count) for code, status, appointment, count in aanvragen))
+            sorted(tuple(row) for row in aanvragen))
 
 
 async def _upgrade_rotterdam(settings: Settings) -> list[str]:

@@ -88,6 +88,7 @@ async def dispose_engines(app: FastAPI) -> None:
 def _include_domains(app: FastAPI) -> None:
     from plein.exchange import api as exchange_api
     from plein.notifications import api as notifications_api
+    from plein.payments import api as payments_api
     from plein.registers.bag import api as bag_api
     from plein.registers.brp import api as brp_api
     from plein.registers.brp import openapi as brp_openapi
@@ -104,4 +105,5 @@ def _include_domains(app: FastAPI) -> None:
     zgw_api.include(app)
     notifications_api.include(app)
     services_api.include(app)
+    payments_api.include(app)
     include_web(app)

@@ -1,8 +1,11 @@
 """JSON Logic as Plein evaluates it: the conditions, validations and values of service definitions and manifests.
 
 Evaluation is maykin-json-logic-py, the implementation Open Formulieren uses (standard JSON Logic plus dates:
-`date`, `datetime`, `rdelta`, `duration`). Plein adds no operators of its own, so a municipality's website can
-evaluate the same expressions with any JSON Logic library that knows those date operators. Two rules of Plein's own:
+`date`, `datetime`, `rdelta`, `duration`). Plein adds one operator, because Dutch deadlines count working days and
+JSON Logic has no calendar: `{"werkdag": [date, n]}` is the n-th working day after the date (plein.werkdagen:
+weekends and the holidays of the Algemene termijnenwet do not count). Everything else is standard, so a
+municipality's website can evaluate the same expressions with a JSON Logic library that knows the date operators
+(and `werkdag`, when a service uses it). Two rules of Plein's own:
 
 - `log` is refused: it would write the data it is given (personal data) to the server's log.
 - An expression that cannot be evaluated (a missing value, a date that does not parse, a type error) gives None,
@@ -19,7 +22,25 @@ from typing import Any
 
 from json_logic import jsonLogic, operations, scoped_operations
 
+from plein import werkdagen
+
 logger = logging.getLogger("plein.logic")
+
+
+def _werkdag(start: Any, count: Any = 0) -> dt.date | None:
+    """The operator `werkdag`: the count-th working day after a date (a date or ISO text); None when not a date."""
+    day = start if isinstance(start, dt.date) else None
+    if isinstance(start, str):
+        try:
+            day = dt.date.fromisoformat(start[:10])
+        except ValueError:
+            return None
+    if day is None or isinstance(count, bool) or not isinstance(count, int | float):
+        return None
+    return werkdagen.werkdag(day, int(count))
+
+
+operations.setdefault("werkdag", _werkdag)
 REFUSED = frozenset({"log"})
 DATA_OPERATORS = frozenset({"var", "missing", "missing_some"})
 

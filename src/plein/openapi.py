@@ -71,6 +71,11 @@ API_DOCUMENTS = [
                 "source, every read logged; the aanvraag becomes a zaak under the ZGW standards with its documents "
                 "and notifications in one transaction; an Idempotency-Key makes a retried call safe), reading it, "
                 "and the case worker's decision, whose effects change the registers."),
+    ApiDocument("betalingen", "/api/betalingen/v1", "Plein payments API",
+                "Payments of fees (leges) for the municipalities' services. A payment provider (Mollie) calls the "
+                "webhook when a payment's status changed; the call only names the payment, and Plein asks the "
+                "provider itself for the status. A payment is recorded as paid exactly once, however often the "
+                "webhook comes and whether or not the citizen's browser comes back."),
     ApiDocument("notifications", "/api/notifications/v1", "Plein notifications API",
                 "Administration of notification delivery: the outbox of messages, their deliveries to each "
                 "abonnement with status (pending, delivering, delivered, parked), every attempt with its HTTP "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+APP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the shape of an app id in the store (plein.yaml `id`)
 
 
 class SettingsError(ValueError):
@@ -114,6 +116,21 @@ class Settings(BaseSettings):
         "acr", description="Claim of the eHerkenning broker's id_token that holds the level of assurance (such as "
         "urn:etoegang:core:assurance-class:loa3, or EH3).",
     )
+    eherkenning_service_claim: str = Field(
+        "urn:etoegang:core:ServiceID",
+        description="Claim of the eHerkenning broker's id_token that names the service (dienst) the login is for, "
+        "which the acting person holds a machtiging for: one value or a list. Each value is looked up in "
+        "PLEIN_EHERKENNING_SERVICES; a value that is not there but is itself a Plein app id (such as "
+        "aangifte-overlijden) counts as that app. Plein asks the broker for this claim with the service's id when "
+        "a login is for one service. Empty: no machtigingen are read, so no business service can be used.",
+    )
+    eherkenning_services: dict[str, str] = Field(
+        default_factory=dict,
+        description="The eHerkenning service ids of Plein's services as registered in the dienstencatalogus, as "
+        "JSON: broker service id (e.g. urn:etoegang:DV:<OIN>:services:<index>, or the ServiceUUID) to Plein app id, "
+        'e.g. {"urn:etoegang:DV:00000001234567890000:services:9": "aangifte-overlijden"}. Empty: the broker sends '
+        "(and is asked for) Plein's app ids themselves.",
+    )
     notifications_in_process: bool = Field(
         True, description="Deliver notifications from inside `plein serve` (a background loop). Turn off when "
         "separate `plein worker` processes deliver."
@@ -172,6 +189,34 @@ class Settings(BaseSettings):
         30, gt=0, le=366, description="Days a half-finished form (a concept aanvraag) is kept after it was last "
         "changed; then it is deleted with its uploaded files."
     )
+    payment_provider: Literal["simulator", "mollie"] | None = Field(
+        None, description="Who collects fees (leges): simulator (a checkout page where the tester pays, cancels or "
+        "lets the payment fail; no money; dev, demo and test only) or mollie (real payments, with "
+        "PLEIN_MOLLIE_API_KEY). Unset: the simulator in dev, demo and test; in production no payments can be started "
+        "until it is set. Production refuses the simulator.",
+    )
+    mollie_api_key: SecretStr = Field(
+        SecretStr(""), description="Plein's Mollie API key (live_… for real payments, test_… for Mollie's test mode; "
+        "production refuses a test key). Needed when PLEIN_PAYMENT_PROVIDER is mollie.",
+    )
+    mollie_api_url: str = Field(
+        "https://api.mollie.com", description="Address of Mollie's API (another one only to test against a fake).",
+    )
+    payments_timeout: float = Field(
+        10.0, gt=0, le=120, description="Seconds the payment provider has to answer one request (creating a payment "
+        "or reading its status). Creating one is retried for up to two more seconds after a connection error, 429 "
+        "or 5xx.",
+    )
+    payments_check_after_minutes: int = Field(
+        5, gt=0, le=24 * 60, description="A payment still open this many minutes after it was made (no webhook came, "
+        "the citizen did not come back) is checked at the provider by the background status check, and again every "
+        "this many minutes while it stays open.",
+    )
+    payments_expiry_grace_minutes: int = Field(
+        60, ge=0, le=7 * 24 * 60, description="A payment the provider still reports open (or that cannot be checked) "
+        "this many minutes after the provider's expiry time is marked expired by Plein; if the provider reports it "
+        "paid after all, it still counts as paid.",
+    )
 
     @property
     def allows_private_callbacks(self) -> bool:
@@ -206,6 +251,18 @@ class Settings(BaseSettings):
                 raise SettingsError(f"{variable}_CLIENT_ID must be set when {variable}_ISSUER is")
             if self.env == "production" and not issuer.startswith("https://"):
                 raise SettingsError(f"unsafe production settings: {variable}_ISSUER must be an https:// URL")
+        for service, app in self.eherkenning_services.items():
+            if not service.strip() or not APP_ID.fullmatch(app):
+                raise SettingsError(f"PLEIN_EHERKENNING_SERVICES: {service!r} must map to a Plein app id (lower-case "
+                                    f"words joined by hyphens, such as aangifte-overlijden), not {app!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _check_payments(self) -> Settings:
+        if self.payment_provider == "mollie" and not self.mollie_api_key.get_secret_value():
+            raise SettingsError("PLEIN_MOLLIE_API_KEY must be set when PLEIN_PAYMENT_PROVIDER is mollie")
+        if not self.mollie_api_url.startswith(("https://", "http://")):
+            raise SettingsError(f"PLEIN_MOLLIE_API_URL must be an http(s) URL, not {self.mollie_api_url!r}")
         return self
 
     @model_validator(mode="after")
@@ -218,6 +275,13 @@ class Settings(BaseSettings):
             problems.append("PLEIN_SECRET_KEY must be set to a random value of at least 32 characters")
         if self.login_simulator:
             problems.append("PLEIN_LOGIN_SIMULATOR must be false: the login simulator is for dev and demo only")
+        if self.payment_provider == "simulator":
+            problems.append("PLEIN_PAYMENT_PROVIDER must not be simulator: the payment simulator is for dev, demo and "
+                            "test only")
+        if self.payment_provider == "mollie" and not self.mollie_api_key.get_secret_value().startswith("live_"):
+            problems.append("PLEIN_MOLLIE_API_KEY must be a live key (live_…): a test key takes no real payments")
+        if self.payment_provider == "mollie" and not self.mollie_api_url.startswith("https://"):
+            problems.append("PLEIN_MOLLIE_API_URL must be an https:// URL in production")
         if not self.session_cookie_secure:
             problems.append("PLEIN_SESSION_COOKIE_SECURE must be true in production")
         if problems:

@@ -59,7 +59,7 @@ def test_publish_then_duplicate(database: Path) -> None:
     folder = str(package_path("uittreksel-brp"))
     first = runner.invoke(app, ["store", "publish", folder, "--publisher", "0363"])
     assert first.exit_code == 0, first.output
-    assert "Published uittreksel-brp 2.0.1" in first.output
+    assert "Published uittreksel-brp 2.1.0" in first.output
     again = runner.invoke(app, ["store", "publish", folder, "--publisher", "0363"])
     assert again.exit_code == 1
     assert "already exists" in again.output

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
-from plein.demo.cases import CITIZENS, add_demo_cases, add_new_addresses
+from plein.demo.cases import CITIZENS, FUNERAL_DIRECTOR, add_demo_cases, add_new_addresses
 from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
@@ -43,6 +43,8 @@ LOGINS = [
     ("behandelaar.amsterdam", "Behandelaar burgerzaken, Amsterdam", [("0363", "behandelaar")]),
     ("behandelaar.utrecht", "Behandelaar burgerzaken, Utrecht", [("0344", "behandelaar")]),
     ("behandelaar.denhaag", "Behandelaar burgerzaken, Den Haag", [("0518", "behandelaar")]),
+    ("burgerlijkestand.amsterdam", "Ambtenaar burgerlijke stand, Amsterdam", [("0363", "behandelaar")]),
+    ("burgerlijkestand.denhaag", "Ambtenaar burgerlijke stand, Den Haag", [("0518", "behandelaar")]),
 ]
 # (package, publisher); the last one fails admission on purpose, so its report can be seen.
 DEMO_PACKAGES = [
@@ -62,7 +64,11 @@ ADOPTIONS = [
     ("0599", "uittreksel-brp", {"legesEur": 15.6}, True),
     ("0599", "afvalkalender", {}, True),
     ("0599", "verhuizing-doorgeven", {"behandeltermijnDagen": 40}, False),
-    ("0518", "aangifte-overlijden", {"bereikbaarheid": "piket"}, True),
+    ("0518", "aangifte-overlijden", {"bereikbaarheid": "piket", "contactTelefoon": "070 353 3000",
+                                     "contactEmail": "burgerlijkestand@denhaag.example"}, True),
+    ("0363", "aangifte-overlijden", {"nabestaandenDigitaal": True, "zelfdeWerkdagVoor": "14:00",
+                                     "contactEmail": "burgerlijkestand@amsterdam.example"}, True),
+    ("0363", "uittreksel-brp", {"legesEur": 16.45, "contactEmail": "burgerzaken@amsterdam.example"}, True),
     ("0518", "verhuizing-doorgeven", {"intake": "balie", "behandeltermijnDagen": 14,
                                       "contactEmail": "burgerzaken@denhaag.example"}, True),
     ("0772", "uittreksel-brp", {"legesEur": 16.45, "internationaal": False}, True),
@@ -145,8 +151,9 @@ async def _populate(settings: Settings, console: Console) -> None:
             await add_new_addresses(session)
             await _grant_demo_client(session)
             made = await add_demo_cases(session, settings, "demo-amsterdam")
-            console.print(f"Cases: {made} aanvragen of Verhuizing doorgeven made through the service engine, each a "
-                          "zaak of the zaaktype that activating the app provided in the municipality's catalogus")
+            console.print(f"Cases: {made} aanvragen (moves, death registrations, a paid extract) made through the "
+                          "service engine, each a zaak of the zaaktype that activating the app provided in the "
+                          "municipality's catalogus")
     finally:
         await engine.dispose()
 
@@ -191,4 +198,13 @@ def print_logins(console: Console, port: int) -> None:
         console.print(f"  {bsn}  {name:26} {place:10} {note}")
     console.print("Case workers (password above): behandelaar.amsterdam, behandelaar.utrecht, behandelaar.denhaag, "
                   f"at /werkvoorraad/<code>, e.g. http://127.0.0.1:{port}/werkvoorraad/0344")
+    kvk, company, _ = FUNERAL_DIRECTOR
+    console.print(f"Funeral director: log in with the login simulator as a company (eHerkenning), {company} "
+                  f"(KvK {kvk}), with the machtiging for Aangifte overlijden; register a death at "
+                  f"http://127.0.0.1:{port}/diensten/s-gravenhage/aangifte-overlijden (any BSN above) and see the "
+                  f"company's registrations at /zakelijk (one approved, with the verlof to download; one waiting in "
+                  f"Den Haag; one rejected). The registrars burgerlijkestand.amsterdam and burgerlijkestand.denhaag "
+                  f"decide them at /werkvoorraad/0363 and /werkvoorraad/0518.")
+    console.print(f"Extract: as a citizen of Amsterdam, http://127.0.0.1:{port}/diensten/amsterdam/uittreksel-brp; "
+                  "the payment simulator lets you pay, cancel or fail; check the PDF's code at /verifieer.")
     console.rule()

@@ -12,16 +12,16 @@ from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.responses import JSONResponse
 
 from plein.auth.service import Principal
-from plein.errors import Forbidden, InvalidInput, InvalidParam, NotAuthenticated, NotFound
+from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotAuthenticated, NotFound
 from plein.exchange import insight
 from plein.exchange.api import TraceId
 from plein.http import PrefixRouter, SessionDep, bearer_token, current_principal
 from plein.openapi import API_DOCUMENTS, api_document
-from plein.services import decisions, tasks
+from plein.services import decisions, fees, tasks
 from plein.services import service as engine
 from plein.services.models import Aanvraag
 from plein.services.run import Offer
-from plein.services.schemas import AanvraagIn, AanvraagOut, BesluitIn, Dienst, answers_schema
+from plein.services.schemas import AanvraagIn, AanvraagOut, BesluitIn, Betaling, Dienst, answers_schema
 
 router = PrefixRouter(prefix="/api/diensten/v1", tags=["diensten"])
 Gemeente = Annotated[str, Path(pattern=r"^[0-9]{4}$", description="CBS code of the municipality, e.g. 0363.")]
@@ -96,6 +96,7 @@ async def create_aanvraag(request: Request, body: AanvraagIn, session: SessionDe
                                              idempotency_key)
     if made:
         tasks.nudge(request.app)
+        await _start_payment(request, session, aanvraag)
     shown = await _shown(session, aanvraag, principal)
     return JSONResponse(shown.model_dump(mode="json", by_alias=True, exclude_none=True),
                         status_code=201 if made else 200)
@@ -137,8 +138,33 @@ async def decide_aanvraag(request: Request, body: BesluitIn, session: SessionDep
         raise InvalidInput("reden: a rejection needs a reason; the applicant reads it",
                            [InvalidParam("reden", "required", "required when besluit is afgewezen")])
     decided = await decisions.decide(session, aanvraag, body.besluit == "toegekend", body.reden, principal,
-                                     request.app.state.settings.base_url, trace)
+                                     request.app.state.settings.base_url, trace, request.app.state.storage)
     return await _shown(session, decided, principal)
+
+
+@router.post("/aanvragen/{aanvraagId}/betaling", summary="Pay (again) for an aanvraag", operation_id="payAanvraag",
+             response_model_exclude_none=True)
+async def pay_aanvraag(request: Request, session: SessionDep, principal: Caller, aanvraag_id: AanvraagId
+                       ) -> AanvraagOut:
+    """The applicant starts a new payment for a submitted aanvraag whose payment was cancelled, failed or expired
+    (an open or paid one is returned as it is); pay at `betaling.betaalUrl`."""
+    if principal is None:
+        raise NotAuthenticated("send a citizen token: 'Authorization: Bearer <token>'")
+    aanvraag = await _readable(session, principal, aanvraag_id)
+    if (aanvraag.subject_kind, aanvraag.subject) != (principal.kind, principal.id):
+        raise Forbidden("only the applicant pays for an aanvraag")
+    if aanvraag.status != "ingediend":
+        raise Conflict(f"the aanvraag is {aanvraag.status} already; there is nothing to pay")
+    await _start_payment(request, session, aanvraag)
+    return await _shown(session, aanvraag, principal)
+
+
+async def _start_payment(request: Request, session: SessionDep, aanvraag: Aanvraag) -> None:
+    """Start the aanvraag's payment when it has a fee (the applicant returns to their own case page)."""
+    own = "/zakelijk/zaken/" if aanvraag.subject_kind == "business" else "/mijn/zaken/"
+    run = await decisions.decision_run(session, aanvraag)
+    await fees.start_payment(session, run, request.app.state.settings, f"{own}{aanvraag.id}")
+    await session.commit()
 
 
 async def _readable(session: SessionDep, principal: Principal, aanvraag_id: uuid.UUID) -> Aanvraag:
@@ -152,7 +178,17 @@ async def _readable(session: SessionDep, principal: Principal, aanvraag_id: uuid
 async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal) -> AanvraagOut:
     own = (aanvraag.subject_kind, aanvraag.subject) == (principal.kind, principal.id)
     pending = bool(await decisions.pending_consent(session, aanvraag)) if aanvraag.status == "ingediend" else False
-    return AanvraagOut.of(aanvraag, pending, with_answers=own)
+    return AanvraagOut.of(aanvraag, pending, with_answers=own, betaling=await _betaling(session, aanvraag, own))
+
+
+async def _betaling(session: SessionDep, aanvraag: Aanvraag, own: bool) -> Betaling | None:
+    cents = fees.amount_cents(await decisions.decision_run(session, aanvraag))
+    if not cents:
+        return None
+    payment = await fees.payment_of(session, aanvraag)
+    status = payment.status if payment is not None else "niet-gestart"
+    url = payment.checkout_url if own and payment is not None and payment.status == "open" else None
+    return Betaling(bedrag=f"{cents / 100:.2f}", status=status, betaal_url=url)
 
 
 @router.get("/openapi.json", summary="This API's OpenAPI document", operation_id="getDienstenOpenapi")

@@ -4,6 +4,7 @@ eindstatus). Everything is written in the caller's transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein import logic
 from plein.db import utcnow
 from plein.errors import Conflict
+from plein.services import fees
 from plein.services.definition import Question
 from plein.services.models import Aanvraag, Bestand
-from plein.services.run import Run, nested
+from plein.services.questions import nested
+from plein.services.run import Run
 from plein.zgw.zaken import cases
 
 OMSCHRIJVING_LIMIT = 80
@@ -44,8 +47,9 @@ async def open_case(session: AsyncSession, run: Run, base_url: str, files: Seque
         or run.definition.title[:OMSCHRIJVING_LIMIT],
         "toelichting": _text(run.definition.case.get("toelichting"), data, TOELICHTING_LIMIT),
         "kenmerken": [{"kenmerk": str(aanvraag.id), "bron": "Plein"}],
+        **({"betalingsindicatie": "nog_niet"} if fees.amount_cents(run) else {}),
     }
-    deadline = cases.due_date(start, kind.doorlooptijd)
+    deadline = _deadline(run, data) or cases.due_date(start, kind.doorlooptijd)
     if deadline is not None:
         zaak["uiterlijkeEinddatumAfdoening"] = deadline.isoformat()
     aanvraag.due_on = deadline
@@ -59,6 +63,16 @@ async def open_case(session: AsyncSession, run: Run, base_url: str, files: Seque
     aanvraag.zaak_url = f"{base_url.rstrip('/')}/zaken/api/v1/zaken/{made.zaak.id}"
     aanvraag.zaak_identificatie = made.zaak.identificatie
     return made
+
+
+def _deadline(run: Run, data: dict[str, Any]) -> dt.date | None:
+    """The definition's own uiterlijke einddatum (case.uiterlijkeEinddatum), when it gives a date."""
+    expression = run.definition.case.get("uiterlijkeEinddatum")
+    value = logic.evaluate(expression, data) if expression is not None else None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _text(expression: Any, data: dict[str, Any], limit: int) -> str:

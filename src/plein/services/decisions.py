@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound, PleinError
-from plein.services import casefile, effects
+from plein.services import casefile, effects, fees, service
 from plein.services.definition import of_release
 from plein.services.models import (
     AFGEWEZEN,
@@ -26,6 +26,7 @@ from plein.services.models import (
     claim,
 )
 from plein.services.run import Offer, Run
+from plein.storage import FileStorage
 from plein.store import adoptions
 from plein.store import service as store
 
@@ -54,7 +55,7 @@ async def decision_run(session: AsyncSession, aanvraag: Aanvraag) -> Run:
     release = await store.release_by_id(session, aanvraag.release_id)
     if adoption is None or not isinstance(release.service, dict):
         raise Conflict("this aanvraag's service is not known any more")
-    return Run(Offer(adoption, of_release(release.id, release.service)), aanvraag)
+    return Run(Offer(adoption, of_release(release.id, release.service, release.service_files)), aanvraag)
 
 
 async def pending_consent(session: AsyncSession, aanvraag: Aanvraag) -> list[Toestemming]:
@@ -65,10 +66,10 @@ async def pending_consent(session: AsyncSession, aanvraag: Aanvraag) -> list[Toe
 
 
 async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reason: str, actor: Principal | None,
-                 base_url: str, trace_id: str) -> Aanvraag:
+                 base_url: str, trace_id: str, storage: FileStorage | None = None) -> Aanvraag:
     """Decide a submitted aanvraag (actor None: Plein, automatically). Positive: the zaak gets its resultaat and
-    eindstatus and the effects change the registers, all in one transaction or not at all. Negative: the zaak is
-    closed with the reason, which the citizen reads; nothing else changes."""
+    eindstatus, the documents are made (in `storage`) and the effects change the registers, all in one transaction
+    or not at all. Negative: the zaak is closed with the reason, which the citizen reads; nothing else changes."""
     text = " ".join(reason.split())[:REASON_LIMIT]
     if aanvraag.status != INGEDIEND:
         raise Conflict("over deze aanvraag is al besloten" if aanvraag.status in (TOEGEKEND, AFGEWEZEN)
@@ -79,13 +80,17 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
     if granted and await pending_consent(session, aanvraag):
         raise Conflict("de toestemming die deze aanvraag nodig heeft, is nog niet gegeven")
     run = await decision_run(session, aanvraag)
+    if granted:
+        await payments_settled(session, run)
+        await _read_again(session, run, trace_id)
     if not await claim(session, aanvraag, INGEDIEND, TOEGEKEND if granted else AFGEWEZEN):
         await session.rollback()
         raise Conflict("over deze aanvraag is zojuist al besloten")
+    stored: list[str] = []
     try:
         await casefile.close(session, run, base_url, granted, "" if granted else text)
         if granted:
-            aanvraag.effects = await effects.apply(session, run, base_url, trace_id)
+            aanvraag.effects = await effects.apply(session, run, base_url, trace_id, storage, stored)
         aanvraag.reason = text or None
         aanvraag.decided_by = actor.id if actor is not None else AUTOMATIC
         aanvraag.decided_at = aanvraag.updated_at = utcnow()
@@ -94,12 +99,30 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
         await session.commit()
     except BaseException:
         await session.rollback()
+        await effects.forget(storage, stored)
         raise
     return aanvraag
 
 
+async def _read_again(session: AsyncSession, run: Run, trace_id: str) -> None:
+    """The register data a document shows as of now (its effect's `actueel`), read at the source before the
+    decision's transaction (each read is logged)."""
+    wanted = {name for spec in run.definition.effects if spec["type"] == "document" for name in spec.get("actueel", [])}
+    if wanted:
+        await service.refresh_prefill(session, run, trace_id, only=wanted)
+        await session.commit()
+
+
+async def payments_settled(session: AsyncSession, run: Run) -> None:
+    """A service with a fee is granted only when it is paid (Conflict otherwise)."""
+    if run.definition.raw.get("payment") is None:
+        return
+    if not await fees.paid(session, run):
+        raise Conflict("deze aanvraag is nog niet betaald; pas na betaling kan ze worden toegekend")
+
+
 async def decide_automatically(session: AsyncSession, aanvraag_id: uuid.UUID, base_url: str,
-                               trace_id: str) -> Aanvraag | None:
+                               trace_id: str, storage: FileStorage | None = None) -> Aanvraag | None:
     """Straight-through: grant an aanvraag whose rule held, if it is still waiting. When the effects cannot be made
     (the register changed since, a grant was revoked), the aanvraag goes to a case worker with the reason. An
     aanvraag that another process is deciding right now is left to it (PostgreSQL: its row is locked, and skipped)."""
@@ -108,7 +131,7 @@ async def decide_automatically(session: AsyncSession, aanvraag_id: uuid.UUID, ba
     if aanvraag is None or aanvraag.status != INGEDIEND or not aanvraag.automatic:
         return None
     try:
-        return await decide(session, aanvraag, True, "", None, base_url, trace_id)
+        return await decide(session, aanvraag, True, "", None, base_url, trace_id, storage)
     except PleinError as error:
         await session.refresh(aanvraag)
         if aanvraag.status != INGEDIEND:

@@ -50,6 +50,7 @@ class Definition:
     raw: dict[str, Any]
     steps: tuple[Step, ...]
     questions: dict[str, Question] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)  # the package's service/templates/*.html, by path
 
     @property
     def title(self) -> str:
@@ -113,20 +114,20 @@ def _question(spec: dict[str, Any]) -> Question:
                     required=bool(spec.get("required", True)), when=spec.get("when"), spec=spec)
 
 
-def parse(raw: dict[str, Any]) -> Definition:
-    """The definition of a validated service.yaml."""
+def parse(raw: dict[str, Any], templates: dict[str, str] | None = None) -> Definition:
+    """The definition of a validated service.yaml, with its templates."""
     steps = tuple(Step(id=step["id"], title=step["title"], intro=step.get("intro", ""), when=step.get("when"),
                        questions=tuple(_question(question) for question in step["questions"]))
                   for step in raw["steps"])
     questions = {question.id: question for step in steps for question in step.questions}
-    return Definition(raw, steps, questions)
+    return Definition(raw, steps, questions, dict(templates or {}))
 
 
-def of_release(release_id: uuid.UUID, raw: dict[str, Any]) -> Definition:
+def of_release(release_id: uuid.UUID, raw: dict[str, Any], templates: dict[str, str] | None = None) -> Definition:
     """The definition of a release, parsed once per process (an admitted release never changes)."""
     found = _PARSED.get(release_id)
     if found is None:
-        found = _PARSED[release_id] = parse(raw)
+        found = _PARSED[release_id] = parse(raw, templates)
         if len(_PARSED) > CACHED:
             _PARSED.pop(next(iter(_PARSED)))
     return found

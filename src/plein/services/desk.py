@@ -20,7 +20,7 @@ from plein.exchange.service import new_trace_id
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.services import decisions, questions, worklist
+from plein.services import decisions, fees, questions, worklist
 from plein.services import run as running
 from plein.services.models import INGEDIEND, Aanvraag, Toestemming
 from plein.services.run import Run
@@ -153,27 +153,24 @@ async def decided(request: Request, session: SessionDep, principal: PagePrincipa
 
 def _answers(run: Run) -> list[dict[str, Any]]:
     """The answers per step, as the citizen's summary showed them."""
-    found = []
-    for step in run.steps():
-        rows = []
-        for question in run.questions(step):
-            if question.asks:
-                people = run.people(question) if question.type == "persons" else None
-                rows.append((question.label, questions.display(question, run.aanvraag.answers.get(question.id),
-                                                               people)))
-        if rows:
-            found.append({"title": step.title, "rows": rows})
-    return found
+    return [{"title": step.title, "rows": rows} for step, rows in run.summary()]
 
 
 def _effects(aanvraag: Aanvraag) -> list[str]:
     """What a positive decision changed, in words."""
     found = []
     for effect in aanvraag.effects or []:
+        day = questions.long_date(effect.get("datum")) or str(effect.get("datum") or "")
         if effect.get("type") == "brp.verhuizing":
-            day = questions.long_date(effect.get("datum")) or str(effect.get("datum") or "")
             found.append(f"Verhuizing ingeschreven in de BRP voor BSN {effect.get('burgerservicenummer')} per {day} "
                          f"(gemeente {effect.get('gemeente')}).")
+        elif effect.get("type") == "brp.overlijden":
+            found.append(f"Overlijden ingeschreven in de BRP voor BSN {effect.get('burgerservicenummer')} op {day}; "
+                         "de persoonslijst is opgeschort.")
+        elif effect.get("type") == "document":
+            code = f" (verificatiecode {effect['verificatiecode']})" if effect.get("verificatiecode") else ""
+            found.append(f"Document gemaakt: {effect.get('titel')}{code}"
+                         f"{'' if effect.get('voorAanvrager', True) else '; niet voor de aanvrager'}.")
         else:
             found.append(str(effect.get("type") or effect))
     return found
@@ -205,7 +202,20 @@ async def _case_page(request: Request, session: SessionDep, organisation: Organi
         "outcome": worklist.OUTCOMES.get(aanvraag.status), "decided_by": worklist.decider(aanvraag.decided_by),
         "effects": _effects(aanvraag), "decision": decision, "summary": summary, "error_count": len(summary),
         "entry": await _entry_name(session, aanvraag), "open": aanvraag.status == INGEDIEND,
+        **await _fee(session, run),
     }, status=status)
+
+
+PAYMENT_WORDS = {"open": "betaling loopt", "paid": "betaald", "canceled": "betaling afgebroken",
+                 "failed": "betaling mislukt", "expired": "betaling verlopen"}
+
+
+async def _fee(session: SessionDep, run: Run) -> dict[str, Any]:
+    """The fee of the aanvraag and how far its payment is, for the facts."""
+    cents = fees.amount_cents(run)
+    payment = await fees.payment_of(session, run.aanvraag) if cents else None
+    words = PAYMENT_WORDS.get(payment.status, payment.status) if payment is not None else "niet betaald"
+    return {"fee_cents": cents, "payment_words": words}
 
 
 async def _entry_name(session: SessionDep, aanvraag: Aanvraag) -> str | None:
@@ -249,7 +259,7 @@ async def decide(request: Request, session: SessionDep, principal: PagePrincipal
         return await _case_page(request, session, organisation, aanvraag, state, status=400)
     try:
         await decisions.decide(session, aanvraag, CHOICES[choice], reason, principal,
-                               request.app.state.settings.base_url, new_trace_id())
+                               request.app.state.settings.base_url, new_trace_id(), request.app.state.storage)
     except PleinError as error:
         await session.rollback()  # decide kept nothing; everything loaded is read again for the page
         await session.refresh(organisation)

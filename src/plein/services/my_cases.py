@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,6 @@ from plein.organisations import service as organisations
 from plein.services import questions
 from plein.services.definition import Definition, of_release
 from plein.services.models import AFGEWEZEN, CONCEPT, GEVRAAGD, TOEGEKEND, Aanvraag, Toestemming
-from plein.services.run import person_label
 from plein.store import service as store
 from plein.zgw.zaken import cases
 
@@ -137,22 +135,30 @@ async def continue_url(session: AsyncSession, aanvraag: Aanvraag) -> str | None:
 
 async def listing(session: AsyncSession, principal: Principal) -> tuple[list[Listed], list[Listed]]:
     """(submitted aanvragen, half-finished concepts) of the user, newest first."""
-    found = await aanvragen_of(session, principal)
+    items = await listed(session, await aanvragen_of(session, principal))
+    submitted = [item for item in items if item.aanvraag.status != CONCEPT]
+    concepts = [item for item in items if item.aanvraag.status == CONCEPT]
+    submitted.sort(key=lambda item: item.aanvraag.submitted_at or item.aanvraag.created_at, reverse=True)
+    return submitted, concepts
+
+
+async def listed(session: AsyncSession, found: Sequence[Aanvraag]) -> list[Listed]:
+    """These aanvragen as a list shows them, in the same order: the service's title and the status in words (a
+    concept: where to continue it). Shared by /mijn and the company's /zakelijk."""
     waiting = await waiting_for_consent(session, [item.id for item in found if item.status != CONCEPT])
     definitions: dict[uuid.UUID, Definition | None] = {}
-    submitted, concepts = [], []
+    items = []
     for aanvraag in found:
         if aanvraag.release_id not in definitions:
             definitions[aanvraag.release_id] = await definition_of(session, aanvraag.release_id)
         title = _title(definitions[aanvraag.release_id], aanvraag)
         if aanvraag.status == CONCEPT:
-            concepts.append(Listed(aanvraag, title, "nog niet verstuurd", await continue_url(session, aanvraag)))
+            items.append(Listed(aanvraag, title, "nog niet verstuurd", await continue_url(session, aanvraag)))
             continue
         history = await cases.history(session, aanvraag.zaak_id) if aanvraag.zaak_id and \
             aanvraag.status not in (TOEGEKEND, AFGEWEZEN) else []
-        submitted.append(Listed(aanvraag, title, status_word(aanvraag, aanvraag.id in waiting, history)))
-    submitted.sort(key=lambda item: item.aanvraag.submitted_at or item.aanvraag.created_at, reverse=True)
-    return submitted, concepts
+        items.append(Listed(aanvraag, title, status_word(aanvraag, aanvraag.id in waiting, history)))
+    return items
 
 
 async def visible_documents(session: AsyncSession, aanvraag: Aanvraag) -> list[cases.CaseFile]:
@@ -190,19 +196,10 @@ def answers_shown(definition: Definition, aanvraag: Aanvraag) -> list[tuple[str,
     """The answers as they were sent, per step: (step title, [(question, answer)])."""
     sections = []
     for step in definition.steps:
-        rows = [(question.label, questions.display(question, aanvraag.answers[question.id], _people(
-            aanvraag, question.spec.get("source")) if question.type == "persons" else None))
-            for question in step.questions if question.asks and question.id in aanvraag.answers]
+        rows = questions.rows(step.questions, aanvraag.answers, aanvraag.prefill, only_answered=True)
         if rows:
             sections.append((step.title, rows))
     return sections
-
-
-def _people(aanvraag: Aanvraag, source: Any) -> dict[str, str]:
-    """BSN → name and birth date of the persons a persons question offered (from the prefill it was sent with)."""
-    found = (aanvraag.prefill or {}).get(str(source)) or []
-    return {str(person["burgerservicenummer"]): person_label(person) for person in found
-            if isinstance(person, dict) and person.get("burgerservicenummer")}
 
 
 async def municipality_name(session: AsyncSession, code: str) -> str:
@@ -235,7 +232,7 @@ def _all_people(aanvraag: Aanvraag) -> dict[str, str]:
     for value in (aanvraag.prefill or {}).values():
         for person in value if isinstance(value, list) else [value]:
             if isinstance(person, dict) and person.get("burgerservicenummer"):
-                found[str(person["burgerservicenummer"])] = person_label(person)
+                found[str(person["burgerservicenummer"])] = questions.person_label(person)
     return found
 
 

@@ -6,20 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
-from plein.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
+from plein.errors import Conflict, Forbidden, ServiceUnavailable
 from plein.exchange import insight
 from plein.exchange.service import new_trace_id
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.services import decisions, my_cases, own_data, tasks, usage
+from plein.services import decisions, downloads, my_cases, own_data, tasks, usage
 from plein.services import service as engine
 from plein.services.run import today
 from plein.web import csrf
@@ -32,11 +31,6 @@ Until = Annotated[str, Query(alias="tot")]
 
 
 # --- who and which theme --------------------------------------------------------------------------------------
-
-
-def _to_login(request: Request) -> Response:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect(f"/inloggen?{urlencode({'next': here})}")
 
 
 def _check(principal: Principal, citizens_only: bool = False) -> Principal:
@@ -82,7 +76,7 @@ async def _page(request: Request, session: SessionDep, principal: Principal, nam
 @router.get("/mijn")
 async def overview(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal)
     submitted, concepts = await my_cases.listing(session, user)
     asked = await decisions.asked_of(session, user.id) if user.kind == "citizen" else []
@@ -95,7 +89,7 @@ async def overview(request: Request, session: SessionDep, principal: PagePrincip
 @router.get("/mijn/zaken")
 async def my_zaken(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal)
     submitted, concepts = await my_cases.listing(session, user)
     return await _page(request, session, user, "zaken", {"submitted": submitted, "concepts": concepts})
@@ -104,37 +98,21 @@ async def my_zaken(request: Request, session: SessionDep, principal: PagePrincip
 @router.get("/mijn/zaken/{aanvraag_id}")
 async def my_zaak(request: Request, session: SessionDep, principal: PagePrincipal, aanvraag_id: uuid.UUID) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal)
     aanvraag = await engine.own_aanvraag(session, user, aanvraag_id)
     view = await my_cases.detail(session, aanvraag)
     return await _page(request, session, user, "zaak", {"zaak": view})
 
 
-def _disposition(filename: str) -> str:
-    """An attachment header that keeps a non-ASCII file name (RFC 6266 with an ASCII fallback)."""
-    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename) or "document"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @router.get("/mijn/zaken/{aanvraag_id}/documenten/{document_id}")
 async def download(request: Request, session: SessionDep, principal: PagePrincipal, aanvraag_id: uuid.UUID,
                    document_id: uuid.UUID) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal)
     aanvraag = await engine.own_aanvraag(session, user, aanvraag_id)
-    found = next((item for item in await my_cases.visible_documents(session, aanvraag) if item.id == document_id),
-                 None)
-    storage = request.app.state.storage
-    if found is None or not found.storage_key or not await storage.exists(found.storage_key):
-        raise NotFound("dit document bestaat niet, of hoort niet bij deze zaak")
-    headers = {"Content-Disposition": _disposition(found.bestandsnaam or "document"), "Cache-Control": "no-store",
-               "X-Content-Type-Options": "nosniff"}
-    if found.bestandsomvang is not None:
-        headers["Content-Length"] = str(found.bestandsomvang)
-    return StreamingResponse(storage.read(found.storage_key), media_type=found.formaat or "application/octet-stream",
-                             headers=headers)
+    return await downloads.applicant_document(request, session, aanvraag, document_id)
 
 
 # --- my data and who used it ----------------------------------------------------------------------------------
@@ -143,7 +121,7 @@ async def download(request: Request, session: SessionDep, principal: PagePrincip
 @router.get("/mijn/gegevens")
 async def my_data(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
     try:
         person = await own_data.read_own(session, user.id, new_trace_id())
@@ -182,7 +160,7 @@ def _day(value: str, name: str, message: str, problems: list[tuple[str, str]]) -
 async def who_used(request: Request, session: SessionDep, principal: PagePrincipal, start: From = "",
                    end: Until = "") -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
     since, until, problems = _period(start, end)
     context: dict[str, Any] = {"since": since, "until": until, "summary": problems, "error_count": len(problems),
@@ -199,7 +177,7 @@ async def who_used(request: Request, session: SessionDep, principal: PagePrincip
 @router.get("/mijn/toestemming")
 async def consent_requests(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
     asked = await decisions.asked_of(session, user.id)
     requests = [await my_cases.consent_request(session, consent, aanvraag) for consent, aanvraag in asked]
@@ -210,7 +188,7 @@ async def consent_requests(request: Request, session: SessionDep, principal: Pag
 async def answer_consent(request: Request, session: SessionDep, principal: PagePrincipal, form: csrf.CheckedForm,
                          consent_id: uuid.UUID) -> Response:
     if principal is None:
-        return _to_login(request)
+        return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
     answer = form.get("antwoord")
     if answer not in ("geven", "weigeren"):

@@ -4,6 +4,7 @@ definition, the persons who live at an address, and BAG addresses. Every person 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.auth.service import Principal
 from plein.exchange import service as exchange
 from plein.registers.bag import service as bag
+from plein.registers.brp import lo3
 from plein.registers.brp import schemas as brp_schemas
 from plein.registers.brp import service as brp
 
 HUISGENOTEN = "huisgenoten"
 AANVRAGER = "aanvrager"
+HISTORIE = "verblijfplaatshistorie"  # not a field of a person: Haal Centraal's own API (BRP Historie) reads it
+EVER = dt.date(1800, 1, 1)  # the history asked for is all of it: from before anyone living was registered
 RELATIONS = ("partners", "kinderen")
 OCCUPANT_SEARCH_FIELDS = ("burgerservicenummer", "leeftijd")
 OCCUPANT_FIELDS = ("burgerservicenummer", "naam", "leeftijd", "verblijfplaats")
@@ -43,15 +47,23 @@ async def persons(session: AsyncSession, code: str, activity: str, bsns: Sequenc
 async def entry(session: AsyncSession, code: str, spec: dict[str, Any], subject: str | None,
                 known: dict[str, Any], trace_id: str) -> Any:
     """One prefill entry: a person (about aanvrager, or about the BSN an answer holds) or the applicant's housemates
-    (a list). `known` is the prefill read so far (housemates need the applicant's record). None when there is
-    nobody to read (no BSN yet, or no such person)."""
+    (a list). The field verblijfplaatshistorie adds the person's residences of the past (BRP Historie). `known` is
+    the prefill read so far (housemates need the applicant's record). None when there is nobody to read (no BSN
+    yet, or no such person)."""
     about = spec["about"]
     if about == HUISGENOTEN:
         return await housemates(session, code, spec, known.get(AANVRAGER), trace_id)
     if not subject:
         return None
-    found = await persons(session, code, spec["activity"], [subject], spec["fields"], trace_id)
-    return found[0] if found else None
+    fields = [field for field in spec["fields"] if field != HISTORIE]
+    found: dict[str, Any] | None = {"burgerservicenummer": subject}
+    if fields:
+        read = await persons(session, code, spec["activity"], [subject], fields, trace_id)
+        found = read[0] if read else None
+    if HISTORIE in spec["fields"] and found is not None:
+        found = {**found, HISTORIE: await brp.read_verblijfplaatshistorie(
+            session, client(code), subject, spec["activity"], trace_id, van=EVER, tot=lo3.today() + dt.timedelta(1))}
+    return found
 
 
 async def housemates(session: AsyncSession, code: str, spec: dict[str, Any], applicant: Any,

@@ -3,7 +3,8 @@ Dutch message, and showing it back. Lookups at the source (the BAG for an addres
 stored files are the engine's part; this module only knows the shapes.
 
 Answer shapes (as stored and as the headless API takes them): text, textarea, email, phone: text; number: a number;
-date: "YYYY-MM-DD"; yesno: true or false; choice: an option's value, or a list of them when `multiple`;
+date: "YYYY-MM-DD"; time: "HH:MM"; yesno: true or false; choice: an option's value, or a list of them when `multiple`;
+bsn: nine digits that pass the 11-check; gemeente: the CBS code of a current municipality;
 address: {postcode, huisnummer, huisletter, huisnummertoevoeging} (the engine adds what the BAG says); persons: a
 list of BSNs; document: {bestand, naam, formaat, grootte} of a stored upload.
 """
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
+from plein.identifiers import passes_elfproef
+from plein.organisations.service import current_municipalities
 from plein.services.definition import Question
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -26,6 +30,7 @@ POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 HUISLETTER = re.compile(r"^[A-Za-z]$")
 TOEVOEGING = re.compile(r"^[A-Za-z0-9]{1,4}$")
 BSN = re.compile(r"^[0-9]{9}$")
+TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 ADDRESS_PARTS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
 DATE_PARTS = ("dag", "maand", "jaar")
 TEXT_LIMIT = 1000
@@ -113,7 +118,7 @@ def _first_part(question: Question) -> str | None:
 
 
 def _missing(question: Question) -> str:
-    if question.type in ("choice", "yesno", "persons"):
+    if question.type in ("choice", "yesno", "persons", "gemeente"):
         return f"Kies een antwoord bij ‘{name(question)}’."
     if question.type == "document":
         return f"Voeg een bestand toe bij ‘{name(question)}’."
@@ -198,6 +203,27 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
+def _clean_time(question: Question, value: Any, allowed: Sequence[str] | None) -> Result:
+    match = TIME.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None, Problem(question.id, f"Vul bij ‘{name(question)}’ een tijd in als uren en minuten, zoals 14:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}", None
+
+
+def _clean_bsn(question: Question, value: Any, allowed: Sequence[str] | None) -> Result:
+    digits = re.sub(r"[\s.]", "", value) if isinstance(value, str) else ""
+    if not BSN.match(digits) or not passes_elfproef(digits):
+        return None, Problem(question.id, f"Vul bij ‘{name(question)}’ een geldig burgerservicenummer in: 9 cijfers "
+                                          "(het nummer staat bijvoorbeeld op het paspoort of rijbewijs).")
+    return digits, None
+
+
+def _clean_gemeente(question: Question, value: Any, allowed: Sequence[str] | None) -> Result:
+    if not isinstance(value, str) or value not in (allowed or []):
+        return None, Problem(question.id, f"Kies bij ‘{name(question)}’ een gemeente uit de lijst.")
+    return value, None
+
+
 def _clean_yesno(question: Question, value: Any, allowed: Sequence[str] | None) -> Result:
     if not isinstance(value, bool):
         return None, Problem(question.id, f"Kies ja of nee bij ‘{name(question)}’.")
@@ -251,7 +277,8 @@ def _clean_document(question: Question, value: Any, allowed: Sequence[str] | Non
 
 CHECKERS = {
     "text": _clean_text, "textarea": _clean_text, "email": _clean_email, "phone": _clean_phone,
-    "number": _clean_number, "date": _clean_date, "yesno": _clean_yesno, "choice": _clean_choice,
+    "number": _clean_number, "date": _clean_date, "time": _clean_time, "yesno": _clean_yesno, "choice": _clean_choice,
+    "bsn": _clean_bsn, "gemeente": _clean_gemeente,
     "persons": _clean_persons, "address": _clean_address, "document": _clean_document,
 }
 
@@ -265,12 +292,57 @@ def long_date(value: str | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
-def display(question: Question, value: Any, persons: Mapping[str, str] | None = None) -> str:
-    """The answer as a summary page shows it; `persons` names the BSNs a persons question offered."""
+def display(question: Question, value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """The answer as a summary page shows it; `labels` names the values (the BSNs a persons question offered, the
+    municipalities of a gemeente question: see labels())."""
     if value is None or value == []:
         return "Niet ingevuld"
     shown = SHOWN.get(question.type)
-    return shown(question, value, persons or {}) if shown else str(value)
+    return shown(question, value, labels or {}) if shown else str(value)
+
+
+def labels(question: Question, prefill: Mapping[str, Any] | None) -> dict[str, str]:
+    """What the values of a persons or gemeente question stand for: persons from its prefill source ('Jan de
+    Vries (geboren 1 maart 2012)'), municipalities by name; nothing for other types."""
+    if question.type == "gemeente":
+        return dict(municipalities())
+    if question.type != "persons":
+        return {}
+    found = (prefill or {}).get(str(question.spec.get("source"))) or []
+    return {str(person["burgerservicenummer"]): person_label(person) for person in found
+            if isinstance(person, dict) and person.get("burgerservicenummer")}
+
+
+def rows(questions: Iterable[Question], answers: Mapping[str, Any], prefill: Mapping[str, Any] | None,
+         only_answered: bool = False) -> list[tuple[str, str]]:
+    """(question, answer as shown) of the questions that take an answer."""
+    return [(question.label, display(question, answers.get(question.id), labels(question, prefill)))
+            for question in questions if question.asks and (question.id in answers or not only_answered)]
+
+
+@cache
+def municipalities() -> tuple[tuple[str, str], ...]:
+    """(CBS code, name) of every current municipality, by name (national table 33)."""
+    return tuple(sorted(((row.code, row.name) for row in current_municipalities()), key=lambda item: item[1]))
+
+
+def nested(value: Any, *keys: str) -> Any:
+    """value[key][key]… through dicts (a Haal Centraal person, say); None where a step is missing."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def person_label(person: Mapping[str, Any]) -> str:
+    """'Jan de Vries (geboren 1 maart 2012)' from a Haal Centraal person."""
+    naam = nested(person, "naam") or {}
+    name = str(naam.get("volledigeNaam") or " ".join(
+        str(part) for part in (naam.get("voornamen"), naam.get("voorvoegsel"), naam.get("geslachtsnaam")) if part))
+    datum = nested(person, "geboorte", "datum") or {}
+    born = long_date(datum.get("datum")) or str(datum.get("langFormaat") or "")
+    return f"{name} (geboren {born})" if born else name
 
 
 def _choice_labels(question: Question, value: Any, persons: Mapping[str, str]) -> str:
@@ -283,6 +355,7 @@ SHOWN: dict[str, Any] = {
     "yesno": lambda question, value, persons: "Ja" if value else "Nee",
     "choice": _choice_labels,
     "persons": lambda question, value, persons: ", ".join(persons.get(bsn, bsn) for bsn in value),
+    "gemeente": lambda question, value, names: names.get(value, value),
     "address": lambda question, value, persons: str(value.get("weergave") or address_line(value)),
     "document": lambda question, value, persons: f"{value.get('naam', '')} ({kilobytes(int(value['grootte']))})",
 }

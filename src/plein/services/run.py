@@ -25,9 +25,14 @@ except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without tim
     LOCAL_TIME = dt.UTC
 
 
+def now() -> dt.datetime:
+    """The moment in the Netherlands, local time (a function, so tests can move it)."""
+    return dt.datetime.now(LOCAL_TIME)
+
+
 def today() -> dt.date:
-    """The day in the Netherlands (a function, so tests can move it)."""
-    return dt.datetime.now(LOCAL_TIME).date()
+    """The day in the Netherlands."""
+    return now().date()
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,8 @@ class Run:
                       for question in self.definition.questions.values() if question.asks}
         found = {
             "antwoorden": antwoorden, "prefill": self.aanvraag.prefill or {}, "opties": self.offer.options,
-            "vandaag": self.day.isoformat(), "aanvrager": applicant(self.aanvraag),
+            "vandaag": self.day.isoformat(), "nu": now().replace(tzinfo=None).isoformat(timespec="minutes"),
+            "aanvrager": applicant(self.aanvraag),
             "gemeente": {"code": self.offer.code, "naam": self.offer.organisation.name},
             "controles": {check["id"]: True for check in self.aanvraag.checks or []},
             "afspraak": bool(self.aanvraag.appointment),
@@ -118,18 +124,21 @@ class Run:
         return [question for question in step.questions if shown(question.when, data)]
 
     def choices(self, question: Question, answers: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
-        """(value, label) of what a choice or persons question offers now."""
-        if question.type == "persons":
-            return [(bsn, label) for bsn, label in self.people(question).items()]
+        """(value, label) of what a choice, persons or gemeente question offers now."""
+        if question.type in ("persons", "gemeente"):
+            return list(questions.labels(question, self.aanvraag.prefill).items())
         data = self.data(answers)
         return [(option["value"], option["label"]) for option in question.spec.get("options") or []
                 if shown(option.get("when"), data)]
 
-    def people(self, question: Question) -> dict[str, str]:
-        """BSN → 'Name (geboren 1 maart 2012)' of the persons a persons question offers (from its prefill)."""
-        found = (self.aanvraag.prefill or {}).get(question.spec["source"]) or []
-        return {str(person["burgerservicenummer"]): person_label(person) for person in found
-                if isinstance(person, dict) and person.get("burgerservicenummer")}
+    def summary(self) -> list[tuple[Step, list[tuple[str, str]]]]:
+        """The steps shown with their answers as a summary page shows them."""
+        found = []
+        for step in self.steps():
+            shown = questions.rows(self.questions(step), self.aanvraag.answers, self.aanvraag.prefill)
+            if shown:
+                found.append((step, shown))
+        return found
 
     def initial(self, question: Question, answers: Mapping[str, Any] | None = None) -> Any:
         """The answer a question starts with: its `prefill` expression over the register data (None without one)."""
@@ -161,10 +170,12 @@ class Run:
             if question.id not in raw and value is None:
                 value = self.initial(question, answers)  # not sent at all: what the register says
             allowed = [value for value, _ in self.choices(question, answers)] if question.type in (
-                "choice", "persons") else None
+                "choice", "persons", "gemeente") else None
             cleaned, problem = questions.clean(question, value, allowed)
             if problem is None and question.type == "address" and cleaned:
                 cleaned, problem = await self.resolve_address(session, question, cleaned, trace_id)
+            if problem is None and cleaned:
+                await self._read_about(session, question, cleaned, trace_id)
             if problem is None:
                 problem = self.validate(question, cleaned, answers)
             if problem is not None:
@@ -172,6 +183,18 @@ class Run:
                 continue
             answers[question.id] = cleaned
         return answers, problems
+
+    async def _read_about(self, session: AsyncSession, question: Question, value: Any, trace_id: str) -> None:
+        """Read the prefill entries about this answer (a BSN) before its validations run, so they can check the
+        person it names (e.g. known in the BRP, not deceased). Read again only when the answer names someone else."""
+        known = dict(self.aanvraag.prefill or {})
+        for spec in self.definition.prefill:
+            current = known.get(spec["id"])
+            if spec["about"] != f"antwoord.{question.id}" or (
+                    isinstance(current, dict) and current.get("burgerservicenummer") == value):
+                continue
+            known[spec["id"]] = await prefill.entry(session, self.offer.code, spec, str(value), known, trace_id)
+            self.aanvraag.prefill = known
 
     def validate(self, question: Question, value: Any, answers: Mapping[str, Any]) -> Problem | None:
         """The first of the question's validations that does not hold (checked only when there is an answer)."""
@@ -223,22 +246,3 @@ def _address_answer(found: dict[str, Any]) -> dict[str, Any]:
 def shown(condition: Any, data: dict[str, Any]) -> bool:
     """A step, question or option without a condition is shown; with one, only when it holds (unknown: not)."""
     return condition is None or logic.holds(condition, data) is True
-
-
-def nested(value: Any, *keys: str) -> Any:
-    """value[key][key]… through dicts (a Haal Centraal person, say); None where a step is missing."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def person_label(person: Mapping[str, Any]) -> str:
-    """'Jan de Vries (geboren 1 maart 2012)' from a Haal Centraal person."""
-    naam = nested(person, "naam") or {}
-    name = str(naam.get("volledigeNaam") or " ".join(
-        str(part) for part in (naam.get("voornamen"), naam.get("voorvoegsel"), naam.get("geslachtsnaam")) if part))
-    datum = nested(person, "geboorte", "datum") or {}
-    born = questions.long_date(datum.get("datum")) or str(datum.get("langFormaat") or "")
-    return f"{name} (geboren {born})" if born else name

@@ -68,6 +68,13 @@ class Besluit(Schema):
     genomen_door: str | None = Field(None, description="Who decided: a case worker, or Plein (automatic).")
 
 
+class Betaling(Schema):
+    bedrag: str = Field(description="The fee in euros, as a decimal text (e.g. '16.45').")
+    status: Literal["open", "paid", "canceled", "failed", "expired", "niet-gestart"] = Field(
+        description="The payment's status; niet-gestart: none was started (start one with POST .../betaling).")
+    betaal_url: str | None = Field(None, description="Where the applicant pays, while the payment is open.")
+
+
 class AanvraagOut(Schema):
     id: str
     gemeente: str = Field(description="CBS code of the municipality that handles it.")
@@ -83,9 +90,11 @@ class AanvraagOut(Schema):
     besluit: Besluit | None = None
     effecten: list[dict[str, Any]] = Field(default_factory=list, description="What the decision changed.")
     antwoorden: dict[str, Any] | None = Field(None, description="The answers as kept (for the applicant).")
+    betaling: Betaling | None = Field(None, description="The fee and its payment, for a service with a fee.")
 
     @classmethod
-    def of(cls, aanvraag: Aanvraag, consent_pending: bool = False, with_answers: bool = False) -> AanvraagOut:
+    def of(cls, aanvraag: Aanvraag, consent_pending: bool = False, with_answers: bool = False,
+           betaling: Betaling | None = None) -> AanvraagOut:
         besluit = None
         if aanvraag.status in ("toegekend", "afgewezen"):
             besluit = Besluit(uitkomst=aanvraag.status, reden=aanvraag.reason,
@@ -97,7 +106,7 @@ class AanvraagOut(Schema):
                    afspraak=aanvraag.appointment,
                    controles=[Controle(id=c["id"], melding=c["message"]) for c in aanvraag.checks or []],
                    wacht_op_toestemming=consent_pending, besluit=besluit, effecten=list(aanvraag.effects or []),
-                   antwoorden=_public_answers(aanvraag.answers) if with_answers else None)
+                   antwoorden=_public_answers(aanvraag.answers) if with_answers else None, betaling=betaling)
 
 
 def _public_answers(answers: dict[str, Any]) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.organisations import service as organisations
-from plein.services import casefile, prefill, questions, uploads
+from plein.services import casefile, fees, prefill, questions, uploads
 from plein.services.definition import Question, Step, of_release
 from plein.services.models import CONCEPT, GEVRAAGD, INGEDIEND, Aanvraag, Bestand, Toestemming, claim
-from plein.services.questions import Problem
-from plein.services.run import Offer, Run, nested
+from plein.services.questions import Problem, nested
+from plein.services.run import Offer, Run
 from plein.storage import FileStorage
 from plein.store import adoptions
 from plein.store.models import Adoption
@@ -48,7 +48,8 @@ class Incomplete(InvalidInput):
 
 def _offer(adoption: Adoption) -> Offer | None:
     raw = adoption.release.service
-    return Offer(adoption, of_release(adoption.release_id, raw)) if isinstance(raw, dict) else None
+    files = adoption.release.service_files
+    return Offer(adoption, of_release(adoption.release_id, raw, files)) if isinstance(raw, dict) else None
 
 
 async def offers(session: AsyncSession, code: str) -> list[Offer]:
@@ -78,17 +79,36 @@ async def _municipality_name(session: AsyncSession, code: str) -> str:
         return f"gemeente {code}"
 
 
+def ways_in(offer: Offer) -> list[dict[str, Any]]:
+    """Who may use the service at this municipality: the definition's audience, and each of `alsoFor` whose
+    condition the municipality's options meet (e.g. relatives with DigiD where the municipality allows it)."""
+    definition = offer.definition
+    main = {"audience": definition.audience, "assurance": definition.assurance,
+            "mandate": definition.raw.get("mandate")}
+    data = {"opties": offer.options}
+    return [main, *(way for way in definition.raw.get("alsoFor") or []
+                    if way.get("when") is None or logic.holds(way["when"], data) is True)]
+
+
 def check_principal(offer: Offer, principal: Principal | None) -> Principal:
     """The user may use the service: the right kind of login (DigiD for inwoners, eHerkenning for ondernemers) at
-    the level the service needs. Raises with a Dutch message that says what to do."""
-    definition = offer.definition
-    kind = KINDS[definition.audience]
-    if principal is None or principal.kind != kind:
-        method = "DigiD" if kind == "citizen" else "eHerkenning"
-        raise Forbidden(f"Log in met {method} om ‘{definition.title}’ te gebruiken.")
-    if not assurance.meets(principal.loa, definition.assurance):
-        raise Forbidden(f"Voor ‘{definition.title}’ is inloggen op niveau {definition.assurance} nodig; u bent "
+    the level the service needs, and for eHerkenning the machtiging for the service. Raises with a Dutch message
+    that says what to do."""
+    title = offer.definition.title
+    ways = ways_in(offer)
+    mine = [way for way in ways if principal is not None and KINDS[way["audience"]] == principal.kind]
+    if principal is None or not mine:
+        methods = " of ".join(dict.fromkeys("DigiD" if way["audience"] == "inwoner" else "eHerkenning"
+                                            for way in ways))
+        raise Forbidden(f"Log in met {methods} om ‘{title}’ te gebruiken.")
+    way = mine[0]
+    if not assurance.meets(principal.loa, way["assurance"]):
+        raise Forbidden(f"Voor ‘{title}’ is inloggen op niveau {way['assurance']} nodig; u bent "
                         f"ingelogd op niveau {principal.loa or 'onbekend'}. Log opnieuw in op een hoger niveau.")
+    mandate = way.get("mandate")
+    if mandate and mandate not in getattr(principal, "mandates", frozenset()):
+        raise Forbidden(f"Uw eHerkenning-inlog heeft geen machtiging voor ‘{title}’. Vraag de beheerder van "
+                        "eHerkenning in uw organisatie om die machtiging, en log opnieuw in.")
     return principal
 
 
@@ -143,14 +163,20 @@ async def run_of(session: AsyncSession, aanvraag: Aanvraag) -> Run:
     return Run(offer, aanvraag)
 
 
-async def refresh_prefill(session: AsyncSession, run: Run, trace_id: str, fresh: bool = False) -> None:
-    """Read the prefill entries that are due (all of them when `fresh`): a person about an answer is read again when
-    the answer names another BSN. Each read is logged (and commits the session)."""
+async def refresh_prefill(session: AsyncSession, run: Run, trace_id: str, fresh: bool = False,
+                          only: set[str] | None = None) -> None:
+    """Read the prefill entries that are due (all of them when `fresh`; these again when `only` names them): a
+    person about an answer is read again when the answer names another BSN; an entry whose `when` does not hold is
+    not read, and dropped. Each read is logged (and commits the session)."""
     aanvraag = run.aanvraag
     known: dict[str, Any] = {} if fresh else dict(aanvraag.prefill or {})
     for spec in run.definition.prefill:
+        if spec.get("when") is not None and logic.holds(spec["when"], run.data()) is not True:
+            known.pop(spec["id"], None)  # not needed (any more): not read, and not kept
+            continue
         subject = _subject(spec["about"], aanvraag)
-        if spec["id"] in known and not _stale(spec, known[spec["id"]], subject):
+        again = only is not None and spec["id"] in only
+        if not again and (only is not None or (spec["id"] in known and not _stale(spec, known[spec["id"]], subject))):
             continue
         known[spec["id"]] = await prefill.entry(session, run.offer.code, spec, subject, known, trace_id)
     aanvraag.prefill = known
@@ -406,7 +432,8 @@ async def prepare(session: AsyncSession, run: Run, trace_id: str) -> None:
     rule = run.definition.decision.get("automatic")
     aanvraag.automatic = bool(rule is not None and not aanvraag.appointment
                               and logic.holds(rule, run.data()) is True)
-    aanvraag.decide_after = utcnow() if aanvraag.automatic and not consents else None
+    unpaid = fees.amount_cents(run) > 0  # decided once paid (services.fees)
+    aanvraag.decide_after = utcnow() if aanvraag.automatic and not consents and not unpaid else None
     run.consents = consents
 
 
@@ -494,4 +521,7 @@ async def received(session: AsyncSession, aanvraag: Aanvraag) -> dict[str, Any]:
     return {"definition": run.definition, "municipality": run.offer.organisation,
             "appointment_message": block["message"] if block and aanvraag.appointment else None,
             "consent_pending": bool(await decisions.pending_consent(session, aanvraag)),
-            "contact": run.offer.options.get("contactEmail")}
+            "contact": run.offer.options.get("contactEmail"), "phone": run.offer.options.get("contactTelefoon"),
+            "fee_cents": fees.amount_cents(run), "payment": await fees.payment_of(session, aanvraag),
+            "documents": [item for item in aanvraag.effects or []
+                          if item.get("type") == "document" and item.get("voorAanvrager", True)]}

@@ -1,7 +1,8 @@
 """Background work of the service engine: straight-through decisions of submitted aanvragen whose rule held (woken at
 once by a submission in this process, and found by polling after a restart or from other processes), and now and
 then the housekeeping of what is kept only for a while: half-finished forms after the retention period, and web
-logins that are over."""
+logins that are over; and every minute the status check of payments the provider has not reported on (a paid one
+makes its aanvraag due here)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from plein.auth import logins
 from plein.db import utcnow
 from plein.exchange.service import new_trace_id
+from plein.payments import tasks as payment_tasks
 from plein.services import decisions
 from plein.services.models import CONCEPT, INGEDIEND, Aanvraag, Bestand
 from plein.settings import Settings
@@ -27,6 +29,7 @@ from plein.storage import FileStorage
 
 logger = logging.getLogger("plein.services")
 CLEANUP_EVERY = 3600.0
+PAYMENTS_EVERY = 60.0
 
 
 class Decider:
@@ -39,6 +42,7 @@ class Decider:
         self.storage = storage
         self.wake = asyncio.Event()
         self.cleaned_at = 0.0
+        self.payments_at = 0.0
 
     def nudge(self) -> None:
         self.wake.set()
@@ -59,7 +63,8 @@ class Decider:
         async def one(key: uuid.UUID) -> None:
             async with gate, self.sessions() as session:
                 try:
-                    await decisions.decide_automatically(session, key, self.settings.base_url, new_trace_id())
+                    await decisions.decide_automatically(session, key, self.settings.base_url, new_trace_id(),
+                                                         self.storage)
                 except Exception:
                     logger.exception("deciding aanvraag %s automatically failed; it stays due", key)
 
@@ -71,6 +76,7 @@ class Decider:
         while not stop.is_set():
             self.wake.clear()
             try:
+                await self._check_payments_now_and_then()
                 taken = await self.run_once()
                 await self._clean_now_and_then()
             except Exception:
@@ -84,6 +90,12 @@ class Decider:
                                            self.settings.notifications_poll_interval)
                 waiter.cancel()
                 stopper.cancel()
+
+    async def _check_payments_now_and_then(self) -> None:
+        if time.monotonic() - self.payments_at < PAYMENTS_EVERY:
+            return
+        self.payments_at = time.monotonic()
+        await payment_tasks.check_open(self.sessions, self.settings)
 
     async def _clean_now_and_then(self) -> None:
         if time.monotonic() - self.cleaned_at < CLEANUP_EVERY:
@@ -130,6 +142,7 @@ async def in_process_decisions(app: FastAPI) -> AsyncIterator[None]:
     decider = Decider(app.state.sessions, settings, app.state.storage)
     task = asyncio.create_task(decider.run(stop), name="plein-services")
     app.state.decider = decider
+    app.state.on_payment_paid = decider.nudge  # a paid aanvraag is due at once
     try:
         yield
     finally:

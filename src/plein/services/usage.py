@@ -28,6 +28,7 @@ FIELD_WORDS = {
     "kinderen": "kinderen", "ouders": "ouders", "overlijden": "overlijden", "aNummer": "A-nummer",
     "immigratie": "komst uit het buitenland", "verblijfstitel": "verblijfstitel", "kiesrecht": "kiesrecht",
     "gezag": "gezag over kinderen", "verwerkingen": "overzicht van wie uw gegevens gebruikte",
+    "verblijfplaatshistorie": "eerdere adressen",
 }
 # Plein's own processing that the citizen does themself: told as "U bekeek zelf …".
 SELF = {(own_data.ORGANISATION, own_data.ACTIVITY), (insight.INSIGHT_ORGANISATION, insight.INSIGHT_ACTIVITY)}

@@ -16,15 +16,16 @@ from starlette.datastructures import FormData, UploadFile
 from plein import logic
 from plein.auth import assurance
 from plein.auth.service import Principal
-from plein.errors import Forbidden, NotFound
+from plein.errors import Forbidden, NotFound, PleinError
 from plein.exchange.service import new_trace_id
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.services import questions, tasks, uploads
+from plein.payments.service import PAID
+from plein.services import decisions, fees, questions, tasks, uploads
 from plein.services import service as engine
 from plein.services.definition import Question, Step
-from plein.services.models import Aanvraag
+from plein.services.models import INGEDIEND, Aanvraag
 from plein.services.questions import Problem
 from plein.services.run import Offer, Run
 from plein.web import csrf
@@ -87,14 +88,19 @@ def _url(organisation: Organisation, offer: Offer | str, *parts: str) -> str:
 
 def _login_links(request: Request, offer: Offer) -> list[tuple[str, str]]:
     """Where to log in for this service: DigiD or eHerkenning at its level, and the simulator in dev and demo."""
-    target = request.url.path
-    required = offer.definition.assurance
-    path, label = ("/inloggen/digid", "Inloggen met DigiD") if offer.definition.audience == "inwoner" else (
-        "/inloggen/eherkenning", "Inloggen met eHerkenning")
-    links = [(f"{path}?{urlencode({'next': target, 'niveau': required})}", label)]
-    if request.app.state.settings.simulator_enabled:
-        links.append((f"/inloggen/simulator?{urlencode({'next': target, 'niveau': required})}",
-                      "Inloggen met de inlogsimulator (test)"))
+    links = []
+    for way in engine.ways_in(offer):
+        citizen = way["audience"] == "inwoner"
+        path, label = ("/inloggen/digid", "Inloggen met DigiD") if citizen else (
+            "/inloggen/eherkenning", "Inloggen met eHerkenning")
+        query = {"next": request.url.path, "niveau": way["assurance"]}
+        if not citizen:
+            query["dienst"] = offer.app  # an eHerkenning login is for a service: its machtiging is asked for
+        links.append((f"{path}?{urlencode(query)}", label))
+        if request.app.state.settings.simulator_enabled:
+            links.append((f"/inloggen/simulator?{urlencode(query)}",
+                          f"{label} via de inlogsimulator (test)" if len(engine.ways_in(offer)) > 1
+                          else "Inloggen met de inlogsimulator (test)"))
     return links
 
 
@@ -171,7 +177,7 @@ def _fields(run: Run, step: Step, values: dict[str, Any], problems: list[Problem
         if value is None and question.id not in values and question.id not in run.aanvraag.answers:
             value = run.initial(question, answers)  # what the register says, for the citizen to check
         item = Field(question, value, problem.message if problem else None, problem.part if problem else None)
-        if question.type in ("choice", "persons"):
+        if question.type in ("choice", "persons", "gemeente"):
             item.choices = run.choices(question, answers)
         if question.type == "known":
             item.rows = run.known_rows(question)
@@ -273,16 +279,9 @@ async def _read_form(session: SessionDep, request: Request, run: Run, step: Step
 
 def _summary(run: Run, organisation: Organisation) -> list[dict[str, Any]]:
     found = []
-    for step in run.steps():
-        rows = []
-        for question in run.questions(step):
-            if not question.asks:
-                continue
-            people = run.people(question) if question.type == "persons" else None
-            rows.append((question.label, questions.display(question, run.aanvraag.answers.get(question.id), people)))
-        if rows:
-            link = _url(organisation, run.offer.app, "stap", step.id) + f"?{urlencode({'terug': SUMMARY})}"
-            found.append({"step": step, "rows": rows, "change": link})
+    for step, rows in run.summary():
+        link = _url(organisation, run.offer.app, "stap", step.id) + f"?{urlencode({'terug': SUMMARY})}"
+        found.append({"step": step, "rows": rows, "change": link})
     return found
 
 
@@ -326,7 +325,25 @@ async def submit(request: Request, session: SessionDep, principal: PagePrincipal
                   f"?{urlencode({'terug': SUMMARY})}#{p.field}", p.message) for p in exc.problems]
         return _summary_page(request, run, organisation, links, status=400)
     tasks.nudge(request.app)
-    return redirect(_url(organisation, run.offer.app, "ontvangen", str(aanvraag.id)))
+    return await _to_payment(request, session, aanvraag, organisation, run.offer.app)
+
+
+async def _to_payment(request: Request, session: SessionDep, aanvraag: Aanvraag, organisation: Organisation,
+                      app: str) -> Response:
+    """On to the payment provider when the aanvraag has a fee to pay; otherwise (or when the provider cannot be
+    reached: the confirmation offers to pay again) to the confirmation."""
+    received = _url(organisation, app, "ontvangen", str(aanvraag.id))
+    try:
+        run = await decisions.decision_run(session, aanvraag)
+        payment = await fees.start_payment(session, run, request.app.state.settings, received)
+        await session.commit()
+    except PleinError as exc:
+        await session.rollback()
+        flash(request, f"Het betalen kon niet worden gestart: {exc.detail} Probeer het hieronder opnieuw.", "error")
+        return redirect(received)
+    if payment is None or payment.status == PAID:
+        return redirect(received)
+    return redirect(payment.checkout_url)
 
 
 async def _latest_submitted(session: SessionDep, principal: Principal | None, app: str) -> Aanvraag | None:
@@ -342,11 +359,28 @@ async def received(request: Request, session: SessionDep, principal: PagePrincip
     if principal is None:
         return redirect(f"/inloggen?{urlencode({'next': request.url.path})}")
     aanvraag = await engine.own_aanvraag(session, principal, aanvraag_id)
-    view = await engine.received(session, aanvraag)
     if aanvraag.status == "concept":
         flash(request, "Deze aanvraag is nog niet verstuurd.", "warning")
         return redirect(_url(organisation, app, SUMMARY))
+    if aanvraag.automatic and aanvraag.decide_after is not None:  # paid just now: decided while the user waits
+        await decisions.decide_automatically(session, aanvraag.id, _base(request), new_trace_id(),
+                                             request.app.state.storage)
+        aanvraag = await engine.own_aanvraag(session, principal, aanvraag_id)
+    view = await engine.received(session, aanvraag)
     return _page(request, organisation, "received", {"aanvraag": aanvraag, **view})
+
+
+@router.post("/diensten/{slug}/{app}/ontvangen/{aanvraag_id}/betalen")
+async def pay_again(request: Request, session: SessionDep, principal: PagePrincipal, form: csrf.CheckedForm,
+                    slug: str, app: str, aanvraag_id: uuid.UUID) -> Response:
+    """Pay (again) for a submitted aanvraag whose payment was cancelled, failed or expired."""
+    organisation = await _municipality(session, slug)
+    if principal is None:
+        return redirect(f"/inloggen?{urlencode({'next': _url(organisation, app, 'ontvangen', str(aanvraag_id))})}")
+    aanvraag = await engine.own_aanvraag(session, principal, aanvraag_id)
+    if aanvraag.status != INGEDIEND:
+        return redirect(_url(organisation, app, "ontvangen", str(aanvraag.id)))
+    return await _to_payment(request, session, aanvraag, organisation, app)
 
 
 def include(app: FastAPI) -> None:

@@ -309,12 +309,15 @@ class Snapshot:
 
 
 def chosen_persons(run: Run) -> list[str]:
-    """The BSNs picked in the answers to persons questions (e.g. the co-movers)."""
+    """The BSNs picked or given in the answers: persons questions (e.g. the co-movers) and BSN questions (e.g. the
+    deceased)."""
     found: list[str] = []
     for question in run.definition.questions.values():
         value = run.aanvraag.answers.get(question.id)
         if question.type == "persons" and isinstance(value, list):
             found += [str(bsn) for bsn in value if bsn]
+        elif question.type == "bsn" and isinstance(value, str) and value:
+            found.append(value)
     return list(dict.fromkeys(found))
 
 
@@ -339,7 +342,8 @@ def snapshot(run: Run) -> Snapshot:
                     [person(records[bsn]) if bsn in records else Person(bsn, "Niet in de gegevens bij de aanvraag")
                      for bsn in along],
                     [person(record) for bsn, record in records.items() if bsn not in along],
-                    [question.label for question in run.definition.questions.values() if question.type == "persons"])
+                    [question.label for question in run.definition.questions.values()
+                     if question.type in ("persons", "bsn")])
 
 
 # --- controle bij de bron -------------------------------------------------------------------------------------
@@ -375,7 +379,9 @@ def source_reads(run: Run) -> dict[tuple[str, ...], list[str]]:
     for spec in run.definition.prefill:
         if spec.get("register") != "brp":
             continue
-        fields = [str(name) for name in spec.get("fields") or []]
+        fields = [str(name) for name in spec.get("fields") or [] if name != prefill.HISTORIE]
+        if not fields:
+            continue
         if spec.get("about") == prefill.AANVRAGER and aanvraag.subject_kind == "citizen":
             plan.setdefault(aanvraag.subject, []).extend(fields)
         value = (aanvraag.prefill or {}).get(spec["id"])

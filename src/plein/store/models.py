@@ -55,6 +55,7 @@ class Release(Base):
     publiccode: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     manifest: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     service: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # service/service.yaml, parsed
+    service_files: Mapped[dict[str, str] | None] = mapped_column(JSONType)  # service/templates/*.html, by path
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

@@ -17,6 +17,7 @@ PUBLICCODE = "publiccode.yml"
 MANIFEST = "plein.yaml"
 OPENAPI = "openapi.yaml"
 SERVICE = "service/service.yaml"
+SERVICE_TEMPLATES = "service/templates/"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from plein.store.checks import AdmissionReport, CheckContext, run_checks
 from plein.store.checks.licence import licence_of
 from plein.store.findings import Finding
 from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
-from plein.store.package import MANIFEST, PUBLICCODE, SERVICE, LoadResult
+from plein.store.package import MANIFEST, PUBLICCODE, SERVICE, SERVICE_TEMPLATES, LoadResult
 from plein.store.yamldoc import YamlDocError, load_yaml
 
 
@@ -109,7 +109,8 @@ async def publish(
     await storage.put(archive_key, loaded.package.archive)
     release = Release(
         app_id=app.id, version=version, status=report.verdict, publiccode=context_publiccode,
-        manifest=context_manifest, service=context_service, report=report.as_dict(), sha256=report.sha256,
+        manifest=context_manifest, service=context_service, service_files=_service_files(loaded),
+        report=report.as_dict(), sha256=report.sha256,
         size=report.size, licence=licence_of(context_publiccode), published_by=actor.id, archive_key=archive_key,
     )
     release.app = app
@@ -137,6 +138,19 @@ def _parsed(loaded: LoadResult) -> tuple[dict[str, Any] | None, dict[str, Any] |
         except (KeyError, YamlDocError):
             parsed.append(None)
     return parsed[0], parsed[1], parsed[2]
+
+
+def _service_files(loaded: LoadResult) -> dict[str, str] | None:
+    """The templates of a service definition (service/templates/*.html), as text, for the engine to fill."""
+    assert loaded.package is not None
+    found = {}
+    for name, content in loaded.package.files.items():
+        if name.startswith(SERVICE_TEMPLATES) and name.endswith(".html"):
+            try:
+                found[name.removeprefix("service/")] = content.decode("utf-8")
+            except UnicodeDecodeError:
+                continue  # the service check reports it
+    return found or None
 
 
 def _jsonable(value: Any) -> Any:

@@ -29,7 +29,7 @@ from plein.web import csrf
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [Path(__file__).parent / "templates", *(Path(__file__).parents[1] / domain / "templates"
                                                      for domain in ("store", "notifications", "organisations",
-                                                                    "services"))]
+                                                                    "services", "payments"))]
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 ERROR_TITLES = {

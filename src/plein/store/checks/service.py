@@ -4,12 +4,15 @@ identifiers, references to the manifest, JSON Logic, the register data it reads 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jsonschema import Draft202012Validator
 
 from plein import logic
@@ -22,11 +25,15 @@ from plein.store.yamldoc import YamlDoc, YamlDocError, json_path_to_dotted, load
 
 SERVICE_SCHEMA_VERSION = "1"
 
-# The effects Plein implements: effect type -> (register, mutation) of the write grant (requires.writes) it needs.
-EFFECT_WRITES: dict[str, tuple[str, str]] = {"brp.verhuizing": ("brp", "verhuizing")}
+# The effects Plein implements: effect type -> (register, mutation) of the write grant (requires.writes) it needs,
+# or None for an effect that changes no register (a document made from a template).
+EFFECT_WRITES: dict[str, tuple[str, str] | None] = {
+    "brp.verhuizing": ("brp", "verhuizing"), "brp.overlijden": ("brp", "overlijden"), "document": None,
+}
 
 # The data every expression is evaluated over; a var path starts with one of these.
-ROOTS = ("antwoorden", "prefill", "opties", "vandaag", "aanvrager", "gemeente", "controles", "afspraak")
+ROOTS = ("antwoorden", "prefill", "opties", "vandaag", "nu", "aanvrager", "gemeente", "controles", "afspraak")
+DOCUMENT_ROOTS = (*ROOTS, "zaak")  # a document effect is made once the zaak exists, and may name it
 
 # Who logs in how: inwoners with a DigiD level, ondernemers with an eHerkenning level.
 ASSURANCE = {"inwoner": ("basis", "midden", "substantieel", "hoog"), "ondernemer": ("EH2", "EH2+", "EH3", "EH4")}
@@ -72,6 +79,7 @@ class Definition:
     data: dict[str, Any]
     doc: YamlDoc
     manifest: dict[str, Any] | None
+    files: dict[str, bytes] = field(default_factory=dict)  # the package's files, by their path in it
     questions: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     question_list: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     prefill: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -139,7 +147,7 @@ def check_service(context: CheckContext) -> list[Finding]:
         return findings
     context.service = doc.data
     context.service_lines = doc.lines
-    definition = Definition(doc.data, doc, context.manifest)
+    definition = Definition(doc.data, doc, context.manifest, dict(context.package.files))
     for rule in RULES:
         findings += rule(definition)
     return findings
@@ -315,6 +323,7 @@ def _case_parts(d: Definition) -> list[Finding]:
 
 
 def _documents(d: Definition, zaaktype: dict[str, Any], case: dict[str, Any]) -> list[Finding]:
+    """Uploads and documents the effects make are of informatieobjecttypen of the case's zaaktype."""
     known = _names(zaaktype, "informatieobjecttypen", "omschrijving")
     what = "the omschrijving of an informatieobjecttype"
     findings: list[Finding] = []
@@ -322,6 +331,10 @@ def _documents(d: Definition, zaaktype: dict[str, Any], case: dict[str, Any]) ->
         if question.get("type") == "document":
             findings += _unknown(d, "unknown-informatieobjecttype", question.get("informatieobjecttype"), known, what,
                                  f"{path}.informatieobjecttype")
+    for index, effect in _items(d.data.get("effects")):
+        if effect.get("type") == "document":
+            findings += _unknown(d, "unknown-informatieobjecttype", effect.get("informatieobjecttype"), known, what,
+                                 f"effects[{index}].informatieobjecttype")
     return findings
 
 
@@ -399,15 +412,26 @@ def _variables(d: Definition) -> list[Finding]:
             root, _, rest = name.partition(".")
             head = rest.split(".", 1)[0]
             where = _var_path(expression, name, path) or path
-            if root not in ROOTS:
+            roots = DOCUMENT_ROOTS if _in_document(d, path) else ROOTS
+            if root not in roots:
                 findings.append(d.finding("variable-root", f"reads {name!r}, but an expression reads only "
-                                          f"{', '.join(ROOTS)}", where))
+                                          f"{', '.join(roots)}", where))
                 continue
             names, what = known.get(root, (None, ""))
             if names is not None and head and head not in names:
                 findings.append(d.finding(f"variable-{_RULE_OF_ROOT[root]}", f"reads {name!r}, but {head!r} is not "
                                           f"{what} (known: {_listed(sorted(names))})", where))
     return findings
+
+
+def _in_document(d: Definition, path: str) -> bool:
+    """The expression is part of a document effect (effects[i] of type document)."""
+    found = re.match(r"effects\[(\d+)\]", path)
+    effects = d.data.get("effects")
+    if found is None or not isinstance(effects, list) or int(found[1]) >= len(effects):
+        return False
+    effect = effects[int(found[1])]
+    return isinstance(effect, dict) and effect.get("type") == "document"
 
 
 _RULE_OF_ROOT = {"antwoorden": "question", "prefill": "prefill", "controles": "check", "opties": "option"}
@@ -505,23 +529,52 @@ def _effects(d: Definition) -> list[Finding]:
         if kind not in EFFECT_WRITES:
             findings.append(d.finding("unknown-effect", f"{kind!r} is not an effect Plein implements (known: "
                                       f"{_listed(EFFECT_WRITES)})", path))
-        elif d.manifest is not None and EFFECT_WRITES[kind] not in writes:
-            register, mutation = EFFECT_WRITES[kind]
+        elif (needed := EFFECT_WRITES[kind]) is not None and d.manifest is not None and needed not in writes:
+            register, mutation = needed
             findings.append(d.finding("effect-not-granted", f"the effect {kind} changes the {register} register "
                                       f"({mutation}); add a requires.writes item with register {register} and "
                                       f"mutation {mutation} to plein.yaml", path))
+        elif kind == "document":
+            findings += _template(d, effect, f"effects[{index}]")
+    return findings
+
+
+def _template(d: Definition, effect: dict[str, Any], base: str) -> list[Finding]:
+    """A document effect's template is in the package's service/ folder and is a Jinja template; the prefill
+    entries it reads again exist."""
+    findings = [d.finding("unknown-prefill", f"{name!r} is not a prefill entry (there: {_listed(d.prefill)})",
+                          f"{base}.actueel[{position}]")
+                for position, name in enumerate(effect.get("actueel") or []) if name not in d.prefill]
+    template = effect.get("template")
+    if not isinstance(template, str):
+        return findings
+    source = d.files.get(f"service/{template}")
+    if source is None:
+        return [*findings, d.finding("unknown-template", f"the package has no service/{template}",
+                                     f"{base}.template")]
+    try:
+        ImmutableSandboxedEnvironment().parse(source.decode("utf-8"))
+    except (UnicodeDecodeError, TemplateSyntaxError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+        findings.append(d.finding("template", f"service/{template} is not a template Plein can fill{where}: {exc}",
+                                  f"{base}.template"))
     return findings
 
 
 def _assurance(d: Definition) -> list[Finding]:
-    audience, assurance = d.data.get("audience"), d.data.get("assurance")
-    if not isinstance(audience, str) or audience not in ASSURANCE:
-        return []
-    levels = ASSURANCE[audience]
-    if not isinstance(assurance, str) or assurance in levels:
-        return []
-    return [d.finding("assurance", f"{assurance!r} is not a {LOGIN[audience]} level, and an {audience} logs in with "
-                      f"{LOGIN[audience]}; use one of {', '.join(levels)}", "assurance")]
+    """Each way in names a level of the login its audience uses (the main one, and each of alsoFor)."""
+    ways = [(d.data, ""), *((item, f"alsoFor[{index}].") for index, item in _items(d.data.get("alsoFor")))]
+    findings = []
+    for way, prefix in ways:
+        audience, assurance = way.get("audience"), way.get("assurance")
+        if not isinstance(audience, str) or audience not in ASSURANCE:
+            continue
+        levels = ASSURANCE[audience]
+        if isinstance(assurance, str) and assurance not in levels:
+            findings.append(d.finding("assurance", f"{assurance!r} is not a {LOGIN[audience]} level, and an "
+                                      f"{audience} logs in with {LOGIN[audience]}; use one of {', '.join(levels)}",
+                                      f"{prefix}assurance"))
+    return findings
 
 
 RULES: list[Rule] = [

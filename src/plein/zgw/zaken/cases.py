@@ -41,7 +41,7 @@ from plein.zgw.zaken.documents import create_zaakinformatieobject
 from plein.zgw.zaken.models import Resultaat, Rol, Status, Zaak, ZaakInformatieObject
 from plein.zgw.zaken.present import Urls
 from plein.zgw.zaken.relations import save_zaakeigenschap
-from plein.zgw.zaken.service import Scope, create_zaak
+from plein.zgw.zaken.service import Scope, create_zaak, update_zaak
 
 PLATFORM = ZgwCaller("plein", all_rights=True, applicatie_label="Plein")
 
@@ -177,14 +177,26 @@ async def add_case(session: AsyncSession, base_url: str, zaak: dict[str, Any], r
     if status is not None:
         made.status = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
     await _eigenschappen(scope, made.zaak, eigenschappen or {})
-    links = Links(scope.base_url)
+    made.documents = await _documents(scope, made.zaak, documents)
+    return made
+
+
+async def add_documents(session: AsyncSession, base_url: str, zaak: Zaak, documents: Sequence[CaseDocument],
+                        caller: ZgwCaller = PLATFORM) -> list[uuid.UUID]:
+    """Documents added to a zaak (each an enkelvoudiginformatieobject related to it), in the caller's transaction;
+    their ids."""
+    return await _documents(Scope(session, caller, base_url.rstrip("/")), zaak, documents)
+
+
+async def _documents(scope: Scope, zaak: Zaak, documents: Sequence[CaseDocument]) -> list[uuid.UUID]:
+    links, url, made = Links(scope.base_url), scope.urls.zaak(zaak.id), []
     for document in documents:
         key = uuid.uuid4()
-        await documenten.add(session, caller, links, key, DocumentBody(document.data, stored=document.size),
-                             document.stored_key)
+        await documenten.add(scope.session, scope.caller, links, key,
+                             DocumentBody(document.data, stored=document.size), document.stored_key)
         await create_zaakinformatieobject(scope, _checked("ZaakInformatieObject", {
             "zaak": url, "informatieobject": links.document(key), "titel": document.data.get("titel", "")}), ALL)
-        made.documents.append(key)
+        made.append(key)
     return made
 
 
@@ -259,6 +271,15 @@ async def documents(session: AsyncSession, zaak_id: uuid.UUID) -> list[CaseFile]
                               versie.bestandsomvang, versie.vertrouwelijkheidaanduiding, versie.inhoud_key,
                               registered))
     return found
+
+
+async def record_payment(session: AsyncSession, base_url: str, zaak: Zaak, paid_at: dt.datetime,
+                         caller: ZgwCaller = PLATFORM) -> Zaak:
+    """The zaak is paid in full: betalingsindicatie geheel and laatsteBetaaldatum, changed as a PATCH would (audit
+    record and notification), in the caller's transaction (not committed)."""
+    scope = Scope(session, caller, base_url.rstrip("/"))
+    body = {"betalingsindicatie": "geheel", "laatsteBetaaldatum": paid_at.astimezone(dt.UTC).isoformat()}
+    return await update_zaak(scope, zaak, body, partial=True)
 
 
 async def set_status(session: AsyncSession, base_url: str, zaak: Zaak, status: dict[str, Any],
