@@ -59,6 +59,16 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
 
+def print_outcomes(console: Console, outcomes: list[tuple[str, str | None, int]], errors: list[str]) -> None:
+    """How the timed aanvragen ended (status, the engine's note, how many) and the first errors."""
+    for status, note, aanvragen in outcomes:
+        console.print(f"  aanvragen {status}: {aanvragen:,}" + (f" ({note})" if note else ""), highlight=False)
+    for error in errors[:5]:
+        console.print(f"[yellow]error:[/] {error}", highlight=False)
+    if len(errors) > 5:
+        console.print(f"[yellow]… and {len(errors) - 5} more errors[/]")
+
+
 def percentile(latencies: list[float], n: int) -> float:
     return statistics.quantiles(latencies, n=100, method="inclusive")[n - 1] if len(latencies) > 1 else latencies[0]
 

@@ -1,4 +1,4 @@
-"""Service engine benchmark: moves (verhuizing doorgeven) submitted through the headless API on PostgreSQL.
+"""Service engine benchmark on PostgreSQL: moves (verhuizing doorgeven) and extracts (uittreksel BRP), headless API.
 
 A synthetic population (default 1,000,000 persons, plein.registers.generate) is generated in the database
 plein_bench_services; the built-in app verhuizing-doorgeven is published and activated, straight-through
@@ -13,12 +13,17 @@ found by polling brp_residences (asyncpg) for the new residence. In the same run
 Raadpleeg (as bench/brp_lookup.py sends it) and a POST /zaken/api/v1/zaken (as bench/zaken.py), as ratios. And
 in-process: a service definition of 100 questions parsed, and its step built and rendered as the page does.
 
+Then extracts (uittreksel BRP, bench/extracts.py) through the same server: citizens of the largest municipality
+request one, pay it at the payment simulator and wait until the PDF/A is stored, at concurrency 8; and the PDF
+rendering alone, in-process. `--only moves` or `--only extracts` runs one of the two.
+
 With --reuse the database is kept, and used again when it holds the persons (generating a million takes minutes);
 households that moved in an earlier run are not picked again. Prints numbers only.
 
 Targets on this machine (2 cores shared by PostgreSQL, the server and the load generator): at least 200
 submissions/s at concurrency 16, p99 of the submit request at most 250 ms, the BRP changed within 1 s of the submit
-at p50, and the 100-question step loaded and rendered in under 50 ms.
+at p50, and the 100-question step loaded and rendered in under 50 ms; at least 20 extracts/s at concurrency 8, p99
+from the request until the PDF is stored at most 1 s.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import extracts
 import orjson
 import yaml
 from brp_lookup import ACTIVITY as BRP_ACTIVITY
@@ -49,7 +55,17 @@ from brp_lookup import CLIENT as BRP_CLIENT
 from brp_lookup import PATH as BRP_PATH
 from brp_lookup import SAMPLE_BSNS, raadpleeg, register_client
 from brp_lookup import SECRET as BRP_SECRET
-from common import LeanClient, lean_request, ms, percentile, pg_dsn, plein_server, population_database, timed
+from common import (
+    LeanClient,
+    lean_request,
+    ms,
+    percentile,
+    pg_dsn,
+    plein_server,
+    population_database,
+    print_outcomes,
+    timed,
+)
 from common import console as bench_console
 from rich.table import Table
 from zaken import ADMIN as ZAKEN_CLIENT
@@ -152,6 +168,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--step-runs", type=int, default=25, help="runs of the 100-question step (default 25)")
     parser.add_argument("--reuse", action="store_true", help=f"keep {BENCH_DB} afterwards, and use it again when it "
                         "holds that many persons (households that moved in an earlier run are not picked again)")
+    parser.add_argument("--only", choices=("all", "moves", "extracts"), default="all", help="run the moves (with the "
+                        "100-question step and the parts alone), the extracts (bench/extracts.py), or both (default)")
+    extracts.add_arguments(parser)
     return parser.parse_args()
 
 
@@ -570,12 +589,7 @@ def report(result: Submissions, found: list[Part], args: argparse.Namespace) -> 
     console.print(f"Submit → BRP: from sending the request until a poll of brp_residences (every {args.poll:g} ms, "
                   "asyncpg) finds the new residence; per s: moves in the BRP over the time from the first submit to "
                   f"the last move seen. Processing-log records per move: {result.log_records:.1f}.", highlight=False)
-    for status, note, aanvragen in result.outcomes:
-        console.print(f"  aanvragen {status}: {aanvragen:,}" + (f" ({note})" if note else ""), highlight=False)
-    for error in result.errors[:5]:
-        console.print(f"[yellow]error:[/] {error}", highlight=False)
-    if len(result.errors) > 5:
-        console.print(f"[yellow]… and {len(result.errors) - 5} more errors[/]")
+    print_outcomes(console, result.outcomes, result.errors)
     report_parts(result, found, rate)
 
 
@@ -602,34 +616,52 @@ def targets(result: Submissions, step: dict[str, list[float]]) -> None:
                   f"{ms(render)} ms.", highlight=False)
 
 
+def server_settings(args: argparse.Namespace) -> dict[str, str]:
+    settings = {"PLEIN_DATABASE_POOL_SIZE": str(args.pool_size),
+                "PLEIN_DATABASE_POOL_OVERFLOW": str(args.pool_overflow), "PLEIN_SECRET_KEY": SECRET_KEY,
+                "PLEIN_SERVICES_IN_PROCESS": "true", **extracts.SERVER_SETTINGS}
+    if args.decide_concurrency:
+        settings["PLEIN_SERVICES_DECIDE_CONCURRENCY"] = str(args.decide_concurrency)
+    return settings
+
+
 def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server (plein_server) on `timeout` or kill
+    moving, extracting = args.only in ("all", "moves"), args.only in ("all", "extracts")
     load_before = os.getloadavg()
-    step = step_times(args.step_runs)
-    report_step(step)
+    if moving:
+        step = step_times(args.step_runs)
+        report_step(step)
     temp = Path(tempfile.mkdtemp(prefix="plein-bench-services-"))
-    settings = {"PLEIN_DATABASE_POOL_SIZE": str(args.pool_size),
-                "PLEIN_DATABASE_POOL_OVERFLOW": str(args.pool_overflow), "PLEIN_SECRET_KEY": SECRET_KEY,
-                "PLEIN_SERVICES_IN_PROCESS": "true"}
-    if args.decide_concurrency:
-        settings["PLEIN_SERVICES_DECIDE_CONCURRENCY"] = str(args.decide_concurrency)
     try:
         with population_database(args.database_url, BENCH_DB, args.persons, args.seed, args.reuse, BRP_CLIENT,
                                  prepare) as url:
-            moves = asyncio.run(pick_moves(url, args.warmup + args.moves, args.municipalities))
-            with plein_server(url, temp, args.workers, settings) as base, \
+            moves = asyncio.run(pick_moves(url, args.warmup + args.moves, args.municipalities)) if moving else []
+            code, citizens = asyncio.run(extracts.prepare(url, args.extract_warmup + args.extracts)) \
+                if extracting else ("", [])
+            with plein_server(url, temp, args.workers, server_settings(args)) as base, \
                     ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
                 load_before = os.getloadavg()
                 try:
-                    result, found = pool.submit(load, base, pg_dsn(url), moves, args).result()
+                    if moving:
+                        result, found = pool.submit(load, base, pg_dsn(url), moves, args).result()
+                    if extracting:
+                        made = pool.submit(extracts.load, base, pg_dsn(url), code, citizens, args, SECRET_KEY).result()
                 except Exception:
                     console.print("The server's log ends with:\n" + "\n".join(
                         (temp / "server.log").read_text().splitlines()[-40:]), highlight=False, markup=False)
                     raise
-        report(result, found, args)
-        targets(result, step)
-        after = os.getloadavg()
+            after = os.getloadavg()
+            if extracting:  # the server stopped: the rendering alone has the machine to itself
+                rendered = extracts.renderings(asyncio.run(extracts.sample(url)), args.renders,
+                                               args.extract_concurrency, args.workers)
+        if moving:
+            report(result, found, args)
+            targets(result, step)
+        if extracting:
+            extracts.report(made, rendered, args, code)
+            extracts.targets(made, rendered)
         console.print(f"Load average of this machine (1 min) before the load: {load_before[0]:.1f}, after: "
                       f"{after[0]:.1f}, on {os.cpu_count()} cores shared by PostgreSQL, the server and the load "
                       "generator.", highlight=False)
