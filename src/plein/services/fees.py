@@ -49,10 +49,11 @@ def reference(aanvraag: Aanvraag) -> str:
 
 async def payment_of(session: AsyncSession, aanvraag: Aanvraag) -> payments.Payment | None:
     """The payment that settles the aanvraag (a paid one, if any), else its newest attempt."""
-    paid = await session.scalar(select(payments.Payment).where(
-        payments.Payment.reference == reference(aanvraag), payments.Payment.status == payments.PAID).limit(1)
+    payment = payments.Payment
+    return await session.scalar(
+        select(payment).where(payment.reference == reference(aanvraag))
+        .order_by((payment.status == payments.PAID).desc(), payment.created_at.desc(), payment.id.desc()).limit(1)
         .execution_options(populate_existing=True))  # another request may have recorded it paid just now
-    return paid or await payments.latest_for(session, reference(aanvraag))
 
 
 async def paid(session: AsyncSession, run: Run) -> bool:

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from plein.zgw import validation
 from plein.zgw.auth import ZgwCaller
@@ -132,7 +133,28 @@ async def zaak_with_type(session: AsyncSession, base_url: str, zaak_id: uuid.UUI
     return zaak, await _case_type(session, Urls(base_url.rstrip("/")), zaaktype, zaak.startdatum)
 
 
+_CASE_TYPES = "plein.case_types"  # session.info: the case types read in this transaction
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_case_types(session: Session) -> None:
+    session.info.pop(_CASE_TYPES, None)
+
+
 async def _case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType, day: dt.date) -> CaseType:
+    """The case type, read once per transaction (making, paying and closing a zaak each need it; a published
+    zaaktype's parts do not change, and a concept's are read each time)."""
+    if zaaktype.concept:
+        return await _read_case_type(session, urls, zaaktype, day)
+    known: dict[tuple[uuid.UUID, dt.date, str], CaseType] = session.info.setdefault(_CASE_TYPES, {})
+    key = (zaaktype.id, day, urls.base_url)
+    if key not in known:
+        known[key] = await _read_case_type(session, urls, zaaktype, day)
+    return known[key]
+
+
+async def _read_case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType, day: dt.date) -> CaseType:
     catalogus = await session.get(Catalogus, zaaktype.catalogus_id)
     assert catalogus is not None
     statustypen = await session.scalars(select(StatusType).where(StatusType.zaaktype_id == zaaktype.id)
