@@ -189,6 +189,10 @@ class Settings(BaseSettings):
         30, gt=0, le=366, description="Days a half-finished form (a concept aanvraag) is kept after it was last "
         "changed; then it is deleted with its uploaded files."
     )
+    services_unpaid_days: int = Field(
+        30, gt=0, le=366, description="Days after submission an aanvraag whose fee (leges) is still unpaid is closed "
+        "without handling, with the reason for the applicant; never while a payment is still open."
+    )
     payment_provider: Literal["simulator", "mollie"] | None = Field(
         None, description="Who collects fees (leges): simulator (a checkout page where the tester pays, cancels or "
         "lets the payment fail; no money; dev, demo and test only) or mollie (real payments, with "

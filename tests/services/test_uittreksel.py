@@ -5,6 +5,7 @@ languages when international), its making is logged, and nobody else gets it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import uuid
@@ -13,19 +14,20 @@ from typing import Any
 import httpx
 import pypdf
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.apps import package_path
+from plein.db import utcnow
 from plein.errors import Conflict
 from plein.exchange.models import LogRecord
 from plein.payments import service as payments
 from plein.payments.models import PAID, Payment
 from plein.payments.simulator import SimulatorProvider
 from plein.registers.brp import service as brp
-from plein.services import decisions, fees
+from plein.services import decisions, fees, tasks
 from plein.services import service as engine
-from plein.services.models import INGEDIEND, TOEGEKEND, Aanvraag
+from plein.services.models import AFGEWEZEN, INGEDIEND, TOEGEKEND, Aanvraag
 from plein.store import adoptions
 from plein.zgw.zaken import cases
 from plein.zgw.zaken.models import Zaak
@@ -152,6 +154,46 @@ async def test_a_cancelled_or_failed_payment_makes_no_extract_until_paid_again(s
     assert (await client.post(WEBHOOK, data={"id": second.provider_id})).status_code == 200
     decided = await decide_due(session, made.id)
     assert decided.status == TOEGEKEND and await documents(session, decided) == 1
+
+
+async def _submitted_days_ago(session: AsyncSession, aanvraag: Aanvraag, days: int) -> None:
+    await session.execute(update(Aanvraag).where(Aanvraag.id == aanvraag.id)
+                          .values(submitted_at=utcnow() - dt.timedelta(days=days)))
+    await session.commit()
+
+
+async def test_an_aanvraag_never_paid_is_closed_after_the_set_days_with_the_reason(session, settings, client, app,
+                                                                                 world) -> None:
+    await adopt(session)
+    made, payment = await requested(session, world["els"], settings=settings)
+    assert payment is not None
+    await pay_at_provider(session, payment, "annuleren")
+    await client.post(WEBHOOK, data={"id": payment.provider_id})
+    await _submitted_days_ago(session, made, settings.services_unpaid_days - 1)
+    assert await tasks.close_unpaid(app.state.sessions, settings) == 0  # not yet
+    await _submitted_days_ago(session, made, settings.services_unpaid_days + 1)
+    assert await tasks.close_unpaid(app.state.sessions, settings) == 1
+    closed = await session.get(Aanvraag, made.id, populate_existing=True)
+    assert closed is not None and closed.status == AFGEWEZEN and closed.decided_by == decisions.AUTOMATIC
+    assert closed.reason is not None and "€ 12,50" in closed.reason and "30 dagen" in closed.reason
+    zaak = await session.get(Zaak, made.zaak_id, populate_existing=True)
+    assert zaak is not None and zaak.einddatum is not None
+    assert await documents(session, closed) == 0
+
+
+async def test_an_aanvraag_with_a_payment_still_open_or_paid_is_not_closed(session, settings, client, app,
+                                                                        world) -> None:
+    await adopt(session)
+    waiting, payment = await requested(session, world["els"], settings=settings)  # open at the provider
+    paid, second = await requested(session, world["els"], settings=settings)
+    assert payment is not None and second is not None
+    await _submitted_days_ago(session, waiting, 60)
+    await _submitted_days_ago(session, paid, 60)
+    await pay_at_provider(session, second)
+    await client.post(WEBHOOK, data={"id": second.provider_id})
+    assert await tasks.close_unpaid(app.state.sessions, settings) == 0
+    for made in (waiting, paid):
+        assert (await session.get(Aanvraag, made.id, populate_existing=True)).status != AFGEWEZEN
 
 
 async def test_a_free_extract_needs_no_payment(session, settings, world) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, InvalidInput, InvalidParam, NotFound, PleinError
+from plein.payments import service as payments
 from plein.services import casefile, effects, fees, service
 from plein.services.definition import of_release
 from plein.services.models import (
@@ -140,6 +141,25 @@ async def decide_automatically(session: AsyncSession, aanvraag_id: uuid.UUID, ba
         aanvraag.automatic_note = f"Automatisch afhandelen lukte niet: {error.detail}"[:2000]
         await session.commit()
         return aanvraag
+
+
+async def close_unpaid(session: AsyncSession, aanvraag_id: uuid.UUID, days: int, base_url: str,
+                       trace_id: str) -> bool:
+    """Close an aanvraag whose fee was not paid within `days` (services.fees.unpaid_since found it), as Plein, with
+    the reason for the applicant. Left alone while a payment is open at the provider (it may still be paid), and
+    when it was paid or decided meanwhile. True when closed."""
+    aanvraag = await session.get(Aanvraag, aanvraag_id, populate_existing=True)
+    if aanvraag is None or aanvraag.status != INGEDIEND:
+        return False
+    run = await decision_run(session, aanvraag)
+    payment = await fees.payment_of(session, aanvraag)
+    if payment is not None and payment.status in (payments.OPEN, payments.PAID):
+        return False
+    try:
+        await decide(session, aanvraag, False, fees.unpaid_reason(run, days), None, base_url, trace_id)
+    except Conflict:  # decided by someone else just now
+        return False
+    return True
 
 
 # --- consent --------------------------------------------------------------------------------------------------

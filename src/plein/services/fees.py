@@ -5,6 +5,7 @@ is reported (the return page, the provider's webhook, the status check)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,9 @@ from plein.payments import service as payments
 from plein.services.models import GEGEVEN, INGEDIEND, Aanvraag, Toestemming
 from plein.services.run import Run
 from plein.settings import Settings
+from plein.web.views import euro
 from plein.zgw.zaken import cases
+from plein.zgw.zaken.models import Zaak
 
 logger = logging.getLogger("plein.services")
 KIND = "aanvraag"
@@ -79,6 +82,21 @@ async def start_payment(session: AsyncSession, run: Run, settings: Settings, ret
     description = f"{block['description']} {run.aanvraag.zaak_identificatie or ''}".strip()
     return await payments.start(session, reference=reference(run.aanvraag), amount_cents=cents,
                                 description=description, return_url=return_url, settings=settings)
+
+
+async def unpaid_since(session: AsyncSession, before: dt.datetime, limit: int) -> list[uuid.UUID]:
+    """Submitted aanvragen whose zaak still waits for the fee (betalingsindicatie nog_niet), submitted before."""
+    rows = await session.scalars(
+        select(Aanvraag.id).join(Zaak, Zaak.id == Aanvraag.zaak_id)
+        .where(Aanvraag.status == INGEDIEND, Aanvraag.submitted_at < before, Zaak.betalingsindicatie == "nog_niet")
+        .order_by(Aanvraag.submitted_at).limit(limit))
+    return list(rows)
+
+
+def unpaid_reason(run: Run, days: int) -> str:
+    """Why an unpaid aanvraag was closed, as the applicant reads it."""
+    return (f"De leges van {euro(amount_cents(run) / 100)} zijn niet binnen {days} dagen na de aanvraag betaald. "
+            "Daarom is de aanvraag niet in behandeling genomen. U kunt een nieuwe aanvraag doen.")
 
 
 async def _on_paid(session: AsyncSession, payment: payments.Payment) -> None:

@@ -1,8 +1,8 @@
 """Background work of the service engine: straight-through decisions of submitted aanvragen whose rule held (woken at
 once by a submission in this process, and found by polling after a restart or from other processes), and now and
-then the housekeeping of what is kept only for a while: half-finished forms after the retention period, and web
-logins that are over; and every minute the status check of payments the provider has not reported on (a paid one
-makes its aanvraag due here)."""
+then the housekeeping of what is kept only for a while: half-finished forms after the retention period, web logins
+that are over, and aanvragen whose fee was never paid (closed); and every minute the status check of payments the
+provider has not reported on (a paid one makes its aanvraag due here)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from plein.auth import logins
 from plein.db import utcnow
 from plein.exchange.service import new_trace_id
 from plein.payments import tasks as payment_tasks
-from plein.services import decisions
+from plein.services import decisions, fees
 from plein.services.models import CONCEPT, INGEDIEND, Aanvraag, Bestand
 from plein.settings import Settings
 from plein.storage import FileStorage
@@ -107,6 +107,10 @@ class Decider:
                         self.settings.services_concept_days)
         async with self.sessions() as session:
             await logins.remove_old(session, logins.Limits.from_settings(self.settings))
+        closed = await close_unpaid(self.sessions, self.settings)
+        if closed:
+            logger.info("closed %d aanvragen whose fee was not paid within %d days", closed,
+                        self.settings.services_unpaid_days)
 
 
 async def remove_old_concepts(sessions: async_sessionmaker[AsyncSession], settings: Settings,
@@ -127,6 +131,22 @@ async def remove_old_concepts(sessions: async_sessionmaker[AsyncSession], settin
             with suppress(OSError):
                 await storage.delete(key)
     return len(old)
+
+
+async def close_unpaid(sessions: async_sessionmaker[AsyncSession], settings: Settings, limit: int = 200) -> int:
+    """Close the aanvragen whose fee was not paid within PLEIN_SERVICES_UNPAID_DAYS (a batch; the rest next time)."""
+    before = utcnow() - dt.timedelta(days=settings.services_unpaid_days)
+    async with sessions() as session:
+        found = await fees.unpaid_since(session, before, limit)
+    closed = 0
+    for key in found:
+        async with sessions() as session:
+            try:
+                closed += await decisions.close_unpaid(session, key, settings.services_unpaid_days,
+                                                       settings.base_url, new_trace_id())
+            except Exception:
+                logger.exception("closing unpaid aanvraag %s failed; it is tried again later", key)
+    return closed
 
 
 @asynccontextmanager
