@@ -217,12 +217,16 @@ def search_statement(query: PersonenQuery, municipalities: Collection[str] | Non
 
 async def find_bsns(session: AsyncSession, query: PersonenQuery,
                     municipalities: Collection[str] | None = None) -> list[str]:
-    """The BSNs a query finds; TooManyResults when a search finds more persons than the API may return."""
+    """The BSNs a query finds, by the general search statement (find_persons uses prebuilt ones for the common
+    queries; the two must agree); TooManyResults when a search finds more persons than the API may return."""
     limit = QUERY_TYPES[query.type].max_results
+    terms = _with_diacritics(query)
     statement = search_statement(query, municipalities)
-    if limit is not None:
-        statement = statement.limit(limit + 1)
-    bsns = list((await session.scalars(statement)).all())
+    if terms:
+        found = _bundle_select().where(Person.bsn.in_(statement.order_by(None).scalar_subquery()))
+        bsns = [bsn for bsn, bundle in (await _bundles(session, found)).items() if _spelled_as(bundle.name, terms)]
+    else:
+        bsns = list((await session.scalars(statement if limit is None else statement.limit(limit + 1))).all())
     if limit is not None and len(bsns) > limit:
         raise TooManyResults(limit)
     return bsns
