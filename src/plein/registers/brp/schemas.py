@@ -1,8 +1,9 @@
 """The Haal Centraal BRP Personen query: its seven types, their parameters and the rules of `fields`.
 
-`parse_query(body)` checks a request body against the rules of the 2.7.0 specification and returns a
-PersonenQuery, or raises InvalidInput whose invalidParams name every parameter that is wrong and why (reasons are
-kept within the character set the specification allows for them).
+`parse_query(body)` checks a request body against the rules of the 2.7.0 specification, as the Haal Centraal
+reference applies them, and returns a PersonenQuery, or raises InvalidInput whose invalidParams name every parameter
+that is wrong with the reference's code, name and reason (docs/deviations.md says where those go beyond the OpenAPI
+document).
 """
 
 from __future__ import annotations
