@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plein.errors import InvalidInput
-from plein.identifiers import passes_elfproef
 from plein.registers.brp.schemas import (
     PERSOON,
     PERSOON_BEPERKT,
@@ -33,23 +32,22 @@ BAD: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [  # body, expected (n
     ({"type": RAADPLEEG, "fields": ["naam"]}, [("burgerservicenummer", "required")]),
     ({"fields": ["naam"]}, [("type", "required")]),
     ({"type": "ZoekMetIets", "fields": ["naam"]}, [("type", "value")]),
-    (query(RAADPLEEG, burgerservicenummer=["123456789"]), [("burgerservicenummer", "elfproef")]),
     (query(RAADPLEEG, burgerservicenummer=["12345678", VALID, "abcdefghi"]),
-     [("burgerservicenummer", "pattern"), ("burgerservicenummer", "pattern")]),
+     [("burgerservicenummer[0]", "pattern"), ("burgerservicenummer[2]", "pattern")]),
     (query(RAADPLEEG, burgerservicenummer=[VALID] * 21), [("burgerservicenummer", "maxItems")]),
     (query(RAADPLEEG, burgerservicenummer=[]), [("burgerservicenummer", "minItems")]),
     (query(RAADPLEEG, burgerservicenummer=VALID), [("burgerservicenummer", "array")]),
-    (query(RAADPLEEG, burgerservicenummer=[999999990]), [("burgerservicenummer", "string")]),
+    (query(RAADPLEEG, burgerservicenummer=[999999990]), [("burgerservicenummer[0]", "pattern")]),
     (query(RAADPLEEG, ["naam", "bestaatniet", "naam.voornamen.x"], burgerservicenummer=[VALID]),
-     [("fields", "field"), ("fields", "field")]),
+     [("fields[1]", "fields"), ("fields[2]", "fields")]),
     (query(RAADPLEEG, ["geheimhoudingPersoonsgegevens", "naam.inOnderzoek"], burgerservicenummer=[VALID]),
-     [("fields", "field"), ("fields", "field")]),
-    (query(RAADPLEEG, ["a*nummer"], burgerservicenummer=[VALID]), [("fields", "pattern")]),
+     [("fields[0]", "fields"), ("fields[1]", "fields")]),
+    (query(RAADPLEEG, ["a*nummer"], burgerservicenummer=[VALID]), [("fields[0]", "pattern")]),
     ({"type": RAADPLEEG, "fields": "naam,geslacht", "burgerservicenummer": [VALID]}, [("fields", "array")]),
     ({"type": RAADPLEEG, "fields": [], "burgerservicenummer": [VALID]}, [("fields", "minItems")]),
     ({"type": RAADPLEEG, "fields": ["naam"] * 131, "burgerservicenummer": [VALID]}, [("fields", "maxItems")]),
     (query("ZoekMetGeslachtsnaamEnGeboortedatum", ["aNummer"], geslachtsnaam="Vries", geboortedatum="1980-05-12"),
-     [("fields", "field")]),
+     [("fields[0]", "fields")]),
     (query(RAADPLEEG, burgerservicenummer=[VALID], voornamen="Jan", inclusiefOverledenPersonen=True),
      [("voornamen", "unknownParam"), ("inclusiefOverledenPersonen", "unknownParam")]),
     (query("ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="*", geboortedatum="1980-05-12"),
@@ -57,25 +55,25 @@ BAD: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [  # body, expected (n
     (query("ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="Vr*", geboortedatum="1980-05-12"),
      [("geslachtsnaam", "pattern")]),
     (query("ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="V*ries", geboortedatum="1980-13-12"),
-     [("geslachtsnaam", "pattern"), ("geboortedatum", "date")]),
+     [("geboortedatum", "date"), ("geslachtsnaam", "pattern")]),
     (query("ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="Vries", geboortedatum="19800512",
            geslacht="X", voornamen="*"),
      [("geboortedatum", "date"), ("geslacht", "pattern"), ("voornamen", "pattern")]),
     (query("ZoekMetNaamEnGemeenteVanInschrijving", geslachtsnaam="Vries", voornamen="Ja*",
-           gemeenteVanInschrijving="363"), [("voornamen", "pattern"), ("gemeenteVanInschrijving", "pattern")]),
-    (query("ZoekMetPostcodeEnHuisnummer", postcode="0123AB", huisnummer="1"),
+           gemeenteVanInschrijving="363"), [("gemeenteVanInschrijving", "pattern"), ("voornamen", "pattern")]),
+    (query("ZoekMetPostcodeEnHuisnummer", postcode="0123AB", huisnummer="1 "),
      [("postcode", "pattern"), ("huisnummer", "integer")]),
     (query("ZoekMetPostcodeEnHuisnummer", postcode="1012JS", huisnummer=0, huisletter="AB",
            inclusiefOverledenPersonen="true"),
      [("huisnummer", "minimum"), ("huisletter", "pattern"), ("inclusiefOverledenPersonen", "boolean")]),
     (query("ZoekMetStraatHuisnummerEnGemeenteVanInschrijving", straat="Oudegr*", huisnummer=100000,
-           gemeenteVanInschrijving="0344"), [("straat", "pattern"), ("huisnummer", "maximum")]),
+           gemeenteVanInschrijving="0344"), [("huisnummer", "maximum"), ("straat", "pattern")]),
     (query("ZoekMetStraatHuisnummerEnGemeenteVanInschrijving", straat="Oude*gracht", huisnummer=1),
      [("gemeenteVanInschrijving", "required"), ("straat", "pattern")]),
-    (query("ZoekMetNummeraanduidingIdentificatie", nummeraanduidingIdentificatie="0000000000000000"),
+    (query("ZoekMetNummeraanduidingIdentificatie", nummeraanduidingIdentificatie="000000000000000"),
      [("nummeraanduidingIdentificatie", "pattern")]),
     (query("ZoekMetAdresseerbaarObjectIdentificatie", adresseerbaarObjectIdentificatie=363010000000001),
-     [("adresseerbaarObjectIdentificatie", "string")]),
+     [("adresseerbaarObjectIdentificatie", "pattern")]),
 ]
 
 
@@ -93,7 +91,7 @@ async def test_bad_queries_get_400_naming_each_parameter(client: httpx.AsyncClie
         assert [(p["name"], p["code"]) for p in problem["invalidParams"]] == expected, body
         assert problem["code"] == "paramsValidation" and problem["instance"] == URL
         if not any(name == "adresseerbaarObjectIdentificatie" for name, _ in expected):  # 32 > the spec's 30
-            assert spec.errors("BadRequestFoutbericht", problem) == [], problem
+            assert spec.errors_but_reference_texts("BadRequestFoutbericht", problem) == [], problem
 
 
 @pytest.mark.parametrize(("content", "content_type", "status"), [
@@ -108,7 +106,7 @@ async def test_a_body_that_is_not_a_json_object_is_refused(client: httpx.AsyncCl
                                                            content: bytes, content_type: str, status: int) -> None:
     response = await client.post(URL, headers={**headers, "Content-Type": content_type}, content=content)
     assert response.status_code == status, response.text
-    assert spec.errors("Foutbericht", response.json()) == []
+    assert spec.errors_but_reference_texts("Foutbericht", response.json()) == []
 
 
 async def test_other_methods_paths_and_media_types(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
@@ -123,7 +121,7 @@ async def test_other_methods_paths_and_media_types(client: httpx.AsyncClient, he
     assert bad_token.status_code == 401
     for response in (wrong_accept, method, missing, bad_token):
         assert response.headers["content-type"] == "application/problem+json"
-        assert spec.errors("Foutbericht", response.json()) == [], response.json()
+        assert spec.errors_but_reference_texts("Foutbericht", response.json()) == [], response.json()
 
 
 # ---------------------------------------------------------------------------------------------- properties
@@ -140,24 +138,13 @@ def outcome(check: Any, *arguments: Any) -> tuple[Any, ParamError | None]:
 
 
 @given(st.one_of(digits, st.text(max_size=12), st.integers(), st.none()))
-def test_check_bsn_accepts_exactly_the_numbers_passing_the_11_check(value: Any) -> None:
-    valid = isinstance(value, str) and len(value) == 9 and value.isascii() and value.isdigit() and passes_elfproef(
-        value)
+def test_check_bsn_accepts_exactly_nine_digits_as_the_reference_does(value: Any) -> None:
+    valid = isinstance(value, str) and len(value) == 9 and value.isascii() and value.isdigit()
     result, error = outcome(check_bsn, value)
     if valid:
         assert result == value and error is None
     else:
-        assert error is not None and error.code in {"string", "pattern", "elfproef"}
-
-
-@given(digits)
-def test_one_changed_digit_breaks_the_11_check(value: str) -> None:
-    number = value[:8] + str((sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1), strict=True)) % 11) % 10)
-    if not passes_elfproef(number):
-        return
-    changed = number[:3] + str((int(number[3]) + 1) % 10) + number[4:]
-    with pytest.raises(ParamError):
-        check_bsn(changed)
+        assert error is not None and error.code == "pattern"
 
 
 paths = st.sampled_from(sorted(schema_paths(PERSOON)))
@@ -172,7 +159,7 @@ def test_check_field_accepts_exactly_the_allowed_paths(value: Any) -> None:
         if value in allowed_fields(schema):
             assert result == value and error is None
             continue
-        assert error is not None and error.code in {"string", "pattern", "field"}
+        assert error is not None and error.code in {"pattern", "fields"}
         if isinstance(value, str) and value in schema_paths(schema):
             assert is_automatic(value)
 

@@ -188,7 +188,6 @@ BAD: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [  # body, expected (n
     ({"burgerservicenummer": VALID, "peildatum": "2021-01-01"}, [("type", "required")]),
     (body(VALID, PEILDATUM, peildatum="gisteren"), [("peildatum", "date")]),
     (body(VALID, PEILDATUM, peildatum="2021-01-01", datumVan="2020-01-01"), [("datumVan", "unknownParam")]),
-    (body("123456789", PEILDATUM, peildatum="2021-01-01"), [("burgerservicenummer", "elfproef")]),
     (body("12345", PERIODE, datumVan="x", fields="naam"),
      [("fields", "unknownParam"), ("datumTot", "required"), ("burgerservicenummer", "pattern"), ("datumVan", "date")]),
 ]
@@ -204,7 +203,7 @@ async def test_bad_input_names_the_parameter(client: httpx.AsyncClient, session:
     assert problem["instance"] == HISTORIE and response.headers["API-Version"] == "2.0.0"
     assert [(param["name"], param["code"]) for param in problem["invalidParams"]] == expected
     names = ", ".join(dict.fromkeys(name for name, _ in expected))
-    assert problem["detail"] == f"De foutieve parameter(s) zijn {names}."
+    assert problem["detail"] == f"De foutieve parameter(s) zijn: {names}."
 
 
 @pytest.mark.parametrize("arguments", [
@@ -216,7 +215,7 @@ async def test_the_service_function_checks_its_arguments_alike(session: AsyncSes
     await reader(session, [FIELD])
     with pytest.raises(InvalidInput) as raised:
         await service.read_verblijfplaatshistorie(session, ZAAKSYSTEEM, VALID, ACTIVITY, "t", **arguments)
-    assert raised.value.invalid_params and raised.value.detail.startswith("De foutieve parameter(s) zijn ")
+    assert raised.value.invalid_params and raised.value.detail.startswith("De foutieve parameter(s) zijn: ")
     with pytest.raises(InvalidInput) as no_bsn:
         await service.read_verblijfplaatshistorie(session, ZAAKSYSTEEM, "", ACTIVITY, "t", peildatum="2020-01-01")
     assert no_bsn.value.invalid_params[0].name == "burgerservicenummer"
@@ -230,7 +229,7 @@ async def test_other_methods_and_paths_and_the_field_list(client: httpx.AsyncCli
     headers = await reader(session, ["naam"])
     personen = await client.post(URL, headers=headers, json=query("RaadpleegMetBurgerservicenummer", [FIELD],
                                                                    burgerservicenummer=[VALID]))
-    assert personen.status_code == 400 and personen.json()["invalidParams"][0]["name"] == "fields"
+    assert personen.status_code == 400 and personen.json()["invalidParams"][0]["name"] == "fields[0]"
 
 
 def test_an_app_manifest_may_ask_for_the_residence_history() -> None:

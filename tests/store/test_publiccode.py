@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -179,12 +180,18 @@ def test_duplicate_keys_are_an_error_at_the_second_key() -> None:
     assert result.data["maintenance"]["type"] == "internal"
 
 
-def test_yaml_11_booleans_give_a_warning() -> None:
-    text = edit("localisationReady: true", "localisationReady: yes")
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF"])
+def test_yaml_11_booleans_are_text_in_yaml_12_so_not_a_boolean(word: str) -> None:
+    text = edit("localisationReady: true", f"localisationReady: {word}")
     result = check(text)
-    assert_finding(result, "publiccode.yaml-1.1", "localisation.localisationReady",
-                   line_of(text, "localisationReady"), severity="warning")
-    assert not has_errors(result.findings)
+    finding = assert_finding(result, "publiccode.yaml-1.2", "localisation.localisationReady",
+                             line_of(text, "localisationReady"))
+    assert "YAML 1.2" in finding.message and "true or false" in finding.message
+
+
+def test_yaml_11_boolean_words_are_text_where_text_is_expected() -> None:
+    result = check(edit("name: Verhuizing doorgeven", "name: on"))
+    assert not has_errors(result.findings) and result.data is not None and result.data["name"] == "on"
 
 
 def test_yaml_11_directive_gives_a_warning() -> None:
@@ -582,10 +589,23 @@ def test_italian_section_is_validated() -> None:
     assert "organisation.uri" in codice.message
     text = BASE + 'it:\n  countryExtensionVersion: "2.0"\n  piattaforme:\n    spid: true\n    digid: true\n'
     result = check(text)
-    assert_finding(result, "publiccode.enum", "it.countryExtensionVersion", line_of(text, "countryExtensionVersion"))
-    assert_finding(result, "publiccode.unknown-key", "it.piattaforme.digid", line_of(text, "digid"))
+    assert_finding(result, "publiccode.enum", "it.countryExtensionVersion", line_of(text, "countryExtensionVersion"),
+                   severity="warning")
+    assert_finding(result, "publiccode.unknown-key", "it.piattaforme.digid", line_of(text, "digid"),
+                   severity="warning")
     assert_finding(check(BASE + "IT:\n  conforme: {}\n"), "publiccode.required", "IT.countryExtensionVersion",
-                   line_of(BASE + "IT:\n", "IT:"))
+                   line_of(BASE + "IT:\n", "IT:"), severity="warning")
+
+
+def test_the_deprecated_italian_sections_own_rules_are_warnings_not_errors() -> None:
+    text = BASE + ('it:\n  countryExtensionVersion: "2.0"\n  conforme:\n    gdpr: "ja"\n'
+                   '  piattaforme:\n    digid: true\n')
+    result = check(text)
+    assert not has_errors(result.findings), errors(result)
+    rules = {finding.rule for finding in result.findings if (finding.path or "").startswith("it.")}
+    assert {"publiccode.enum", "publiccode.type", "publiccode.unknown-key"} <= rules
+    assert_finding(check(BASE + "IT:\n  conforme: {}\n"), "publiccode.required", "IT.countryExtensionVersion",
+                   line_of(BASE + "IT:\n", "IT:"), severity="warning")
 
 
 def test_other_country_sections_are_unknown_keys() -> None:
@@ -721,3 +741,63 @@ def test_random_licence_strings_never_crash(licence: str) -> None:
                 min_size=1, max_size=4), st.sampled_from([" AND ", " OR "]))
 def test_combined_spdx_ids_pass(ids: list[str], operator: str) -> None:
     assert check(edit("license: EUPL-1.2", f'license: "{operator.join(ids)}"')).findings == []
+
+
+# --- empty values -----------------------------------------------------------------------------------------------------
+
+
+def test_an_empty_features_list_is_not_features_in_a_language() -> None:
+    text = edit("    features:\n      - Verhuizing doorgeven\n", "    features: []\n")
+    finding = assert_finding(check(text), "publiccode.required", "description", line_of(text, "description:"))
+    assert "features" in finding.message
+    both = edit("legal:\n", "  en:\n    shortDescription: Report a move.\n    features: []\nlegal:\n", text)
+    assert "features" in only(check(both), "publiccode.required").message
+
+
+@pytest.mark.parametrize("key", ["categories", "usedBy", "landingURL", "dependsOn", "roadmap"])
+def test_an_optional_key_with_no_value_counts_as_absent(key: str) -> None:
+    text = BASE.replace("categories:\n  - digital-citizenship\n", "") + f"{key}:\n"
+    result = check(text)
+    assert [finding for finding in result.findings if finding.path == key] == []
+    assert not has_errors(result.findings), errors(result)
+
+
+def test_a_required_key_with_no_value_is_still_missing() -> None:
+    text = edit("developmentStatus: stable", "developmentStatus:")
+    assert_finding(check(text), "publiccode.required", "developmentStatus", line_of(text, "developmentStatus"))
+
+
+# --- logo files are real images ---------------------------------------------------------------------------------------
+
+SVG = b'<?xml version="1.0"?>\n<!-- logo -->\n<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n'
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def with_logo(name: str, data: bytes, key: str = "logo") -> PubliccodeResult:
+    text = edit("logo: img/logo.svg", f"logo: img/good.svg\n{key}: {name}") if key != "logo" else \
+        edit("logo: img/logo.svg", f"logo: {name}")
+    files = dict.fromkeys(FILES, b"") | {"img/good.svg": SVG, name: data}
+    return validate_publiccode(text.encode(), files)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("img/logo.svg", SVG), ("img/logo.png", PNG), ("img/logo.svgz", gzip.compress(SVG)),
+    ("img/logo.svg", b"\xef\xbb\xbf<svg:svg xmlns:svg='http://www.w3.org/2000/svg'/>"),
+])
+def test_a_real_logo_image_passes(name: str, data: bytes) -> None:
+    result = with_logo(name, data)
+    assert [finding for finding in result.findings if finding.path == "logo"] == []
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("img/logo.svg", b"dit is geen afbeelding", "not an SVG"),
+    ("img/logo.svg", b"<html><svg/></html>", "not an SVG"),
+    ("img/logo.png", b"GIF89a" + b"\x00" * 16, "not a PNG"),
+    ("img/logo.svg", PNG, "holds a PNG image"),
+    ("img/logo.png", SVG, "holds an SVG image"),
+    ("img/logo.svgz", b"\x1f\x8b not gzip", "not a compressed SVG"),
+])
+def test_a_logo_that_is_not_the_image_it_says_is_an_error(name: str, data: bytes, said: str) -> None:
+    for key in ("logo", "monochromeLogo"):
+        finding = only(with_logo(name, data, key), "publiccode.file-content")
+        assert finding.severity == "error" and finding.path == key and said in finding.message, finding

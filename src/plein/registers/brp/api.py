@@ -40,19 +40,23 @@ PROBLEMS: dict[int, tuple[str, str, str]] = {  # status -> (type, title, code)
     401: (RFC + "rfc7235#section-3.1", "Niet correct geauthenticeerd.", "authentication"),
     403: (RFC + "rfc7231#section-6.5.3", "U bent niet geautoriseerd voor deze operatie.", "unauthorized"),
     404: (RFC + "rfc7231#section-6.5.4", "Opgevraagde resource bestaat niet.", "notFound"),
-    405: (RFC + "rfc7231#section-6.5.5", "Methode wordt niet ondersteund.", "methodNotAllowed"),
-    406: (RFC + "rfc7231#section-6.5.6", "Gevraagde contenttype wordt niet ondersteund.", "notAcceptable"),
+    405: (RFC + "rfc7231#section-6.5.5", "Gebruikte bevragingsmethode is niet toegestaan.", "methodNotAllowed"),
+    406: (RFC + "rfc7231#section-6.5.6", "Gevraagde content type wordt niet ondersteund.", "notAcceptable"),
     415: (RFC + "rfc7231#section-6.5.13", "Media Type wordt niet ondersteund.", "unsupportedMediaType"),
     500: (RFC + "rfc7231#section-6.6.1", "Interne server fout.", "serverError"),
     503: (RFC + "rfc7231#section-6.6.4", "Bronservice BRP is tijdelijk niet beschikbaar.", "notAvailable"),
 }
-NOT_IN_DETAIL = re.compile(r"[^a-zA-Z0-9À-ž \.\-\(\),]+")
-NOT_IN_REASON = re.compile(r"[^a-zA-Z0-9\., ]+")
+# The reference's texts use characters the OpenAPI document's patterns for detail and reason leave out (the colon
+# of "zijn:", the [index] of an item, the patterns a reason names, an HTML-encoded name; docs/deviations.md). A
+# detail keeps the document's characters and those; a reason loses only control characters.
+NOT_IN_DETAIL = re.compile(r"[^a-zA-Z0-9À-ž \.\-\(\),:;/=\[\]&#]+")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 NOT_IN_CODE = re.compile(r"[^a-zA-Z0-9]+")
+JSON_ONLY = "Ondersteunde content type: application/json; charset=utf-8."
 
 
-def _clean(pattern: re.Pattern[str], text: str, limit: int) -> str:
-    """Text within the characters and length the specification allows for this member."""
+def _clean(pattern: re.Pattern[str], text: str, limit: int = 500) -> str:
+    """Text without the characters `pattern` matches, on one line, of a sane length."""
     cleaned = " ".join(pattern.sub(" ", text).split())[:limit].strip()
     return cleaned or "-"
 
@@ -70,7 +74,7 @@ def foutbericht(request: Request, status: int, detail: str, params: list[dict[st
     kind, title, code = PROBLEMS.get(status, PROBLEMS[500])
     title, code = problem or (title, code)
     body: dict[str, Any] = {"type": kind, "title": title, "status": status,
-                            "detail": _clean(NOT_IN_DETAIL, detail, 200), "instance": request.url.path, "code": code}
+                            "detail": _clean(NOT_IN_DETAIL, detail), "instance": request.url.path, "code": code}
     if params:
         body["invalidParams"] = params
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE,
@@ -79,7 +83,7 @@ def foutbericht(request: Request, status: int, detail: str, params: list[dict[st
 
 def from_error(request: Request, error: PleinError, version: str = SPEC_VERSION) -> JSONResponse:
     """A Plein error (ours or the exchange layer's) in the specification's shape."""
-    params = [{"name": param.name, "code": _camel(param.code), "reason": _clean(NOT_IN_REASON, param.reason, 80)}
+    params = [{"name": param.name, "code": _camel(param.code), "reason": _clean(CONTROL, param.reason)}
               for param in error.invalid_params]
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return foutbericht(request, error.status, error.detail, params, headers, getattr(error, "problem", None),
@@ -94,10 +98,18 @@ def _accepts_json(request: Request) -> bool:
     return bool(kinds & {"application/json", "application/*", "*/*"})
 
 
+def _json_content(content_type: str) -> bool:
+    """application/json, with no charset or utf-8; an empty Content-Type is taken as JSON, as the reference does."""
+    kind, _, parameters = content_type.partition(";")
+    if not kind.strip():
+        return True
+    charset = parameters.strip().lower().removeprefix("charset=").strip()
+    return kind.strip().lower() == "application/json" and charset in ("", "utf-8")
+
+
 async def _body(request: Request) -> Any:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise _Unsupported("send the query as application/json")
+    if not _json_content(request.headers.get("content-type", "")):
+        raise _Unsupported(JSON_ONLY)
     raw = await request.body()
     try:
         return orjson.loads(raw)
@@ -138,7 +150,7 @@ async def _reader(request: Request, session: AsyncSession) -> tuple[Principal, e
     if principal is None:
         raise NotAuthenticated("send a client JWT (Authorization Bearer)")
     if not _accepts_json(request):
-        raise _NotAcceptable("this API answers in application/json")
+        raise _NotAcceptable(JSON_ONLY)
     return principal, reader
 
 
@@ -190,20 +202,23 @@ async def verblijfplaatshistorie(request: Request) -> Response:
         return await _answer(request, session, HISTORIE_VERSION, read)
 
 
+OTHER_METHODS = ["GET", "PUT", "PATCH", "DELETE", "POST", "OPTIONS", "TRACE"]
+
+
 def _elsewhere(request: Request, rest: str, resource: str, version: str) -> JSONResponse:
     if rest.strip("/") == resource:
         return foutbericht(request, 405, f"Gebruik POST voor {resource}.", headers={"Allow": "POST"}, version=version)
     return from_error(request, NotFound(f"er is geen resource {rest}"), version)
 
 
-@router.api_route("/haalcentraal/api/brp/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],
+@router.api_route("/haalcentraal/api/brp/{rest:path}", methods=OTHER_METHODS,
                   include_in_schema=False)
 async def elsewhere(request: Request, rest: str) -> JSONResponse:
     """Other paths and methods under the BRP API: 404 or 405, also in the specification's shape."""
     return _elsewhere(request, rest, "personen", SPEC_VERSION)
 
 
-@router.api_route("/haalcentraal/api/brphistorie/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE", "POST"],
+@router.api_route("/haalcentraal/api/brphistorie/{rest:path}", methods=OTHER_METHODS,
                   include_in_schema=False)
 async def elsewhere_historie(request: Request, rest: str) -> JSONResponse:
     """Other paths and methods under the BRP Historie API: 404 or 405."""

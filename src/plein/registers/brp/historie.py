@@ -25,7 +25,7 @@ from plein.registers.bag.models import Address
 from plein.registers.brp import adressering, lo3, onderzoek, present
 from plein.registers.brp.lo3 import NOT_DELIVERED
 from plein.registers.brp.models import Person, Residence
-from plein.registers.brp.schemas import FIELD, ISO_DATE, ParamError, check_bsn
+from plein.registers.brp.schemas import ISO_DATE, ParamError, check_bsn, foutieve_parameters, html_encoded
 
 Json = dict[str, Any]
 Row = tuple[Residence, Address | None]
@@ -52,7 +52,7 @@ class HistorieQuery:
 
 
 def _problem(name: str, code: str, reason: str) -> InvalidInput:
-    return InvalidInput(f"De foutieve parameter(s) zijn {name}.", [InvalidParam(name, code, reason)])
+    return foutieve_parameters([InvalidParam(name, code, reason)])
 
 
 def _date(value: Any) -> dt.date:
@@ -79,7 +79,7 @@ def parse_query(body: Any) -> HistorieQuery:
         raise InvalidInput("Het request body is geen JSON object.")
     kind = _query_type(body)
     known = ("burgerservicenummer", *QUERY_TYPES[kind])
-    problems = [InvalidParam(key if FIELD.match(key) else "body", "unknownParam", "Parameter is niet verwacht.")
+    problems = [InvalidParam(html_encoded(key), "unknownParam", "Parameter is niet verwacht.")
                 for key in body if key not in (*known, "type")]
     problems += [InvalidParam(key, "required", "Parameter is verplicht.") for key in known if key not in body]
     values: dict[str, Any] = {}
@@ -92,8 +92,7 @@ def parse_query(body: Any) -> HistorieQuery:
     if kind == PERIODE and {"datumVan", "datumTot"} <= values.keys() and values["datumTot"] <= values["datumVan"]:
         problems.append(InvalidParam("datumTot", "invalidParam", "datumTot moet na datumVan liggen."))
     if problems:
-        names = ", ".join(dict.fromkeys(problem.name for problem in problems))
-        raise InvalidInput(f"De foutieve parameter(s) zijn {names}.", problems)
+        raise foutieve_parameters(problems)
     van = values.get("peildatum") or values["datumVan"]
     tot = van + DAY if kind == PEILDATUM else values["datumTot"]
     return HistorieQuery(kind, values["burgerservicenummer"], van, tot)

@@ -13,6 +13,7 @@ participants only for persons registered in the RNI, and for gezag the minors co
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -98,6 +99,28 @@ def key_matches(column: InstrumentedAttribute[str], value: str) -> ColumnElement
         prefix = search_key(value[:-1])
         return and_(column >= prefix, column < prefix_end(prefix))
     return column == search_key(value)
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _with_diacritics(query: PersonenQuery) -> list[tuple[str, str]]:
+    """The name terms written with letters beyond ASCII, as (PersonName attribute, term). The index finds names
+    regardless of diacritics; as with the reference, a term with diacritics finds only the names spelled with them
+    (Käster finds Käster; Kaster finds Kaster and Käster; Moülin does not find Moulin)."""
+    terms = (("geslachtsnaam", query.geslachtsnaam), ("voornamen", query.voornamen))
+    return [(attribute, term) for attribute, term in terms if term is not None and not term.isascii()]
+
+
+def _spelled_as(name: PersonName | None, terms: list[tuple[str, str]]) -> bool:
+    """Whether the current name is spelled as each term (case-insensitive; a trailing * matches the rest)."""
+    for attribute, term in terms:
+        stored = _folded(getattr(name, attribute, None) or "")
+        wanted = _folded(term.removesuffix("*"))
+        if not (stored.startswith(wanted) if term.endswith("*") else stored == wanted):
+            return False
+    return True
 
 
 def _name_conditions(query: PersonenQuery) -> list[ColumnElement[bool]]:
@@ -194,12 +217,16 @@ def search_statement(query: PersonenQuery, municipalities: Collection[str] | Non
 
 async def find_bsns(session: AsyncSession, query: PersonenQuery,
                     municipalities: Collection[str] | None = None) -> list[str]:
-    """The BSNs a query finds; TooManyResults when a search finds more persons than the API may return."""
+    """The BSNs a query finds, by the general search statement (find_persons uses prebuilt ones for the common
+    queries; the two must agree); TooManyResults when a search finds more persons than the API may return."""
     limit = QUERY_TYPES[query.type].max_results
+    terms = _with_diacritics(query)
     statement = search_statement(query, municipalities)
-    if limit is not None:
-        statement = statement.limit(limit + 1)
-    bsns = list((await session.scalars(statement)).all())
+    if terms:
+        found = _bundle_select().where(Person.bsn.in_(statement.order_by(None).scalar_subquery()))
+        bsns = [bsn for bsn, bundle in (await _bundles(session, found)).items() if _spelled_as(bundle.name, terms)]
+    else:
+        bsns = list((await session.scalars(statement if limit is None else statement.limit(limit + 1))).all())
     if limit is not None and len(bsns) > limit:
         raise TooManyResults(limit)
     return bsns
@@ -457,10 +484,13 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
         bundles = list((await _bundles(session, *ready)).values())
     else:
         found = search_statement(query, municipalities).order_by(None).correlate(None)
-        if limit is not None:
+        terms = _with_diacritics(query)
+        if limit is not None and not terms:
             found = found.limit(limit + 1)  # one more than allowed tells that there are too many
         which = Person.bsn.in_(found.scalar_subquery())
         bundles = list((await _bundles(session, _bundle_select().where(which))).values())
+        if terms:
+            bundles = [bundle for bundle in bundles if _spelled_as(bundle.name, terms)]
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
     await _load_lists(session, bundles, needs or Needs.for_fields(query.fields, query.response_schema))

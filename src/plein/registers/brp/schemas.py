@@ -1,8 +1,9 @@
 """The Haal Centraal BRP Personen query: its seven types, their parameters and the rules of `fields`.
 
-`parse_query(body)` checks a request body against the rules of the 2.7.0 specification and returns a
-PersonenQuery, or raises InvalidInput whose invalidParams name every parameter that is wrong and why (reasons are
-kept within the character set the specification allows for them).
+`parse_query(body)` checks a request body against the rules of the 2.7.0 specification, as the Haal Centraal
+reference applies them, and returns a PersonenQuery, or raises InvalidInput whose invalidParams name every parameter
+that is wrong with the reference's code, name and reason (docs/deviations.md says where those go beyond the OpenAPI
+document).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import cache
 from typing import Any
 
 from plein.errors import InvalidInput, InvalidParam
-from plein.identifiers import passes_elfproef
 from plein.registers.brp.spec import schema_paths
 
 MAX_BSNS = 20
@@ -23,25 +23,29 @@ MAX_FIELDS = 130
 AUTOMATIC_FIELDS = frozenset({"geheimhoudingPersoonsgegevens", "opschortingBijhouding", "rni", "verificatie"})
 IN_ONDERZOEK = "inOnderzoek"
 
-NAME_CHARS = r"a-zA-Z0-9À-ž \.\-\'"
-GESLACHTSNAAM = re.compile(rf"^[{NAME_CHARS}]{{1,200}}$|^[{NAME_CHARS}]{{3,199}}\*$")
-VOORNAMEN_OPTIONEEL = re.compile(rf"^[{NAME_CHARS}]{{1,199}}\*?$")
-VOORNAMEN_VERPLICHT = GESLACHTSNAAM
-STRAAT_CHARS = r"a-zA-Z0-9À-ž \-\'\."
-STRAAT = re.compile(rf"^[{STRAAT_CHARS}]{{1,80}}$|^[{STRAAT_CHARS}]{{7,79}}\*$|^\*[{STRAAT_CHARS}]{{7,79}}$")
+# The patterns of the parameters, written as the reference writes them in its reasons ("Waarde voldoet niet aan
+# patroon …"); Python's re reads them alike.
+NAAM = r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*{1}$"
 PATTERNS = {
-    "geslacht": re.compile(r"^[MmVvOo]$"),
-    "voorvoegsel": re.compile(r"^[a-zA-Z \']{1,10}$"),
-    "postcode": re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"),
-    "huisletter": re.compile(r"^[a-zA-Z]$"),
-    "huisnummertoevoeging": re.compile(r"^[a-zA-Z0-9 \-]{1,4}$"),
-    "nummeraanduidingIdentificatie": re.compile(r"^(?!0{16})[0-9]{16}$"),
-    "adresseerbaarObjectIdentificatie": re.compile(r"^(?!0{16})[0-9]{16}$"),
-    "gemeenteVanInschrijving": re.compile(r"^[0-9]{4}$"),
+    "burgerservicenummer": r"^[0-9]{9}$",
+    "geslachtsnaam": NAAM,
+    "voornamen": r"^[a-zA-Z0-9À-ž \.\-\']{1,199}\*{0,1}$",
+    "voorvoegsel": r"^[a-zA-Z \']{1,10}$",
+    "geslacht": r"^([Mm]|[Vv]|[Oo])$",
+    "postcode": r"^[1-9]{1}[0-9]{3}[ ]?[A-Za-z]{2}$",
+    "huisletter": r"^[a-zA-Z]{1}$",
+    "huisnummertoevoeging": r"^[a-zA-Z0-9 \-]{1,4}$",
+    "straat": r"^[a-zA-Z0-9À-ž \-\'\.]{1,80}$|^[a-zA-Z0-9À-ž \-\'\.]{7,79}\*{1}$|^\*{1}[a-zA-Z0-9À-ž \-\'\.]{7,79}$",
+    "nummeraanduidingIdentificatie": r"^[0-9]{16}$",
+    "adresseerbaarObjectIdentificatie": r"^(?!0{16})[0-9]{16}$",
+    "gemeenteVanInschrijving": r"^[0-9]{4}$",
+    "fields": r"^[a-zA-Z0-9\._]{1,200}$",
 }
-FIELD = re.compile(r"^[a-zA-Z0-9\._]{1,200}$")
-SAFE_IN_REASON = re.compile(r"^[a-zA-Z0-9\.]{1,50}$")
+FIELD = re.compile(PATTERNS["fields"])
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DIGITS = re.compile(r"^[0-9]+$")
+REQUIRED = "Parameter is verplicht."
+UNKNOWN = "Parameter is niet verwacht."
 
 PERSOON = "Persoon"
 PERSOON_BEPERKT = "PersoonBeperkt"
@@ -55,6 +59,8 @@ MAX_AT_ADDRESS = 30
 
 @dataclass(frozen=True)
 class QueryType:
+    """A query type's parameters; `required` in the order the reference checks (and names) them."""
+
     required: tuple[str, ...]
     optional: tuple[str, ...]
     response: str
@@ -65,18 +71,18 @@ _SEARCH_OPTIONAL = ("inclusiefOverledenPersonen",)
 QUERY_TYPES = {
     "RaadpleegMetBurgerservicenummer": QueryType(("burgerservicenummer",), ("gemeenteVanInschrijving",), PERSOON),
     "ZoekMetGeslachtsnaamEnGeboortedatum": QueryType(
-        ("geslachtsnaam", "geboortedatum"),
+        ("geboortedatum", "geslachtsnaam"),
         ("geslacht", "voorvoegsel", "voornamen", "gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT,
         MAX_BY_NAME),
     "ZoekMetNaamEnGemeenteVanInschrijving": QueryType(
-        ("geslachtsnaam", "voornamen", "gemeenteVanInschrijving"),
+        ("gemeenteVanInschrijving", "geslachtsnaam", "voornamen"),
         ("geslacht", "voorvoegsel", *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_BY_NAME),
     "ZoekMetPostcodeEnHuisnummer": QueryType(
         ("postcode", "huisnummer"),
         ("huisletter", "huisnummertoevoeging", "geboortedatum", "geslachtsnaam", "gemeenteVanInschrijving",
          *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_AT_ADDRESS),
     "ZoekMetStraatHuisnummerEnGemeenteVanInschrijving": QueryType(
-        ("straat", "huisnummer", "gemeenteVanInschrijving"),
+        ("gemeenteVanInschrijving", "huisnummer", "straat"),
         ("huisletter", "huisnummertoevoeging", *_SEARCH_OPTIONAL), PERSOON_BEPERKT, MAX_AT_ADDRESS),
     "ZoekMetNummeraanduidingIdentificatie": QueryType(
         ("nummeraanduidingIdentificatie",), ("gemeenteVanInschrijving", *_SEARCH_OPTIONAL), PERSOON_BEPERKT,
@@ -134,6 +140,23 @@ class ParamError(ValueError):
         self.reason = reason
 
 
+def pattern_error(name: str) -> ParamError:
+    """The reference's error for a value outside the pattern of parameter `name`, naming the pattern."""
+    return ParamError("pattern", f"Waarde voldoet niet aan patroon {PATTERNS[name]}.")
+
+
+def foutieve_parameters(problems: list[InvalidParam]) -> InvalidInput:
+    """The 400 of the BRP APIs: the detail names each wrong parameter once, in the order of the problems."""
+    names = ", ".join(dict.fromkeys(problem.name for problem in problems))
+    return InvalidInput(f"De foutieve parameter(s) zijn: {names}.", problems)
+
+
+def html_encoded(text: str) -> str:
+    """A client's own text (an unknown parameter's name) as the reference echoes it: HTML-encoded."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&#39;"))
+
+
 # ---------------------------------------------------------------------------------------------- field paths
 
 
@@ -151,120 +174,73 @@ def allowed_fields(schema: str) -> frozenset[str]:
 
 def check_field(path: Any, schema: str) -> str:
     """One entry of `fields`: a string in the spec's pattern naming a field that exists and is not automatic."""
-    if not isinstance(path, str):
-        raise ParamError("string", "waarde is geen tekst")
-    if not FIELD.match(path):
-        raise ParamError("pattern", "waarde is geen veldpad")
-    shown = f"veld {path}" if SAFE_IN_REASON.match(path) else "veld"
+    if not isinstance(path, str) or not FIELD.match(path):
+        raise pattern_error("fields")
     if path not in schema_paths(schema):
-        raise ParamError("field", f"{shown} bestaat niet")
+        raise ParamError("fields", "Parameter bevat een niet bestaande veldnaam.")
     if is_automatic(path):
-        raise ParamError("field", f"{shown} wordt automatisch geleverd")
+        raise ParamError("fields", "Parameter bevat een niet toegestane veldnaam.")
     return path
 
 
-def _fields(value: Any, schema: str) -> tuple[tuple[str, ...], list[InvalidParam]]:
+def _items(name: str, value: Any, maximum: int, check: Callable[[Any], str]
+           ) -> tuple[tuple[str, ...], list[InvalidParam]]:
+    """An array parameter (fields, burgerservicenummer): the array's own rules, then each item's, named
+    `name[index]` as the reference names them."""
     if not isinstance(value, list):
-        return (), [InvalidParam("fields", "array", "Parameter is geen array.")]
+        return (), [InvalidParam(name, "array", "Parameter is geen array.")]
     if not value:
-        return (), [InvalidParam("fields", "minItems", "Array bevat minder dan 1 item.")]
-    if len(value) > MAX_FIELDS:
-        return (), [InvalidParam("fields", "maxItems", f"Array bevat meer dan {MAX_FIELDS} items.")]
-    paths: list[str] = []
+        return (), [InvalidParam(name, "minItems", "Array bevat minder dan 1 items.")]
+    if len(value) > maximum:
+        return (), [InvalidParam(name, "maxItems", f"Array bevat meer dan {maximum} items.")]
+    items: list[str] = []
     problems: list[InvalidParam] = []
     for index, item in enumerate(value):
         try:
-            paths.append(check_field(item, schema))
+            items.append(check(item))
         except ParamError as error:
-            problems.append(InvalidParam("fields", error.code, f"Item {index}, {error.reason}."))
-    return tuple(dict.fromkeys(paths)), problems
+            problems.append(InvalidParam(f"{name}[{index}]", error.code, error.reason))
+    return tuple(dict.fromkeys(items)), problems
 
 
 # ---------------------------------------------------------------------------------------------- parameters
 
 
 def check_bsn(value: Any) -> str:
-    """A burgerservicenummer: nine digits that pass the 11-check."""
-    if not isinstance(value, str):
-        raise ParamError("string", "Waarde is geen tekst.")
-    if len(value) != 9 or not value.isascii() or not value.isdigit():
-        raise ParamError("pattern", "Waarde is geen burgerservicenummer van 9 cijfers.")
-    if not passes_elfproef(value):
-        raise ParamError("elfproef", "Waarde is geen geldig burgerservicenummer, de elfproef faalt.")
+    """A burgerservicenummer: nine digits, as the reference checks it (a number failing the 11-check is simply not
+    found, as with the reference)."""
+    if not isinstance(value, str) or not MATCHERS["burgerservicenummer"].match(value):
+        raise pattern_error("burgerservicenummer")
     return value
 
 
-def _bsns(value: Any) -> tuple[tuple[str, ...], list[InvalidParam]]:
-    name = "burgerservicenummer"
-    if not isinstance(value, list):
-        return (), [InvalidParam(name, "array", "Parameter is geen array.")]
-    if not value:
-        return (), [InvalidParam(name, "minItems", "Array bevat minder dan 1 item.")]
-    if len(value) > MAX_BSNS:
-        return (), [InvalidParam(name, "maxItems", f"Array bevat meer dan {MAX_BSNS} items.")]
-    bsns: list[str] = []
-    problems: list[InvalidParam] = []
-    for index, item in enumerate(value):
-        try:
-            bsns.append(check_bsn(item))
-        except ParamError as error:
-            reason = error.reason[0].lower() + error.reason[1:]
-            problems.append(InvalidParam(name, error.code, f"Item {index}, {reason}"))
-    return tuple(dict.fromkeys(bsns)), problems
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ParamError("string", "Waarde is geen tekst.")
-    return value
-
-
-def _matching(pattern: re.Pattern[str]) -> Callable[[Any], str]:
+def _matching(name: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        if not pattern.match(_text(value)):
-            raise ParamError("pattern", "Waarde voldoet niet aan het patroon.")
-        return str(value)
+        if not isinstance(value, str) or not MATCHERS[name].match(value):
+            raise pattern_error(name)
+        return value
     return check
-
-
-def _name(pattern: re.Pattern[str], minimum: int) -> Callable[[Any], str]:
-    """A name that may end in the wildcard *, only after at least `minimum` characters."""
-    def check(value: Any) -> str:
-        text = _text(value)
-        if pattern.match(text):
-            return text
-        if "*" in text:
-            raise ParamError("pattern", f"Wildcard is alleen toegestaan aan het eind, na ten minste {minimum} tekens.")
-        raise ParamError("pattern", "Waarde voldoet niet aan het patroon.")
-    return check
-
-
-def _straat(value: Any) -> str:
-    text = _text(value)
-    if STRAAT.match(text):
-        return text
-    if "*" in text:
-        raise ParamError("pattern", "Wildcard is alleen toegestaan aan begin of eind, met ten minste 7 tekens.")
-    raise ParamError("pattern", "Waarde voldoet niet aan het patroon.")
 
 
 def _datum(value: Any) -> str:
-    text = _text(value)
     try:
-        if not ISO_DATE.match(text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text).strftime("%Y%m%d")
+        if not isinstance(value, str) or not ISO_DATE.match(value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value).strftime("%Y%m%d")
     except ValueError as exc:
-        raise ParamError("date", "Waarde is geen geldige datum, gebruik jjjj-mm-dd.") from exc
+        raise ParamError("date", "Waarde is geen geldige datum.") from exc
 
 
 def _huisnummer(value: Any) -> int:
+    """A whole number from 1 to 99999; as a string of digits too, as the reference accepts it."""
+    if isinstance(value, str) and DIGITS.match(value):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParamError("integer", "Waarde is geen geldig getal.")
     if value < 1:
-        raise ParamError("minimum", "Waarde is kleiner dan 1.")
+        raise ParamError("minimum", "Waarde is lager dan minimum 1.")
     if value > 99999:
-        raise ParamError("maximum", "Waarde is groter dan 99999.")
+        raise ParamError("maximum", "Waarde is hoger dan maximum 99999.")
     return value
 
 
@@ -274,16 +250,13 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _checkers(query_type: str) -> dict[str, Callable[[Any], Any]]:
-    voornamen = (_name(VOORNAMEN_VERPLICHT, 3) if query_type == "ZoekMetNaamEnGemeenteVanInschrijving"
-                 else _name(VOORNAMEN_OPTIONEEL, 1))
-    return {
-        "geslachtsnaam": _name(GESLACHTSNAAM, 3), "voornamen": voornamen, "straat": _straat,
-        "geboortedatum": _datum, "huisnummer": _huisnummer, "inclusiefOverledenPersonen": _boolean,
-        **{name: _matching(pattern) for name, pattern in PATTERNS.items()},
-    }
-
-
+MATCHERS = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
+CHECKERS: dict[str, Callable[[Any], Any]] = {
+    **{name: _matching(name) for name in PATTERNS}, "geboortedatum": _datum, "huisnummer": _huisnummer,
+    "inclusiefOverledenPersonen": _boolean,
+}
+# ZoekMetNaamEnGemeenteVanInschrijving requires voornamen, in the pattern of a geslachtsnaam.
+VOORNAMEN_VERPLICHT: Callable[[Any], Any] = _matching("geslachtsnaam")
 ATTRIBUTES = {
     "nummeraanduidingIdentificatie": "nummeraanduiding_identificatie",
     "adresseerbaarObjectIdentificatie": "adresseerbaar_object_identificatie",
@@ -297,13 +270,35 @@ NORMALISE: dict[str, Callable[[str], str]] = {
 
 def _query_type(body: dict[str, Any]) -> QueryType:
     if "type" not in body:
-        raise InvalidInput("De foutieve parameter is type.",
-                           [InvalidParam("type", "required", "Parameter is verplicht.")])
+        raise foutieve_parameters([InvalidParam("type", "required", REQUIRED)])
     value = body["type"]
     if not isinstance(value, str) or value not in QUERY_TYPES:
-        raise InvalidInput("De foutieve parameter is type.",
-                           [InvalidParam("type", "value", "Waarde is geen bekend zoektype.")])
+        raise foutieve_parameters([InvalidParam("type", "value", "Waarde is geen geldig zoek type.")])
     return QUERY_TYPES[value]
+
+
+def _parameters(body: dict[str, Any], query_type: QueryType) -> tuple[dict[str, Any], list[InvalidParam]]:
+    """The type's parameters checked in the reference's order: a required one missing or an empty string is
+    `required`; each value by its own rule."""
+    values: dict[str, Any] = {}
+    problems: list[InvalidParam] = []
+    for key in (*query_type.required, *query_type.optional):
+        if key not in body or (key in query_type.required and body[key] == ""):
+            if key in query_type.required:
+                problems.append(InvalidParam(key, "required", REQUIRED))
+            continue
+        if key == "burgerservicenummer":
+            values[key], bsn_problems = _items(key, body[key], MAX_BSNS, check_bsn)
+            problems += bsn_problems
+            continue
+        check = VOORNAMEN_VERPLICHT if key == "voornamen" and key in query_type.required else CHECKERS[key]
+        try:
+            value = check(body[key])
+        except ParamError as error:
+            problems.append(InvalidParam(key, error.code, error.reason))
+            continue
+        values[ATTRIBUTES.get(key, key)] = NORMALISE[key](value) if key in NORMALISE else value
+    return values, problems
 
 
 def parse_query(body: Any) -> PersonenQuery:
@@ -312,29 +307,16 @@ def parse_query(body: Any) -> PersonenQuery:
         raise InvalidInput("Het request body is geen JSON object.")
     query_type = _query_type(body)
     name = body["type"]
-    problems: list[InvalidParam] = []
+    values, problems = _parameters(body, query_type)
+    fields: tuple[str, ...] = ()
+    if "fields" not in body:
+        problems.append(InvalidParam("fields", "required", REQUIRED))
+    else:
+        fields, field_problems = _items("fields", body["fields"], MAX_FIELDS,
+                                        lambda path: check_field(path, query_type.response))
+        problems += field_problems
     known = {"type", "fields", *query_type.required, *query_type.optional}
-    problems += [InvalidParam(key if FIELD.match(key) else "body", "unknownParam", "Parameter is niet verwacht.")
-                 for key in body if key not in known]
-    problems += [InvalidParam(key, "required", "Parameter is verplicht.")
-                 for key in ("fields", *query_type.required) if key not in body]
-    fields, field_problems = _fields(body.get("fields"), query_type.response) if "fields" in body else ((), [])
-    problems += field_problems
-    values: dict[str, Any] = {}
-    if "burgerservicenummer" in body and "burgerservicenummer" in known:
-        values["burgerservicenummer"], bsn_problems = _bsns(body["burgerservicenummer"])
-        problems += bsn_problems
-    checkers = _checkers(name)
-    for key in (*query_type.required, *query_type.optional):
-        if key not in body or key == "burgerservicenummer":
-            continue
-        try:
-            value = checkers[key](body[key])
-        except ParamError as error:
-            problems.append(InvalidParam(key, error.code, error.reason))
-            continue
-        values[ATTRIBUTES.get(key, key)] = NORMALISE[key](value) if key in NORMALISE else value
+    problems += [InvalidParam(html_encoded(key), "unknownParam", UNKNOWN) for key in body if key not in known]
     if problems:
-        names = ", ".join(dict.fromkeys(problem.name for problem in problems))
-        raise InvalidInput(f"De foutieve parameter(s) zijn {names}.", problems)
+        raise foutieve_parameters(problems)
     return PersonenQuery(type=name, fields=fields, **values)

@@ -12,7 +12,7 @@ def check_publiccode(context: CheckContext) -> list[Finding]:
     raw = context.package.files.get(PUBLICCODE)
     if raw is None:
         return [Finding("publiccode", "publiccode.missing", "error", "the package has no publiccode.yml at its root")]
-    result = validate_publiccode(raw, frozenset(context.package.files), PUBLICCODE)
+    result = validate_publiccode(raw, context.package.files, PUBLICCODE)
     if isinstance(result.data, dict):
         context.publiccode = result.data  # later checks compare with it even when it has findings
     return result.findings

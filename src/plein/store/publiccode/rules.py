@@ -18,6 +18,7 @@ from plein.store.publiccode.values import (
     check_uri,
     check_web_url,
     enum_of,
+    image_file,
     length_between,
     max_length,
     package_file,
@@ -103,12 +104,12 @@ def maintenance_rules(ctx: Context, path: str, section: dict[Any, Any]) -> None:
 
 
 def description_rules(ctx: Context, path: str, languages: dict[Any, Any]) -> None:
-    """longDescription and features must each be given in at least one language."""
+    """longDescription and features must each be given in at least one language (an empty list or text is not)."""
     bodies = [body for body in languages.values() if isinstance(body, dict)]
     if not bodies:
         return
     for name in ("longDescription", "features"):
-        if not any(body.get(name) is not None for body in bodies):
+        if all(is_blank(body.get(name)) for body in bodies):
             ctx.error(
                 "publiccode.required", path,
                 f"{path} has no {name} in any language; the standard requires it in at least one language",
@@ -182,7 +183,7 @@ _ITALY_DEPRECATED = (
     "and organisation instead"
 )
 
-LOGO = Text(package_file("logo", LOGO_FORMATS))
+LOGO = Text(image_file("logo", LOGO_FORMATS))
 DOCUMENT = Section({
     "publiccodeYmlVersion": Key(Text(check_version), required=True),
     "name": Key(Text(), required=True),
@@ -234,6 +235,6 @@ DOCUMENT = Section({
         "proprietary": Key(ListOf(DEPENDENCY)),
         "hardware": Key(ListOf(DEPENDENCY)),
     })),
-    "IT": Key(ITALY, deprecated=_ITALY_DEPRECATED),
-    "it": Key(ITALY, deprecated=_ITALY_DEPRECATED),
+    "IT": Key(ITALY, deprecated=_ITALY_DEPRECATED, advisory=True),
+    "it": Key(ITALY, deprecated=_ITALY_DEPRECATED, advisory=True),
 }, after=top_level_rules)

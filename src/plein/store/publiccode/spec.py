@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from plein.store.publiccode.context import Context, item, join
 from plein.store.publiccode.values import ValueCheck, check_date, language_problem
 
+# Words YAML 1.1 read as booleans; YAML 1.2, which the standard uses, reads them as text.
+YAML_11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 SectionCheck = Callable[[Context, str, dict[Any, Any]], None]
 
 
@@ -51,6 +53,7 @@ class Key:
     spec: Spec
     required: bool = False
     deprecated: str | None = None
+    advisory: bool = False  # what the key's own rules find are warnings (the whole section is deprecated)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,11 @@ def walk(ctx: Context, spec: Spec, value: Any, path: str) -> None:
     elif isinstance(spec, Date):
         check_date(ctx, path, value)
     elif isinstance(spec, Flag):
-        if not isinstance(value, bool):
+        if isinstance(value, str) and value.lower() in YAML_11_BOOLEANS:
+            ctx.error("publiccode.yaml-1.2", path,
+                      f"{path} is '{value}', which is text in YAML 1.2 (the YAML of the standard), not a boolean; "
+                      "write true or false")
+        elif not isinstance(value, bool):
             ctx.type_error(path, "true or false", value)
     elif isinstance(spec, ListOf):
         _list(ctx, spec, value, path)
@@ -140,12 +147,17 @@ def _key(ctx: Context, key: Key, mapping: dict[Any, Any], name: str, path: str) 
             ctx.error("publiccode.required", path, f"{path} is missing; the standard makes it mandatory")
         return
     value = mapping[name]
+    if value is None and not key.required:
+        return  # an optional key with no value (`categories:`) is as good as absent
     if key.deprecated:
         ctx.warning("publiccode.deprecated", path, f"{path} is deprecated; {key.deprecated}")
     if key.required and is_blank(value):
         ctx.error("publiccode.required", path, f"{path} is empty; the standard makes it mandatory")
         return
+    before = len(ctx.findings)
     walk(ctx, key.spec, value, path)
+    if key.advisory:
+        ctx.findings[before:] = [replace(finding, severity="warning") for finding in ctx.findings[before:]]
 
 
 def _per_language(ctx: Context, spec: PerLanguage, value: Any, path: str) -> None:

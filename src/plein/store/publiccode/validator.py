@@ -1,9 +1,12 @@
-"""Validate a publiccode.yml strictly: decode, parse one YAML document with its lines, check it against the standard."""
+"""Validate a publiccode.yml strictly: decode, parse one YAML 1.2 document with its lines, check it against the
+standard."""
 
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +18,7 @@ from plein.store.publiccode.rules import DOCUMENT
 from plein.store.publiccode.spec import walk
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off"})
+_YAML12_BOOLEAN = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _YAML11_DIRECTIVE = re.compile(r"^%YAML[ \t]+1\.1\b", re.MULTILINE)
 _PARSE_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError, RecursionError)
 
@@ -30,7 +33,8 @@ class PubliccodeResult:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates it cannot represent (2023-02-30, date-times) as the text that was written."""
+    """SafeLoader that reads booleans as YAML 1.2 does (true and false only: yes, no, on and off are text), and
+    keeps dates it cannot represent (2023-02-30, date-times) as the text that was written."""
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -44,6 +48,11 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL_TAG, _YAML12_BOOLEAN, list("tTfF"))
 
 
 class _Stop(Exception):
@@ -51,10 +60,13 @@ class _Stop(Exception):
 
 
 def validate_publiccode(
-    raw: bytes, package_files: frozenset[str], filename: str = "publiccode.yml",
+    raw: bytes, package_files: frozenset[str] | Mapping[str, bytes], filename: str = "publiccode.yml",
 ) -> PubliccodeResult:
-    """Check `raw` against the publiccode.yml standard; `package_files` are the package's relative posix paths."""
-    ctx = Context(filename=filename, package_files=package_files)
+    """Check `raw` against the publiccode.yml standard; `package_files` are the package's relative posix paths, or
+    those with their bytes (then a logo is checked to be the image it says it is)."""
+    contents = ({posixpath.normpath(name): data for name, data in package_files.items()}
+                if isinstance(package_files, Mapping) else {})
+    ctx = Context(filename=filename, package_files=frozenset(package_files), contents=contents)
     try:
         text = _decode(ctx, raw)
         node = _compose(ctx, text)
@@ -187,13 +199,6 @@ class _Indexer:
 
     def _scalar(self, node: yaml.ScalarNode, path: str) -> None:
         self.ctx.sources.setdefault(path, node.value)
-        if node.tag == _BOOL_TAG and node.value.lower() in _YAML11_BOOLEANS:
-            self.ctx.add(
-                "warning", "publiccode.yaml-1.1", path,
-                f"{path or 'the value'} is '{node.value}', a boolean only in YAML 1.1 (deprecated by the standard); "
-                "write true or false",
-                line=node.start_mark.line + 1,
-            )
 
 
 def _key_text(node: yaml.ScalarNode) -> str:

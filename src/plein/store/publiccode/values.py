@@ -13,6 +13,7 @@ import langcodes
 import pycountry
 
 from plein.store.publiccode.context import Context
+from plein.store.publiccode.images import image_format
 
 ValueCheck = Callable[[Context, str, str], None]
 
@@ -204,6 +205,32 @@ def package_file(kind: str, extensions: tuple[str, ...]) -> ValueCheck:
                 "publiccode.file-format", path,
                 f"{path} '{value}' is not an accepted {kind} format ({suffix or 'no extension'}); use {allowed}",
             )
+
+    return check
+
+
+def image_file(kind: str, extensions: tuple[str, ...]) -> ValueCheck:
+    """package_file, and a file in the package must be an image of an accepted format, by its bytes, and of the
+    format its name says (a URL is not fetched)."""
+    located = package_file(kind, extensions)
+    names = {".png": "a PNG image", ".svg": "an SVG image", ".svgz": "a compressed SVG image"}
+
+    def check(ctx: Context, path: str, value: str) -> None:
+        before = len(ctx.findings)
+        located(ctx, path, value)
+        data = None if _SCHEME.match(value) else ctx.contents.get(posixpath.normpath(value.strip()))
+        if data is None or len(ctx.findings) > before:
+            return
+        found = image_format(data)
+        suffix = posixpath.splitext(value.strip())[1].lower()
+        if found is None:
+            ctx.error("publiccode.file-content", path,
+                      f"{path} '{value}' is not {names.get(suffix, 'an image')}: its bytes are not one; add the "
+                      "real image file")
+        elif found != suffix:
+            ctx.error("publiccode.file-content", path,
+                      f"{path} '{value}' holds {names[found]}, not what its name says ({suffix}); "
+                      f"rename it to {found} or replace the file")
 
     return check
 
