@@ -45,6 +45,17 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_SECRET),
         description="Secret that signs login sessions. Must be set to a long random value in production.",
     )
+    log_signing_key: SecretStr = Field(
+        SecretStr(""), description="The Ed25519 private key that signs the processing log's checkpoints: 32 random "
+        "bytes in base64 (`plein exchange log new-key` makes one). Required in production; elsewhere, when unset, "
+        "one is made once and kept in PLEIN_DATA_DIR/log-signing-key. Its public key is served with the "
+        "checkpoints: publish it where citizens and auditors can find it without trusting this server.",
+    )
+    log_checkpoint_interval: int = Field(
+        300, ge=0, le=24 * 3600, description="Seconds between the signed checkpoints of the processing log that the "
+        "server makes in the background (only when records were added); 0: none in the background (`plein exchange "
+        "log checkpoint` makes one on demand).",
+    )
     login_simulator: bool = Field(
         True, description="Offer the demo login simulator (test citizens and companies). Never in production."
     )
@@ -273,6 +284,8 @@ class Settings(BaseSettings):
         secret = self.secret_key.get_secret_value()
         if secret == DEFAULT_SECRET or len(secret) < 32:
             problems.append("PLEIN_SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.log_signing_key.get_secret_value():
+            problems.append("PLEIN_LOG_SIGNING_KEY must be set: the processing log's checkpoints are signed with it")
         if self.login_simulator:
             problems.append("PLEIN_LOGIN_SIMULATOR must be false: the login simulator is for dev and demo only")
         if self.payment_provider == "simulator":

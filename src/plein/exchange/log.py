@@ -1,4 +1,5 @@
-"""The processing log: append hash-chained records in order (one writer at a time) and verify the chain."""
+"""The processing log: append hash-chained records in order (one writer at a time), and verify the chain and the
+Merkle tree over it against signed checkpoints."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import hashlib
 import json
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Row, Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from plein.db import time_ordered_uuid, utcnow
 from plein.driver import Ready
 from plein.errors import ServiceUnavailable
+from plein.exchange import merkle
 from plein.exchange.models import LogHead, LogRecord
 
 GENESIS = "0" * 64
@@ -55,6 +57,7 @@ class Verification:
     broken_seq: int | None = None
     broken_id: str | None = None
     reason: str | None = None
+    checkpoint_size: int = 0  # the largest checkpoint the log was found to agree with (0: none was checked)
 
     @property
     def ok(self) -> bool:
@@ -322,38 +325,116 @@ async def write_shared(engine: AsyncEngine, entries: Sequence[Entry]) -> None:
     await appender.write(entries)
 
 
-async def verify(session: AsyncSession) -> Verification:
-    """Walk the chain in order: positions without gaps, each record pointing at the one before, hashes intact."""
-    expected_seq, previous, count = 1, GENESIS, 0
-    while True:
-        query = select(LogRecord).where(LogRecord.seq >= expected_seq).order_by(LogRecord.seq).limit(VERIFY_BATCH)
-        batch = list((await session.scalars(query)).all())
+async def rows(session: AsyncSession, after: int = 0, until: int | None = None,
+               batch: int = VERIFY_BATCH) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The records after position `after` (up to `until`) in order, as plain rows (no ORM objects: a walk over the
+    whole log reads millions), a batch at a time."""
+    table = cast(Table, LogRecord.__table__)
+    columns = [table.c[column] for column in RECORD_COLUMNS]
+    while until is None or after < until:
+        query = select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(batch)
+        if until is not None:
+            query = query.where(table.c.seq <= until)
+        found = (await session.execute(query)).all()
+        if not found:
+            return
+        yield found
+        after = found[-1].seq
+        if len(found) < batch:
+            return
+
+
+def leaf(record: Row[Any] | LogRecord | Link) -> bytes:
+    """The record's leaf hash in the log's Merkle tree: over its canonical JSON (merkle.leaf_hash)."""
+    return merkle.leaf_hash(canonical(cast(LogRecord, record)))
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a signed checkpoint says the first `size` records were: their Merkle root and the newest one's hash."""
+
+    size: int
+    root_hash: str
+    head_hash: str
+    label: str  # how the report names it, e.g. "the checkpoint of 2026-12-07T12:00:00Z"
+
+
+async def verify(session: AsyncSession, checkpoints: Sequence[Expected] = (),
+                 progress: Callable[[int], None] | None = None) -> Verification:
+    """Walk the log in order: positions without gaps, each record pointing at the one before, hashes intact, and the
+    first `size` records giving each checkpoint's Merkle root and head (so that a log rewritten or cut after a
+    checkpoint is found even when every later hash was recomputed). `progress` hears the count after each batch."""
+    expected = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
+    walk = _Walk(expected)
+    async for batch in rows(session, batch=VERIFY_BATCH * 10):
         for record in batch:
-            reason = _broken(record, expected_seq, previous)
-            if reason:
-                return Verification(count, previous, record.seq, str(record.id), reason)
-            expected_seq, previous, count = expected_seq + 1, record.hash, count + 1
-        if len(batch) < VERIFY_BATCH:
-            break
-    return await _check_head(session, count, previous)
+            broken = walk.step(record)
+            if broken:
+                return broken
+        if progress:
+            progress(walk.count)
+    return walk.unmet() or await _check_head(session, walk.count, walk.previous, walk.passed)
 
 
-def _broken(record: LogRecord, expected_seq: int, previous: str) -> str | None:
+class _Walk:
+    """The state of `verify` along the chain: what came before, the Merkle tree so far, the checkpoints ahead."""
+
+    def __init__(self, checkpoints: list[Expected]) -> None:
+        self.count, self.previous = 0, GENESIS
+        self.tree = merkle.Frontier()
+        self.ahead = checkpoints
+        self.passed: Expected | None = None
+
+    def step(self, record: Row[Any]) -> Verification | None:
+        seq = self.count + 1
+        reason = _broken(record, seq, self.previous)
+        if reason:
+            return Verification(self.count, self.previous, record.seq, str(record.id), reason, self._held())
+        self.tree.push(leaf(record))
+        self.count, self.previous = seq, record.hash
+        while self.ahead and self.ahead[0].size == seq:
+            checkpoint = self.ahead.pop(0)
+            if (self.tree.root().hex(), self.previous) != (checkpoint.root_hash, checkpoint.head_hash):
+                after = self.passed.size if self.passed else 0
+                return Verification(
+                    self.count, self.previous, after + 1, None,
+                    f"records #1 to #{seq} no longer give the root of {checkpoint.label}: a record from #{after + 1} "
+                    f"to #{seq} was changed, removed or put in after that checkpoint (and the hashes after it "
+                    "recomputed)", self._held())
+            self.passed = checkpoint
+        return None
+
+    def unmet(self) -> Verification | None:
+        """The log ended before a checkpoint's size: it was cut."""
+        if not self.ahead:
+            return None
+        checkpoint = self.ahead[-1]
+        return Verification(self.count, self.previous, self.count + 1, None,
+                            f"the log ends at record #{self.count}, but {checkpoint.label} says it had "
+                            f"{checkpoint.size} records: records #{self.count + 1} to #{checkpoint.size} are gone",
+                            self._held())
+
+    def _held(self) -> int:
+        return self.passed.size if self.passed else 0
+
+
+def _broken(record: Row[Any], expected_seq: int, previous: str) -> str | None:
     if record.seq != expected_seq:
         return f"record #{expected_seq} is missing (the next one found is #{record.seq})"
     if record.previous_hash != previous:
         return f"record #{record.seq} does not point at the hash of record #{record.seq - 1}"
-    if record_hash(record) != record.hash:
+    if record_hash(cast(LogRecord, record)) != record.hash:
         return f"record #{record.seq} was changed after it was written (its hash does not match its content)"
     return None
 
 
-async def _check_head(session: AsyncSession, count: int, last_hash: str) -> Verification:
+async def _check_head(session: AsyncSession, count: int, last_hash: str, passed: Expected | None) -> Verification:
+    held = passed.size if passed else 0
     head = await session.get(LogHead, HEAD_ID, populate_existing=True)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if (head_seq, head_hash) != (count, last_hash):
         reason = f"the chain head says record #{head_seq} is the newest, but the log ends at record #{count}"
         if head_seq == count:
             reason = f"the chain head's hash does not match record #{count}"
-        return Verification(count, last_hash, count + 1 if head_seq > count else count, None, reason)
-    return Verification(count, last_hash)
+        return Verification(count, last_hash, count + 1 if head_seq > count else count, None, reason, held)
+    return Verification(count, last_hash, checkpoint_size=held)

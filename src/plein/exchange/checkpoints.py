@@ -1,0 +1,325 @@
+"""Signed checkpoints of the processing log: the Merkle tree's nodes grown from the records, Ed25519-signed statements
+of its size, root and chain head, inclusion and consistency proofs, and the background checkpointer."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from fastapi import FastAPI
+from sqlalchemy import Table, insert, select, text, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from plein.db import utcnow
+from plein.exchange import log, merkle
+from plein.exchange.models import LogCheckpoint, LogHead, LogNode, LogRecord
+from plein.settings import Settings, SettingsError
+
+logger = logging.getLogger("plein.exchange")
+KEY_FILE = "log-signing-key"
+NOTE_HEADER = "plein-processing-log/v1"
+MAX_GROWTH = 1 << 18  # records a checkpoint adds at most: the nodes of a step are built in memory
+CHECKPOINT_LOCK = 0x706C6F67  # PostgreSQL advisory lock: one checkpointer at a time across processes
+
+
+class ProofUnavailable(Exception):
+    """The proof asked for is not possible: the message says which size or record is outside the signed tree."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: the first `tree_size` records have this Merkle root, and the newest of them this hash."""
+
+    tree_size: int
+    root_hash: str
+    head_hash: str
+    at: dt.datetime
+    key_id: str
+    signature: str
+
+    @property
+    def timestamp(self) -> str:
+        return timestamp(self.at)
+
+    def note(self) -> bytes:
+        return note(self.tree_size, self.root_hash, self.head_hash, self.at)
+
+    def as_json(self) -> dict[str, object]:
+        return {"treeSize": self.tree_size, "rootHash": self.root_hash, "headHash": self.head_hash,
+                "timestamp": self.timestamp, "keyId": self.key_id, "signature": self.signature}
+
+    def expected(self) -> log.Expected:
+        return log.Expected(self.tree_size, self.root_hash, self.head_hash, f"the checkpoint of {self.timestamp}")
+
+    @classmethod
+    def of(cls, row: LogCheckpoint) -> Checkpoint:
+        return cls(row.tree_size, row.root_hash, row.head_hash, row.at, row.key_id, row.signature)
+
+    @classmethod
+    def from_json(cls, data: object) -> Checkpoint:
+        """A checkpoint as the API serves it; ValueError names the member that is missing or wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a checkpoint is a JSON object")
+        try:
+            size, at = data["treeSize"], dt.datetime.fromisoformat(str(data["timestamp"]).replace("Z", "+00:00"))
+            root, head, key_id, signature = (str(data[name]) for name in ("rootHash", "headHash", "keyId",
+                                                                           "signature"))
+        except KeyError as exc:
+            raise ValueError(f"the checkpoint has no {exc.args[0]}") from exc
+        if not isinstance(size, int) or size < 0:
+            raise ValueError("treeSize must be a whole number, 0 or more")
+        return cls(size, root, head, at.astimezone(dt.UTC), key_id, signature)
+
+
+def timestamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def note(tree_size: int, root_hash: str, head_hash: str, at: dt.datetime) -> bytes:
+    """The text a checkpoint's signature is over (docs/processing-log.md): five lines, each ending in a newline."""
+    return f"{NOTE_HEADER}\n{tree_size}\n{root_hash}\n{head_hash}\n{timestamp(at)}\n".encode("ascii")
+
+
+# --- keys ----------------------------------------------------------------------------------------------------------
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """PLEIN_LOG_SIGNING_KEY; outside production, when unset, the key kept in the data folder (made once)."""
+    configured = settings.log_signing_key.get_secret_value()
+    if configured:
+        return private_key(configured, "PLEIN_LOG_SIGNING_KEY")
+    if settings.env == "production":
+        raise SettingsError("PLEIN_LOG_SIGNING_KEY must be set in production")
+    path = Path(settings.data_dir) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(new_key_text() + "\n")
+    return private_key(path.read_text("ascii").strip(), str(path))
+
+
+def new_key_text() -> str:
+    """A new Ed25519 private key: its 32 bytes in base64."""
+    return base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode("ascii")
+
+
+def private_key(value: str, where: str) -> Ed25519PrivateKey:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise SettingsError(f"{where} must be 32 bytes in base64: {exc}") from exc
+    if len(raw) != 32:
+        raise SettingsError(f"{where} must be 32 bytes in base64, not {len(raw)} bytes")
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """The public key's 32 bytes in base64: what Plein publishes."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return base64.b64encode(public.public_bytes_raw()).decode("ascii")
+
+
+def public_key(value: str) -> Ed25519PublicKey:
+    """A published public key (32 bytes in base64); ValueError when it is not one."""
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"the public key is not base64: {exc}") from exc
+    if len(raw) != 32:
+        raise ValueError(f"the public key must be 32 bytes, not {len(raw)}")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """The first 8 bytes of the SHA-256 of the public key, in hex: which key signed a checkpoint."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return hashlib.sha256(public.public_bytes_raw()).hexdigest()[:16]
+
+
+def signed_by(checkpoint: Checkpoint, key: Ed25519PublicKey) -> bool:
+    """The checkpoint's signature is this key's over its note."""
+    try:
+        key.verify(base64.b64decode(checkpoint.signature, validate=True), checkpoint.note())
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+# --- the tree ------------------------------------------------------------------------------------------------------
+
+
+async def latest(session: AsyncSession) -> Checkpoint | None:
+    row = await session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1))
+    return Checkpoint.of(row) if row else None
+
+
+async def listed(session: AsyncSession, limit: int) -> list[Checkpoint]:
+    """The newest checkpoints first."""
+    found = await session.scalars(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(limit))
+    return [Checkpoint.of(row) for row in found]
+
+
+async def everything(session: AsyncSession) -> list[Checkpoint]:
+    return [Checkpoint.of(row) for row in await session.scalars(select(LogCheckpoint)
+                                                                .order_by(LogCheckpoint.tree_size))]
+
+
+async def make(session: AsyncSession, key: Ed25519PrivateKey) -> Checkpoint | None:
+    """Grow the tree over the records added since the last checkpoint (at most MAX_GROWTH) and sign a checkpoint of
+    it; commits. None when nothing was added, or another process is making one right now."""
+    locking = session.get_bind().dialect.name == "postgresql"
+    if locking and not await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CHECKPOINT_LOCK}):
+        return None
+    previous = await latest(session)
+    built = previous.tree_size if previous else 0
+    head = await session.scalar(select(LogHead.seq).where(LogHead.id == log.HEAD_ID))
+    size = min(head or 0, built + MAX_GROWTH)
+    if size <= built:
+        await session.rollback()
+        return None
+    head_hash = await _grow(session, built, size)
+    complete = await fetch(session, merkle.nodes(0, size))
+    root = merkle.span_hash(0, size, complete.__getitem__).hex()
+    at = utcnow()
+    signature = base64.b64encode(key.sign(note(size, root, head_hash, at))).decode("ascii")
+    checkpoint = Checkpoint(size, root, head_hash, at, key_id(key), signature)
+    session.add(LogCheckpoint(tree_size=size, root_hash=root, head_hash=head_hash, at=at, key_id=checkpoint.key_id,
+                              signature=signature))
+    await session.commit()
+    return checkpoint
+
+
+async def _grow(session: AsyncSession, built: int, size: int) -> str:
+    """Store the nodes of the complete subtrees that end in leaves built … size−1; the hash of record #size."""
+    first = built & ~1  # a level-1 node may pair the last leaf of the built tree with the first new one
+    hashes: list[bytes] = []
+    head_hash = ""
+    async for batch in log.rows(session, first, size, batch=10_000):
+        hashes += [log.leaf(record) for record in batch]
+        head_hash = batch[-1].hash
+    start, level, made = first, 0, []
+    while (size >> (level + 1)) > (built >> (level + 1)):
+        level += 1
+        low, high = built >> level, size >> level
+        if start > 2 * low:  # the left child of the first new node is an older node of the level below
+            older = await fetch(session, [(level - 1, start - 1)])
+            hashes, start = [older[(level - 1, start - 1)], *hashes], start - 1
+        offset = 2 * low - start
+        hashes = [merkle.node_hash(hashes[offset + 2 * k], hashes[offset + 2 * k + 1]) for k in range(high - low)]
+        start = low
+        made += [{"level": level, "number": low + k, "hash": value} for k, value in enumerate(hashes)]
+    for chunk in range(0, len(made), 5000):
+        await session.execute(insert(cast(Table, LogNode.__table__)), made[chunk:chunk + 5000])
+    return head_hash
+
+
+async def fetch(session: AsyncSession, wanted: Sequence[merkle.Node]) -> dict[merkle.Node, bytes]:
+    """The hashes of these complete subtrees: leaves from the records, higher nodes from exchange_log_nodes."""
+    found: dict[merkle.Node, bytes] = {}
+    leaves = sorted({number + 1 for level, number in wanted if level == 0})
+    for chunk in range(0, len(leaves), 1000):
+        records = await session.execute(select(*[cast(Table, LogRecord.__table__).c[c] for c in log.RECORD_COLUMNS])
+                                        .where(LogRecord.seq.in_(leaves[chunk:chunk + 1000])))
+        found.update({(0, record.seq - 1): log.leaf(record) for record in records})
+    inner = sorted({node for node in wanted if node[0] > 0})
+    for chunk in range(0, len(inner), 500):
+        rows = await session.execute(select(LogNode.level, LogNode.number, LogNode.hash)
+                                     .where(tuple_(LogNode.level, LogNode.number).in_(inner[chunk:chunk + 500])))
+        found.update({(level, number): bytes(value) for level, number, value in rows})
+    missing = [node for node in wanted if node not in found]
+    if missing:
+        raise ProofUnavailable(f"the tree has no node {missing[0]} yet")
+    return found
+
+
+async def _span_hashes(session: AsyncSession, spans: Sequence[merkle.Span]) -> list[str]:
+    wanted = [node for start, end in spans for node in merkle.nodes(start, end)]
+    complete = await fetch(session, wanted)
+    return [merkle.span_hash(start, end, complete.__getitem__).hex() for start, end in spans]
+
+
+async def inclusion_proof(session: AsyncSession, seq: int, tree_size: int) -> list[str]:
+    """The audit path of record #seq (leaf seq−1) in the tree of the first tree_size records."""
+    if not 1 <= seq <= tree_size:
+        raise ProofUnavailable(f"record #{seq} is not among the first {tree_size} records")
+    return await _span_hashes(session, merkle.inclusion_spans(seq - 1, tree_size))
+
+
+async def consistency_proof(session: AsyncSession, old: int, new: int) -> list[str]:
+    """The proof that the tree of the first `old` records is the start of the tree of the first `new`."""
+    signed = await latest(session)
+    if not 0 < old <= new or new > (signed.tree_size if signed else 0):
+        raise ProofUnavailable(f"there is no consistency proof from {old} to {new} records: both must be between 1 "
+                               "and the newest checkpoint's size, the first not above the second")
+    return await _span_hashes(session, merkle.consistency_spans(old, new))
+
+
+async def covering(session: AsyncSession, seq: int, key: Ed25519PrivateKey) -> Checkpoint:
+    """The newest checkpoint, made now if record #seq is newer than it (a checkpoint on demand)."""
+    newest = await latest(session)
+    while newest is None or newest.tree_size < seq:
+        made = await make(session, key)
+        if made is None:  # another process is making one: wait for it
+            await asyncio.sleep(0.05)
+        newest = await latest(session)
+    return newest
+
+
+async def audit(session: AsyncSession, key: Ed25519PublicKey, given: Sequence[Checkpoint] = (),
+                progress: Callable[[int], None] | None = None) -> log.Verification:
+    """Verify the log against the checkpoints given (e.g. kept by an auditor) and those Plein stored; each must be
+    signed by `key`, or ValueError says which is not."""
+    stored = await everything(session)
+    for checkpoint in [*given, *stored]:
+        if not signed_by(checkpoint, key):
+            raise ValueError(f"the checkpoint of {checkpoint.timestamp} ({checkpoint.tree_size} records) is not "
+                             f"signed by the public key {public_key_text(key)}")
+    return await log.verify(session, [checkpoint.expected() for checkpoint in [*given, *stored]], progress)
+
+
+# --- in the background ---------------------------------------------------------------------------------------------
+
+
+async def run(sessions: async_sessionmaker[AsyncSession], key: Ed25519PrivateKey, interval: float,
+              stop: asyncio.Event) -> None:
+    """Make a checkpoint every `interval` seconds while records are added, until stop is set."""
+    while not stop.is_set():
+        try:
+            async with sessions() as session:
+                while await make(session, key) is not None and not stop.is_set():
+                    pass  # catching up a log that grew by more than MAX_GROWTH
+        except Exception:
+            logger.exception("making a checkpoint of the processing log failed; trying again")
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+
+
+@asynccontextmanager
+async def in_process_checkpoints(app: FastAPI) -> AsyncIterator[None]:
+    """Under `plein serve`: the checkpointer in the app's event loop, every PLEIN_LOG_CHECKPOINT_INTERVAL seconds."""
+    settings: Settings = app.state.settings
+    if not settings.log_checkpoint_interval:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(app.state.sessions, signing_key(settings), settings.log_checkpoint_interval, stop),
+                               name="plein-log-checkpoints")
+    try:
+        yield
+    finally:
+        stop.set()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(task, 30)
