@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plein.db import utcnow
+from plein.errors import NotFound
 from plein.exchange import log, merkle
 from plein.exchange.models import LogCheckpoint, LogHead, LogNode, LogRecord
 from plein.settings import Settings, SettingsError
@@ -288,6 +290,31 @@ async def audit(session: AsyncSession, key: Ed25519PublicKey, given: Sequence[Ch
             raise ValueError(f"the checkpoint of {checkpoint.timestamp} ({checkpoint.tree_size} records) is not "
                              f"signed by the public key {public_key_text(key)}")
     return await log.verify(session, [checkpoint.expected() for checkpoint in [*given, *stored]], progress)
+
+
+@dataclass(frozen=True)
+class RecordProof:
+    """What a citizen needs to check that one record about them is in the log: its canonical JSON, its place, the
+    audit path to the root of a signed checkpoint, and that checkpoint."""
+
+    record: str
+    leaf_index: int
+    audit_path: list[str]
+    checkpoint: Checkpoint
+
+
+async def record_proof(session: AsyncSession, record_id: str, subject: str, key: Ed25519PrivateKey) -> RecordProof:
+    """The inclusion proof of the citizen's own record (NotFound for another's, or one that does not exist)."""
+    try:
+        wanted = uuid.UUID(record_id)
+    except ValueError as exc:
+        raise NotFound(f"there is no processing record {record_id!r} about you") from exc
+    record = await session.scalar(select(LogRecord).where(LogRecord.id == wanted, LogRecord.subject == subject))
+    if record is None:
+        raise NotFound(f"there is no processing record {record_id!r} about you")
+    checkpoint = await covering(session, record.seq, key)
+    path = await inclusion_proof(session, record.seq, checkpoint.tree_size)
+    return RecordProof(log.canonical(record).decode("utf-8"), record.seq - 1, path, checkpoint)
 
 
 # --- in the background ---------------------------------------------------------------------------------------------
