@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import Literal
@@ -274,6 +276,18 @@ class Settings(BaseSettings):
             raise SettingsError("PLEIN_MOLLIE_API_KEY must be set when PLEIN_PAYMENT_PROVIDER is mollie")
         if not self.mollie_api_url.startswith(("https://", "http://")):
             raise SettingsError(f"PLEIN_MOLLIE_API_URL must be an http(s) URL, not {self.mollie_api_url!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _check_log_signing_key(self) -> Settings:
+        value = self.log_signing_key.get_secret_value()
+        try:
+            size = len(base64.b64decode(value, validate=True))
+        except binascii.Error:
+            size = -1
+        if value and size != 32:
+            raise SettingsError("PLEIN_LOG_SIGNING_KEY must be an Ed25519 private key: 32 bytes in base64 "
+                                "(`plein exchange log new-key` makes one)")
         return self
 
     @model_validator(mode="after")

@@ -16,7 +16,8 @@ runner = CliRunner()
 
 
 def env(settings: Settings, **extra: str) -> dict[str, str]:
-    return {"PLEIN_DATABASE_URL": settings.database_url, "PLEIN_ENV": "test", "COLUMNS": "300", **extra}
+    return {"PLEIN_DATABASE_URL": settings.database_url, "PLEIN_ENV": "test", "COLUMNS": "300",
+            "PLEIN_DATA_DIR": str(settings.data_dir), **extra}
 
 
 def test_clients_create_prints_the_secret_once(settings: Settings) -> None:
