@@ -231,11 +231,9 @@ async def _grow(session: AsyncSession, built: int, size: int) -> str:
 async def fetch(session: AsyncSession, wanted: Sequence[merkle.Node]) -> dict[merkle.Node, bytes]:
     """The hashes of these complete subtrees: leaves from the records, higher nodes from exchange_log_nodes."""
     found: dict[merkle.Node, bytes] = {}
-    leaves = sorted({number + 1 for level, number in wanted if level == 0})
-    for chunk in range(0, len(leaves), 1000):
-        records = await session.execute(select(*[cast(Table, LogRecord.__table__).c[c] for c in log.RECORD_COLUMNS])
-                                        .where(LogRecord.seq.in_(leaves[chunk:chunk + 1000])))
-        found.update({(0, record.seq - 1): log.leaf(record) for record in records})
+    for number in sorted({number for level, number in wanted if level == 0}):
+        async for records in log.rows(session, number, number + 1):
+            found.update({(0, record.seq - 1): log.leaf(record) for record in records})
     inner = sorted({node for node in wanted if node[0] > 0})
     for chunk in range(0, len(inner), 500):
         rows = await session.execute(select(LogNode.level, LogNode.number, LogNode.hash)

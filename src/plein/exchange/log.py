@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, insert, select, text, update
+import orjson
+from sqlalchemy import Row, Table, bindparam, column, insert, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -86,16 +87,28 @@ class Link:
 def canonical(record: LogRecord | Link) -> bytes:
     """The record's content as canonical JSON (sorted keys, no spaces, UTC timestamp in microseconds). The action is
     written only for a write: a read's text is the same as before records had an action, so their hashes hold."""
+    return _canonical(str(record.id), record.seq, record.trace_id, _moment(record.at), record.client_id,
+                      record.organisation,
+                      record.activity, record.register, record.subject, list(record.fields), record.previous_hash,
+                      record.action)
+
+
+def _moment(at: dt.datetime) -> str:
+    """A record's time as its canonical JSON writes it: UTC, ISO 8601 with microseconds."""
+    return (at if at.tzinfo is dt.UTC else at.astimezone(dt.UTC)).isoformat(timespec="microseconds")
+
+
+def _canonical(ident: str, seq: int, trace_id: str, at: str, client_id: str, organisation: str | None,
+               activity: str, register: str, subject: str, fields: list[str], previous_hash: str,
+               action: str) -> bytes:
     content: dict[str, object] = {
-        "id": str(record.id), "seq": record.seq, "traceId": record.trace_id,
-        "at": record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "clientId": record.client_id, "organisation": record.organisation, "activity": record.activity,
-        "register": record.register, "subject": record.subject, "fields": list(record.fields),
-        "previousHash": record.previous_hash,
+        "id": ident, "seq": seq, "traceId": trace_id, "at": at,
+        "clientId": client_id, "organisation": organisation, "activity": activity, "register": register,
+        "subject": subject, "fields": fields, "previousHash": previous_hash,
     }
-    if record.action != READ:
-        content["action"] = record.action
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if action != READ:
+        content["action"] = action
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)  # as json.dumps(sort_keys, no spaces, UTF-8) writes it
 
 
 def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tuple[str, str, str]:
@@ -325,16 +338,17 @@ async def write_shared(engine: AsyncEngine, entries: Sequence[Entry]) -> None:
     await appender.write(entries)
 
 
+_STORED = table("exchange_log", *[column(name) for name in RECORD_COLUMNS])  # untyped: values as the driver gives
+
+
 async def rows(session: AsyncSession, after: int = 0, until: int | None = None,
                batch: int = VERIFY_BATCH) -> AsyncIterator[Sequence[Row[Any]]]:
-    """The records after position `after` (up to `until`) in order, as plain rows (no ORM objects: a walk over the
-    whole log reads millions), a batch at a time."""
-    table = cast(Table, LogRecord.__table__)
-    columns = [table.c[column] for column in RECORD_COLUMNS]
+    """The records after position `after` (up to `until`) in order, a batch at a time, as the driver returns them
+    (no ORM objects, no type conversion: a walk over the whole log reads millions); `content` makes their text."""
     while until is None or after < until:
-        query = select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(batch)
+        query = select(*_STORED.c).where(_STORED.c.seq > after).order_by(_STORED.c.seq).limit(batch)
         if until is not None:
-            query = query.where(table.c.seq <= until)
+            query = query.where(_STORED.c.seq <= until)
         found = (await session.execute(query)).all()
         if not found:
             return
@@ -344,9 +358,28 @@ async def rows(session: AsyncSession, after: int = 0, until: int | None = None,
             return
 
 
-def leaf(record: Row[Any] | LogRecord | Link) -> bytes:
-    """The record's leaf hash in the log's Merkle tree: over its canonical JSON (merkle.leaf_hash)."""
-    return merkle.leaf_hash(canonical(cast(LogRecord, record)))
+def content(row: Row[Any]) -> bytes:
+    """The canonical JSON of a record read by `rows`: its id, time and fields as SQLite stores them (32 hex digits,
+    naive UTC text, JSON text) or as asyncpg returns them."""
+    ident, at, fields = row.id, row.at, row.fields
+    ident = ident if isinstance(ident, str) else str(ident)
+    if len(ident) == 32:
+        ident = f"{ident[:8]}-{ident[8:12]}-{ident[12:16]}-{ident[16:20]}-{ident[20:]}"
+    if not isinstance(at, str):
+        at = _moment(at)
+    elif len(at) == 26 and at[10] == " ":  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+        at = f"{at[:10]}T{at[11:]}+00:00"
+    else:
+        at = _moment(dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC))
+    if isinstance(fields, str | bytes):
+        fields = orjson.loads(fields)
+    return _canonical(ident, row.seq, row.trace_id, at, row.client_id, row.organisation, row.activity, row.register,
+                      row.subject, fields, row.previous_hash, row.action)
+
+
+def leaf(row: Row[Any]) -> bytes:
+    """A record's leaf hash in the log's Merkle tree (read by `rows`): over its canonical JSON (merkle.leaf_hash)."""
+    return merkle.leaf_hash(content(row))
 
 
 @dataclass(frozen=True)
@@ -387,10 +420,11 @@ class _Walk:
 
     def step(self, record: Row[Any]) -> Verification | None:
         seq = self.count + 1
-        reason = _broken(record, seq, self.previous)
+        text = content(record)
+        reason = _broken(record, seq, self.previous, text)
         if reason:
             return Verification(self.count, self.previous, record.seq, str(record.id), reason, self._held())
-        self.tree.push(leaf(record))
+        self.tree.push(merkle.leaf_hash(text))
         self.count, self.previous = seq, record.hash
         while self.ahead and self.ahead[0].size == seq:
             checkpoint = self.ahead.pop(0)
@@ -418,12 +452,12 @@ class _Walk:
         return self.passed.size if self.passed else 0
 
 
-def _broken(record: Row[Any], expected_seq: int, previous: str) -> str | None:
+def _broken(record: Row[Any], expected_seq: int, previous: str, text: bytes) -> str | None:
     if record.seq != expected_seq:
         return f"record #{expected_seq} is missing (the next one found is #{record.seq})"
     if record.previous_hash != previous:
         return f"record #{record.seq} does not point at the hash of record #{record.seq - 1}"
-    if record_hash(cast(LogRecord, record)) != record.hash:
+    if hashlib.sha256(previous.encode("ascii") + b"\n" + text).hexdigest() != record.hash:
         return f"record #{record.seq} was changed after it was written (its hash does not match its content)"
     return None
 
