@@ -310,9 +310,22 @@ async def record_proof(session: AsyncSession, record_id: str, subject: str, key:
     record = await session.scalar(select(LogRecord).where(LogRecord.id == wanted, LogRecord.subject == subject))
     if record is None:
         raise NotFound(f"there is no processing record {record_id!r} about you")
-    checkpoint = await covering(session, record.seq, key)
-    path = await inclusion_proof(session, record.seq, checkpoint.tree_size)
-    return RecordProof(log.canonical(record).decode("utf-8"), record.seq - 1, path, checkpoint)
+    return (await _proofs(session, [record], key))[0]
+
+
+async def proofs_about(session: AsyncSession, subject: str, low: dt.datetime, high: dt.datetime,
+                       key: Ed25519PrivateKey) -> list[RecordProof]:
+    """The inclusion proofs of every record about the subject from `low` up to `high`, against one checkpoint."""
+    records = list(await session.scalars(select(LogRecord).where(LogRecord.subject == subject, LogRecord.at >= low,
+                                                                 LogRecord.at < high).order_by(LogRecord.seq)))
+    return await _proofs(session, records, key) if records else []
+
+
+async def _proofs(session: AsyncSession, records: Sequence[LogRecord], key: Ed25519PrivateKey) -> list[RecordProof]:
+    checkpoint = await covering(session, max(record.seq for record in records), key)
+    return [RecordProof(log.canonical(record).decode("utf-8"), record.seq - 1,
+                        await inclusion_proof(session, record.seq, checkpoint.tree_size), checkpoint)
+            for record in records]
 
 
 # --- in the background ---------------------------------------------------------------------------------------------
