@@ -32,7 +32,7 @@ from plein.settings import Settings, SettingsError
 logger = logging.getLogger("plein.exchange")
 KEY_FILE = "log-signing-key"
 NOTE_HEADER = "plein-processing-log/v1"
-MAX_GROWTH = 1 << 18  # records a checkpoint adds at most: the nodes of a step are built in memory
+MAX_GROWTH = 1 << 16  # records a checkpoint adds at most: the nodes of a step are built in memory
 CHECKPOINT_LOCK = 0x706C6F67  # PostgreSQL advisory lock: one checkpointer at a time across processes
 
 
@@ -107,9 +107,16 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     path = Path(settings.data_dir) / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        made = path.with_name(f"{KEY_FILE}.{os.getpid()}")
+        descriptor = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(new_key_text() + "\n")
+        try:  # whole or not at all; when another process was first, its key stays
+            os.link(made, path)
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
     return private_key(path.read_text("ascii").strip(), str(path))
 
 

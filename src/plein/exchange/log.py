@@ -361,7 +361,8 @@ async def rows(session: AsyncSession, after: int = 0, until: int | None = None,
 def content(row: Row[Any]) -> bytes:
     """The canonical JSON of a record read by `rows`: its id, time and fields as SQLite stores them (32 hex digits,
     naive UTC text, JSON text) or as asyncpg returns them."""
-    ident, at, fields = row.id, row.at, row.fields
+    ident, seq, trace_id, at, client_id, organisation, activity, register, subject, fields, action, previous, _ = (
+        cast(tuple[Any, ...], row))
     ident = ident if isinstance(ident, str) else str(ident)
     if len(ident) == 32:
         ident = f"{ident[:8]}-{ident[8:12]}-{ident[12:16]}-{ident[16:20]}-{ident[20:]}"
@@ -373,8 +374,8 @@ def content(row: Row[Any]) -> bytes:
         at = _moment(dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC))
     if isinstance(fields, str | bytes):
         fields = orjson.loads(fields)
-    return _canonical(ident, row.seq, row.trace_id, at, row.client_id, row.organisation, row.activity, row.register,
-                      row.subject, fields, row.previous_hash, row.action)
+    return _canonical(ident, seq, trace_id, at, client_id, organisation, activity, register, subject, fields, previous,
+                      action)
 
 
 def leaf(row: Row[Any]) -> bytes:
@@ -400,10 +401,9 @@ async def verify(session: AsyncSession, checkpoints: Sequence[Expected] = (),
     expected = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
     walk = _Walk(expected)
     async for batch in rows(session, batch=VERIFY_BATCH * 10):
-        for record in batch:
-            broken = walk.step(record)
-            if broken:
-                return broken
+        broken = walk.steps(batch)
+        if broken:
+            return broken
         if progress:
             progress(walk.count)
     return walk.unmet() or await _check_head(session, walk.count, walk.previous, walk.passed)
@@ -418,14 +418,29 @@ class _Walk:
         self.ahead = checkpoints
         self.passed: Expected | None = None
 
-    def step(self, record: Row[Any]) -> Verification | None:
-        seq = self.count + 1
-        text = content(record)
-        reason = _broken(record, seq, self.previous, text)
-        if reason:
-            return Verification(self.count, self.previous, record.seq, str(record.id), reason, self._held())
-        self.tree.push(merkle.leaf_hash(text))
-        self.count, self.previous = seq, record.hash
+    def steps(self, records: Sequence[Row[Any]]) -> Verification | None:
+        """Take the next records; the first broken link, or a checkpoint they do not give, ends the walk."""
+        push, leaf_prefix = self.tree.push, merkle.LEAF_PREFIX
+        seq, previous = self.count, self.previous
+        next_checkpoint = self.ahead[0].size if self.ahead else -1
+        for record in records:
+            seq += 1
+            text = content(record)
+            reason = _broken(record, seq, previous, text)
+            if reason:
+                return Verification(seq - 1, previous, record.seq, str(record.id), reason, self._held())
+            push(hashlib.sha256(leaf_prefix + text).digest())
+            previous = record.hash
+            if seq == next_checkpoint:
+                self.count, self.previous = seq, previous
+                broken = self._at_checkpoint(seq)
+                if broken:
+                    return broken
+                next_checkpoint = self.ahead[0].size if self.ahead else -1
+        self.count, self.previous = seq, previous
+        return None
+
+    def _at_checkpoint(self, seq: int) -> Verification | None:
         while self.ahead and self.ahead[0].size == seq:
             checkpoint = self.ahead.pop(0)
             if (self.tree.root().hex(), self.previous) != (checkpoint.root_hash, checkpoint.head_hash):
