@@ -183,6 +183,24 @@ async def test_a_changed_and_rehashed_log_is_found(session: AsyncSession, settin
     assert "a record from #4 to #7 was changed" in (result.reason or "")
 
 
+async def test_a_log_changed_before_it_was_signed_is_not_signed(client: httpx.AsyncClient, session: AsyncSession,
+                                                              settings: Settings) -> None:
+    await append_many(session, 3)
+    await sign(session, settings)
+    await append_many(session, 3)
+    await tamper(session, f"UPDATE exchange_log SET subject = '{KLAAS}' WHERE seq = 5")
+    with pytest.raises(checkpoints.ChainBroken, match="record #5 does not chain"):
+        await checkpoints.make(session, checkpoints.signing_key(settings))
+    await session.rollback()
+    assert [c.tree_size for c in await checkpoints.everything(session)] == [3]
+    record = await session.scalar(select(LogRecord).where(LogRecord.seq == 6))
+    assert record is not None
+    token = make_citizen_token(record.subject, settings.secret_key.get_secret_value())
+    refused = await client.get(f"/api/inzage/v1/verwerkingen/{record.id}/bewijs",
+                               headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 503 and "record #5 does not chain" in refused.json()["detail"]
+
+
 @pytest.mark.parametrize("table", ["exchange_log", "exchange_log_head", "exchange_log_nodes",
                                    "exchange_log_checkpoints"])
 async def test_emptying_a_log_table_is_refused(session: AsyncSession, settings: Settings, table: str) -> None:

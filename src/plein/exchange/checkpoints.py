@@ -24,7 +24,7 @@ from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plein.db import utcnow
-from plein.errors import NotFound
+from plein.errors import NotFound, ServiceUnavailable
 from plein.exchange import log, merkle
 from plein.exchange.models import LogCheckpoint, LogHead, LogNode, LogRecord
 from plein.settings import Settings, SettingsError
@@ -34,6 +34,11 @@ KEY_FILE = "log-signing-key"
 NOTE_HEADER = "plein-processing-log/v1"
 MAX_GROWTH = 1 << 16  # records a checkpoint adds at most: the nodes of a step are built in memory
 CHECKPOINT_LOCK = 0x706C6F67  # PostgreSQL advisory lock: one checkpointer at a time across processes
+
+
+class ChainBroken(Exception):
+    """The records since the last checkpoint do not chain onto it: the checkpointer signs nothing (the message says
+    where; `plein exchange log verify` says more)."""
 
 
 class ProofUnavailable(Exception):
@@ -199,7 +204,7 @@ async def make(session: AsyncSession, key: Ed25519PrivateKey) -> Checkpoint | No
     if size <= built:
         await session.rollback()
         return None
-    head_hash = await _grow(session, built, size)
+    head_hash = await _grow(session, built, size, previous.head_hash if previous else log.GENESIS)
     complete = await fetch(session, merkle.nodes(0, size))
     root = merkle.span_hash(0, size, complete.__getitem__).hex()
     at = utcnow()
@@ -211,14 +216,23 @@ async def make(session: AsyncSession, key: Ed25519PrivateKey) -> Checkpoint | No
     return checkpoint
 
 
-async def _grow(session: AsyncSession, built: int, size: int) -> str:
-    """Store the nodes of the complete subtrees that end in leaves built … size−1; the hash of record #size."""
+async def _grow(session: AsyncSession, built: int, size: int, head_hash: str) -> str:
+    """Store the nodes of the complete subtrees that end in leaves built … size−1, once the new records are found to
+    chain onto the last checkpoint's head (`head_hash`); the hash of record #size."""
     first = built & ~1  # a level-1 node may pair the last leaf of the built tree with the first new one
     hashes: list[bytes] = []
-    head_hash = ""
     async for batch in log.rows(session, first, size, batch=10_000):
-        hashes += [log.leaf(record) for record in batch]
-        head_hash = batch[-1].hash
+        for record in batch:
+            text = log.content(record)
+            if record.seq > built:
+                if record.seq != len(hashes) + first + 1 or log.chain_hash(head_hash, text) != record.hash \
+                        or record.previous_hash != head_hash:
+                    raise ChainBroken(f"record #{len(hashes) + first + 1} does not chain onto the records before it: "
+                                      "no checkpoint is signed until the log is repaired")
+                head_hash = record.hash
+            hashes.append(merkle.leaf_hash(text))
+    if len(hashes) != size - first:
+        raise ChainBroken(f"records #{len(hashes) + first + 1} to #{size} are missing")
     start, level, made = first, 0, []
     while (size >> (level + 1)) > (built >> (level + 1)):
         level += 1
@@ -278,7 +292,11 @@ async def covering(session: AsyncSession, seq: int, key: Ed25519PrivateKey) -> C
     """The newest checkpoint, made now if record #seq is newer than it (a checkpoint on demand)."""
     newest = await latest(session)
     while newest is None or newest.tree_size < seq:
-        made = await make(session, key)
+        try:
+            made = await make(session, key)
+        except ChainBroken as exc:
+            await session.rollback()
+            raise ServiceUnavailable(f"no checkpoint can be signed now, so no proof can be given: {exc}") from exc
         if made is None:  # another process is making one: wait for it
             await asyncio.sleep(0.05)
         newest = await latest(session)

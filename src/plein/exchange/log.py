@@ -132,7 +132,12 @@ def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tupl
 
 def record_hash(record: LogRecord | Link) -> str:
     """sha256 over the previous hash and the canonical serialisation of the record."""
-    return hashlib.sha256(record.previous_hash.encode("ascii") + b"\n" + canonical(record)).hexdigest()
+    return chain_hash(record.previous_hash, canonical(record))
+
+
+def chain_hash(previous_hash: str, text: bytes) -> str:
+    """A record's hash in the chain: sha256 over the previous record's hash, a newline and its canonical JSON."""
+    return hashlib.sha256(previous_hash.encode("ascii") + b"\n" + text).hexdigest()
 
 
 async def _lock_head(session: AsyncSession) -> tuple[int, str]:
@@ -472,7 +477,7 @@ def _broken(record: Row[Any], expected_seq: int, previous: str, text: bytes) -> 
         return f"record #{expected_seq} is missing (the next one found is #{record.seq})"
     if record.previous_hash != previous:
         return f"record #{record.seq} does not point at the hash of record #{record.seq - 1}"
-    if hashlib.sha256(previous.encode("ascii") + b"\n" + text).hexdigest() != record.hash:
+    if chain_hash(previous, text) != record.hash:
         return f"record #{record.seq} was changed after it was written (its hash does not match its content)"
     return None
 
