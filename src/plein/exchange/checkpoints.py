@@ -13,7 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -312,7 +312,44 @@ async def audit(session: AsyncSession, key: Ed25519PublicKey, given: Sequence[Ch
         if not signed_by(checkpoint, key):
             raise ValueError(f"the checkpoint of {checkpoint.timestamp} ({checkpoint.tree_size} records) is not "
                              f"signed by the public key {public_key_text(key)}")
-    return await log.verify(session, [checkpoint.expected() for checkpoint in [*given, *stored]], progress)
+    result = await log.verify(session, [checkpoint.expected() for checkpoint in [*given, *stored]], progress)
+    if result.failed_checkpoint:
+        place = await locate(session, result.failed_checkpoint)
+        if place:
+            return replace(result, broken_seq=place, reason=f"{result.reason}; the tree nodes Plein stored when it "
+                           f"signed point at record #{place} or #{place + 1}")
+    return result
+
+
+async def locate(session: AsyncSession, size: int) -> int | None:
+    """Where the first `size` records differ from the tree Plein stored when it signed them: the first record of the
+    first pair whose level-1 node no longer matches, found by descending from the largest subtrees. A diagnosis only
+    (the stored nodes are the operator's): that the log differs is decided by the signed root alone."""
+    for level, number in merkle.nodes(0, size):
+        place = await _descend(session, level, number)
+        if place:
+            return place
+    return None
+
+
+async def _descend(session: AsyncSession, level: int, number: int) -> int | None:
+    if level == 0:
+        return None  # a leaf has no stored hash of its own: its parent's tells
+    stored = await session.scalar(select(LogNode.hash).where(LogNode.level == level, LogNode.number == number))
+    if stored is None or bytes(stored) == await _recomputed(session, level, number):
+        return None
+    if level == 1:
+        return 2 * number + 1
+    return await _descend(session, level - 1, 2 * number) or await _descend(session, level - 1, 2 * number + 1)
+
+
+async def _recomputed(session: AsyncSession, level: int, number: int) -> bytes:
+    """The hash of complete subtree (level, number) from the records as they are now."""
+    tree = merkle.Frontier()
+    async for batch in log.rows(session, number << level, (number + 1) << level, batch=10_000):
+        for record in batch:
+            tree.push(log.leaf(record))
+    return tree.root()
 
 
 @dataclass(frozen=True)

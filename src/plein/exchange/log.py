@@ -59,6 +59,7 @@ class Verification:
     broken_id: str | None = None
     reason: str | None = None
     checkpoint_size: int = 0  # the largest checkpoint the log was found to agree with (0: none was checked)
+    failed_checkpoint: int = 0  # the size of the checkpoint whose root the records no longer give (0: none)
 
     @property
     def ok(self) -> bool:
@@ -454,7 +455,7 @@ class _Walk:
                     self.count, self.previous, after + 1, None,
                     f"records #1 to #{seq} no longer give the root of {checkpoint.label}: a record from #{after + 1} "
                     f"to #{seq} was changed, removed or put in after that checkpoint (and the hashes after it "
-                    "recomputed)", self._held())
+                    "recomputed)", self._held(), seq)
             self.passed = checkpoint
         return None
 
