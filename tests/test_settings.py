@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 from plein.cli import app
 from plein.settings import Settings
 
+LOG_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # 32 bytes in base64: a test value, not a secret
+
 
 def test_every_setting_is_documented() -> None:
     for name, _, description in Settings().describe():
@@ -27,11 +29,18 @@ def test_production_refuses_default_secret_and_login_simulator() -> None:
         Settings(env="production")
     message = str(caught.value)
     assert "PLEIN_SECRET_KEY" in message and "PLEIN_LOGIN_SIMULATOR" in message
+    assert "PLEIN_LOG_SIGNING_KEY must be set" in message
+
+
+def test_the_log_signing_key_must_be_an_ed25519_key() -> None:
+    with pytest.raises(ValueError, match="PLEIN_LOG_SIGNING_KEY must be an Ed25519 private key"):
+        Settings(log_signing_key=SecretStr("dG9vIHNob3J0"))
+    assert Settings(log_signing_key=SecretStr(LOG_KEY)).log_signing_key.get_secret_value() == LOG_KEY
 
 
 def test_production_with_safe_settings() -> None:
     settings = Settings(env="production", secret_key=SecretStr("s" * 48), login_simulator=False,
-                        session_cookie_secure=True)
+                        session_cookie_secure=True, log_signing_key=SecretStr(LOG_KEY))
     assert settings.env == "production"
 
 

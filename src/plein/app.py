@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from plein.exchange.checkpoints import in_process_checkpoints
         from plein.notifications.tasks import in_process_delivery
         from plein.registers.brp import spec as brp_spec
         from plein.services.tasks import in_process_decisions
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         await asyncio.to_thread(brp_spec.warm)  # once per process, before the first BRP request would pay for it
         if serving:
             quiet_collector()
-        async with in_process_delivery(app), in_process_decisions(app):
+        async with in_process_delivery(app), in_process_decisions(app), in_process_checkpoints(app):
             yield
         await dispose_engines(app)
 

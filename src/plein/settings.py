@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import Literal
@@ -44,6 +46,17 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET),
         description="Secret that signs login sessions. Must be set to a long random value in production.",
+    )
+    log_signing_key: SecretStr = Field(
+        SecretStr(""), description="The Ed25519 private key that signs the processing log's checkpoints: 32 random "
+        "bytes in base64 (`plein exchange log new-key` makes one). Required in production; elsewhere, when unset, "
+        "one is made once and kept in PLEIN_DATA_DIR/log-signing-key. Its public key is served with the "
+        "checkpoints: publish it where citizens and auditors can find it without trusting this server.",
+    )
+    log_checkpoint_interval: int = Field(
+        300, ge=0, le=24 * 3600, description="Seconds between the signed checkpoints of the processing log that the "
+        "server makes in the background (only when records were added); 0: none in the background (`plein exchange "
+        "log checkpoint` makes one on demand).",
     )
     login_simulator: bool = Field(
         True, description="Offer the demo login simulator (test citizens and companies). Never in production."
@@ -270,6 +283,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_log_signing_key(self) -> Settings:
+        value = self.log_signing_key.get_secret_value()
+        try:
+            size = len(base64.b64decode(value, validate=True))
+        except binascii.Error:
+            size = -1
+        if value and size != 32:
+            raise SettingsError("PLEIN_LOG_SIGNING_KEY must be an Ed25519 private key: 32 bytes in base64 "
+                                "(`plein exchange log new-key` makes one)")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.env != "production":
             return self
@@ -277,6 +302,8 @@ class Settings(BaseSettings):
         secret = self.secret_key.get_secret_value()
         if secret == DEFAULT_SECRET or len(secret) < 32:
             problems.append("PLEIN_SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.log_signing_key.get_secret_value():
+            problems.append("PLEIN_LOG_SIGNING_KEY must be set: the processing log's checkpoints are signed with it")
         if self.login_simulator:
             problems.append("PLEIN_LOGIN_SIMULATOR must be false: the login simulator is for dev and demo only")
         if self.payment_provider == "simulator":

@@ -176,7 +176,8 @@ async def test_the_simulator_works_in_dev_and_demo(settings: Settings, env: str)
 
 
 def test_production_refuses_the_simulator() -> None:
-    safe = {"secret_key": "s" * 48, "session_cookie_secure": True}
+    safe = {"secret_key": "s" * 48, "session_cookie_secure": True,
+            "log_signing_key": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="}  # 32 bytes in base64, a test value
     with pytest.raises(ValueError, match="PLEIN_LOGIN_SIMULATOR must be false"):
         Settings(env="production", login_simulator=True, **safe)
     assert not Settings(env="production", login_simulator=False, **safe).simulator_enabled

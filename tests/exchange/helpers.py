@@ -106,18 +106,19 @@ async def append_many(session: AsyncSession, count: int) -> None:
         await log.write(session, [entry(bsn(f"person-{number}"))])
 
 
-async def tamper(session: AsyncSession, statement: str) -> None:
-    """Change the log behind the triggers' back, as someone with database access could (to test detection)."""
+async def tamper(session: AsyncSession, *statements: str) -> None:
+    """Change the log behind the triggers' back, as someone who owns the database could (to test detection)."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("ALTER TABLE exchange_log DISABLE TRIGGER USER"))
-        await session.execute(text(statement))
-        await session.execute(text("ALTER TABLE exchange_log ENABLE TRIGGER USER"))
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
+        for statement in statements:
+            await session.execute(text(statement))
     else:
         triggers = (await session.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'exchange_log'"))).all()
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'exchange_log%'"))).all()
         for name, _ in triggers:
             await session.execute(text(f"DROP TRIGGER {name}"))
-        await session.execute(text(statement))
+        for statement in statements:
+            await session.execute(text(statement))
         for _, sql in triggers:
             await session.execute(text(sql))
     await session.commit()

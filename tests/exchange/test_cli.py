@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from plein.cli import app
@@ -16,7 +19,8 @@ runner = CliRunner()
 
 
 def env(settings: Settings, **extra: str) -> dict[str, str]:
-    return {"PLEIN_DATABASE_URL": settings.database_url, "PLEIN_ENV": "test", "COLUMNS": "300", **extra}
+    return {"PLEIN_DATABASE_URL": settings.database_url, "PLEIN_ENV": "test", "COLUMNS": "300",
+            "PLEIN_DATA_DIR": str(settings.data_dir), **extra}
 
 
 def test_clients_create_prints_the_secret_once(settings: Settings) -> None:
@@ -85,3 +89,36 @@ def test_citizen_tokens_only_with_the_login_simulator(settings: Settings) -> Non
     assert refused.exit_code == 2 and "only for dev, demo and test" in refused.output
     invalid = runner.invoke(app, ["exchange", "citizen-token", "123456789"], env=env(settings))
     assert invalid.exit_code == 2
+
+
+def test_log_verify_against_a_kept_checkpoint_finds_a_cut_log(settings: Settings, tmp_path: Path) -> None:
+    asyncio.run(_append(settings, tampered=False))
+    signed = runner.invoke(app, ["exchange", "log", "checkpoint"], env=env(settings))
+    assert signed.exit_code == 0, signed.output
+    kept = tmp_path / "checkpoint.json"
+    kept.write_text(signed.output)
+    assert json.loads(signed.output)["treeSize"] == 4
+    public_key = runner.invoke(app, ["exchange", "log", "public-key"], env=env(settings)).output.strip()
+    intact = runner.invoke(app, ["exchange", "log", "verify", "--checkpoint", str(kept), "--public-key", public_key],
+                           env=env(settings))
+    assert intact.exit_code == 0, intact.output
+    assert "agrees with the signed checkpoints up to record #4" in intact.output and "records/s" in intact.output
+    asyncio.run(_cut(settings))
+    cut = runner.invoke(app, ["exchange", "log", "verify", "--checkpoint", str(kept)], env=env(settings))
+    assert cut.exit_code == 1
+    assert "broken at record #3" in cut.output and "records #3 to #4 are gone" in cut.output
+    stranger = runner.invoke(app, ["exchange", "log", "new-key"], env=env(settings)).output
+    other_key = stranger.split("Public key: ")[1].strip()
+    refused = runner.invoke(app, ["exchange", "log", "verify", "--checkpoint", str(kept), "--public-key", other_key],
+                            env=env(settings))
+    assert refused.exit_code == 2 and "is not signed by the public key" in refused.output
+
+
+async def _cut(settings: Settings) -> None:
+    """Remove records #3 and #4 and Plein's own checkpoint, and move the head back, past the triggers."""
+    engine = make_engine(settings)
+    async with make_session_factory(engine)() as session:
+        second = await session.scalar(text("SELECT hash FROM exchange_log WHERE seq = 2"))
+        await tamper(session, "DELETE FROM exchange_log WHERE seq > 2", "DELETE FROM exchange_log_checkpoints",
+                     f"UPDATE exchange_log_head SET seq = 2, hash = '{second}'")
+    await engine.dispose()

@@ -183,8 +183,8 @@ async def test_production_refuses_callbacks_to_internal_addresses(database_url: 
 
 def test_internal_callbacks_are_refused_by_default_only_in_production() -> None:
     assert Settings(env="dev").allows_private_callbacks
-    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False,
-                        session_cookie_secure=True).allows_private_callbacks
+    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False, session_cookie_secure=True,
+                        log_signing_key="a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=").allows_private_callbacks
 
 
 async def test_a_published_notificatie_reaches_the_matching_abonnementen(

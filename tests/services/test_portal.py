@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import uuid
 from typing import Any
@@ -18,6 +19,7 @@ from plein.exchange.models import Grant, LogRecord
 from plein.services import decisions, own_data, tasks
 from plein.services.models import GEGEVEN, Aanvraag, Toestemming
 from plein.services.run import LOCAL_TIME
+from tests.exchange.verifier import included, signature_holds
 from tests.services.helpers import (
     AMSTERDAM,
     BASE_URL,
@@ -280,6 +282,29 @@ async def test_who_used_my_data_tells_the_moves_reads_and_write_in_dutch(client,
     assert f"{here.day} {MONTHS[here.month - 1]} {here.year} om {here:%H:%M}: gewijzigd: adres en gemeente van " \
            "inschrijving" in after.text
     assert "U bekeek zelf uw overzicht van wie uw gegevens gebruikte." in after.text  # the earlier look, logged
+
+
+async def test_who_used_my_data_offers_a_proof_of_each_record(client, session, world) -> None:
+    await log_in_citizen(client, world.anna)
+    await sent(client, "1019AB", 10, movers=[world.kees])
+    page = await client.get("/mijn/inzage")
+    link = re.search(r'href="(/mijn/inzage/bewijs\?[^"]+)"', page.text)
+    assert link is not None
+    download = await client.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    proof = download.json()
+    checkpoint = proof["checkpoint"]
+    assert signature_holds(checkpoint, proof["publicKey"])
+    mine = (await session.scalars(select(LogRecord).where(LogRecord.subject == world.anna,
+                                                          LogRecord.seq <= checkpoint["treeSize"]))).all()
+    assert len(proof["records"]) == len(mine) > 1
+    for item in proof["records"]:
+        assert json.loads(item["record"])["subject"] == world.anna
+        assert included(item["record"].encode(), item["leafIndex"], checkpoint["treeSize"],
+                        [bytes.fromhex(h) for h in item["auditPath"]], bytes.fromhex(checkpoint["rootHash"]))
+    looked = await session.scalar(select(func.count()).select_from(LogRecord).where(
+        LogRecord.subject == world.anna, LogRecord.register == "log"))
+    assert looked == 2  # the page and the proof: each look is logged
 
 
 async def test_who_used_my_data_for_another_period(client, session, world) -> None:

@@ -10,15 +10,19 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plein.errors import InvalidInput, InvalidParam, NotAuthenticated
-from plein.exchange import insight, service
+from plein.exchange import checkpoints, insight, service
 from plein.exchange.schemas import (
     ActivityCreate,
     ActivityOut,
+    CheckpointOut,
+    CheckpointsOut,
     ClientCreate,
     ClientCreated,
     ClientOut,
+    ConsistencyOut,
     GrantCreate,
     GrantOut,
+    InclusionOut,
     InsightOut,
     OrganisationOut,
 )
@@ -192,6 +196,48 @@ async def list_verwerkingen(
         raise InvalidInput("the period is too long", [InvalidParam("from", "max-period", "at most five years")])
     grouped = await insight.overview(session, bsn, start, end, trace)
     return InsightOut(period_start=start, period_end=end, organisations=[OrganisationOut.of(g) for g in grouped])
+
+
+@inzage_router.get("/verwerkingen/{verwerkingId}/bewijs", summary="Proof that a record about me is in the log",
+                   operation_id="getVerwerkingBewijs")
+async def record_proof(
+    session: SessionDep, bsn: Annotated[str, Depends(citizen)], settings: Annotated[Settings, Depends(get_settings)],
+    record_id: Annotated[str, Path(alias="verwerkingId", max_length=36, description="The record's id (a UUID).")],
+) -> InclusionOut:
+    """The inclusion proof of one of the logged-in citizen's own records in the processing log's Merkle tree, up to
+    a signed checkpoint (made now if the record is newer than the newest). Anyone holding Plein's published public
+    key can check it without trusting Plein: see docs/processing-log.md."""
+    return InclusionOut.of(await checkpoints.record_proof(session, record_id, bsn, checkpoints.signing_key(settings)))
+
+
+@inzage_router.get("/checkpoints", summary="Signed checkpoints of the processing log", operation_id="listCheckpoints")
+async def list_checkpoints(
+    session: SessionDep, settings: Annotated[Settings, Depends(get_settings)],
+    limit: Annotated[int, Query(ge=1, le=1000, description="How many, the newest first.")] = 100,
+) -> CheckpointsOut:
+    """Public. Each checkpoint states, signed with Plein's Ed25519 key, how many records the log had, the Merkle root
+    over them and the hash of the last one. Keep them: a later log that does not agree with one was cut or
+    rewritten (`plein exchange log verify --checkpoint FILE`)."""
+    key = checkpoints.signing_key(settings)
+    found = await checkpoints.listed(session, limit)
+    return CheckpointsOut(public_key=checkpoints.public_key_text(key), key_id=checkpoints.key_id(key),
+                          checkpoints=[CheckpointOut.of(checkpoint) for checkpoint in found])
+
+
+@inzage_router.get("/checkpoints/consistency", summary="Proof that an older checkpoint's log is the start of a newer "
+                   "one's", operation_id="getConsistencyProof")
+async def consistency_proof(
+    session: SessionDep,
+    first: Annotated[int, Query(alias="from", ge=1, description="The older tree size.")],
+    second: Annotated[int, Query(alias="to", ge=1, description="The newer tree size (at most the newest "
+                                 "checkpoint's).")],
+) -> ConsistencyOut:
+    """Public. The RFC 9162 consistency proof between the trees of the first `from` and the first `to` records."""
+    try:
+        proof = await checkpoints.consistency_proof(session, first, second)
+    except checkpoints.ProofUnavailable as exc:
+        raise InvalidInput(str(exc), [InvalidParam("to", "tree-size", str(exc))]) from exc
+    return ConsistencyOut(first=first, second=second, proof=proof)
 
 
 @inzage_router.get("/openapi.json", summary="This API's OpenAPI document", operation_id="getInzageOpenapi")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
+
+if TYPE_CHECKING:
+    from plein.exchange.checkpoints import Checkpoint
 
 T = TypeVar("T")
 CLI = Principal("cli", "plein-cli", "Plein command line", frozenset(), all_rights=True)
@@ -24,7 +31,8 @@ activity_app = typer.Typer(help="The processing register: why an organisation pr
                            no_args_is_help=True)
 grant_app = typer.Typer(help="Grants: which client may read which register fields for which activity.",
                         no_args_is_help=True)
-log_app = typer.Typer(help="The append-only, hash-chained processing log.", no_args_is_help=True)
+log_app = typer.Typer(help="The append-only processing log: its hash chain, Merkle tree and signed checkpoints.",
+                       no_args_is_help=True)
 app.add_typer(activity_app, name="activity")
 app.add_typer(grant_app, name="grant")
 app.add_typer(log_app, name="log")
@@ -189,20 +197,110 @@ def list_grants(client: Annotated[str | None, typer.Option(help="Only this clien
 
 
 @log_app.command("verify")
-def verify_log() -> None:
-    """Check the hash chain of the processing log; exit code 1 and the first broken link when it is broken."""
-    from plein.exchange import log
+def verify_log(
+    checkpoint: Annotated[Path | None, typer.Option(
+        "--checkpoint", exists=True, dir_okay=False, help="A JSON file with checkpoints kept from before (one, a "
+        "list, or what /api/inzage/v1/checkpoints served): the log must still agree with each.")] = None,
+    public_key: Annotated[str | None, typer.Option(
+        help="The published public key (base64) the checkpoints must be signed with; default: this Plein's own.")]
+        = None,
+) -> None:
+    """Check the processing log: the hash chain, and the Merkle tree against every signed checkpoint (Plein's own and
+    the file's); exit code 1 and where it is broken when it is."""
+    from plein.cli import load_settings
+    from plein.exchange import checkpoints, log
 
-    async def work(session: AsyncSession) -> log.Verification:
-        return await log.verify(session)
+    given = _read_checkpoints(checkpoint) if checkpoint else []
+    try:
+        key = (checkpoints.public_key(public_key) if public_key
+               else checkpoints.signing_key(load_settings()).public_key())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--public-key") from exc
+    started = time.monotonic()
+    with Progress(TextColumn("Checking the processing log"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[speed]}"), TimeElapsedColumn(), console=errors, transient=True) as bar:
+        task = bar.add_task("verify", total=None, speed="")
 
-    result = _run(work, migrate=False)
+        def progress(count: int) -> None:
+            seconds = max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=count, speed=f"{count / seconds:,.0f} records/s")
+
+        async def work(session: AsyncSession) -> log.Verification:
+            from sqlalchemy import func, select
+
+            from plein.exchange.models import LogRecord
+            bar.update(task, total=await session.scalar(select(func.count()).select_from(LogRecord)))
+            return await checkpoints.audit(session, key, given, progress)
+
+        try:
+            result = _run(work, migrate=False)
+        except ValueError as exc:
+            errors.print(f"[red]Error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+    seconds = time.monotonic() - started
+    speed = f"in {seconds:.1f} s ({result.records / max(seconds, 1e-6):,.0f} records/s)"
+    agreed = (f"; it agrees with the signed checkpoints up to record #{result.checkpoint_size}"
+              if result.checkpoint_size else "; no signed checkpoint was checked")
     if result.ok:
-        console.print(f"The processing log is intact: {result.records} records, head {result.head}", highlight=False)
+        console.print(f"The processing log is intact: {result.records} records, head {result.head}{agreed}; checked "
+                      f"{speed}", highlight=False)
         return
     where = f"record #{result.broken_seq}" + (f" ({result.broken_id})" if result.broken_id else "")
-    errors.print(f"[red]The processing log is broken[/red] at {where}: {result.reason}", highlight=False)
+    errors.print(f"[red]The processing log is broken[/red] at {where}: {result.reason} (checked {speed})",
+                 highlight=False)
     raise typer.Exit(1)
+
+
+def _read_checkpoints(path: Path) -> list[Checkpoint]:
+    """The checkpoints in the file: one object, a list of them, or the API's answer ({"checkpoints": [...]})."""
+    from plein.exchange.checkpoints import Checkpoint
+
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        items = data["checkpoints"] if isinstance(data, dict) and "checkpoints" in data else data
+        return [Checkpoint.from_json(item) for item in (items if isinstance(items, list) else [items])]
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(f"{path} holds no checkpoints: {exc}", param_hint="--checkpoint") from exc
+
+
+@log_app.command("checkpoint")
+def make_checkpoint() -> None:
+    """Sign a checkpoint of the processing log now (if records were added since the last) and print the newest."""
+    from plein.cli import load_settings
+    from plein.exchange import checkpoints
+
+    key = checkpoints.signing_key(load_settings())
+
+    async def work(session: AsyncSession) -> Checkpoint | None:
+        while await checkpoints.make(session, key) is not None:
+            pass
+        return await checkpoints.latest(session)
+
+    newest = _run(work)
+    if newest is None:
+        errors.print("The processing log is empty: there is nothing to sign yet.")
+        raise typer.Exit(1)
+    typer.echo(json.dumps(newest.as_json(), indent=2))
+
+
+@log_app.command("public-key")
+def print_public_key() -> None:
+    """Print the public key (base64) that verifies the processing log's checkpoints: publish it."""
+    from plein.cli import load_settings
+    from plein.exchange import checkpoints
+
+    typer.echo(checkpoints.public_key_text(checkpoints.signing_key(load_settings())))
+
+
+@log_app.command("new-key")
+def new_signing_key() -> None:
+    """Print a new private key for PLEIN_LOG_SIGNING_KEY (keep it secret), and its public key on stderr."""
+    from plein.exchange import checkpoints
+
+    private = checkpoints.new_key_text()
+    typer.echo(private)
+    errors.print("Public key: " + checkpoints.public_key_text(checkpoints.private_key(private, "the new key")),
+                 highlight=False)
 
 
 @app.command("citizen-token")

@@ -103,9 +103,14 @@ async def overview(session: AsyncSession, bsn: str, start: dt.date, end: dt.date
              .order_by(LogRecord.seq))
     records = list((await session.scalars(query)).all())
     grouped = await _group(session, records)
+    await log_look(session, bsn, trace_id)
+    return grouped
+
+
+async def log_look(session: AsyncSession, bsn: str, trace_id: str) -> None:
+    """Write the citizen's look at their own records (the overview, or the proofs of it) to the log, and commit."""
     await log.write(session, [log.Entry(trace_id, INSIGHT_CLIENT, INSIGHT_ORGANISATION, INSIGHT_ACTIVITY,
                                         INSIGHT_REGISTER, bsn, INSIGHT_FIELDS)])
-    return grouped
 
 
 async def _group(session: AsyncSession, records: list[LogRecord]) -> list[OrganisationProcessing]:

@@ -1,4 +1,5 @@
-"""The processing log: append hash-chained records in order (one writer at a time) and verify the chain."""
+"""The processing log: append hash-chained records in order (one writer at a time), and verify the chain and the
+Merkle tree over it against signed checkpoints."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import hashlib
 import json
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+import orjson
+from sqlalchemy import Row, Table, bindparam, column, insert, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from plein.db import time_ordered_uuid, utcnow
 from plein.driver import Ready
 from plein.errors import ServiceUnavailable
+from plein.exchange import merkle
 from plein.exchange.models import LogHead, LogRecord
 
 GENESIS = "0" * 64
@@ -55,6 +58,8 @@ class Verification:
     broken_seq: int | None = None
     broken_id: str | None = None
     reason: str | None = None
+    checkpoint_size: int = 0  # the largest checkpoint the log was found to agree with (0: none was checked)
+    failed_checkpoint: int = 0  # the size of the checkpoint whose root the records no longer give (0: none)
 
     @property
     def ok(self) -> bool:
@@ -83,16 +88,28 @@ class Link:
 def canonical(record: LogRecord | Link) -> bytes:
     """The record's content as canonical JSON (sorted keys, no spaces, UTC timestamp in microseconds). The action is
     written only for a write: a read's text is the same as before records had an action, so their hashes hold."""
+    return _canonical(str(record.id), record.seq, record.trace_id, _moment(record.at), record.client_id,
+                      record.organisation,
+                      record.activity, record.register, record.subject, list(record.fields), record.previous_hash,
+                      record.action)
+
+
+def _moment(at: dt.datetime) -> str:
+    """A record's time as its canonical JSON writes it: UTC, ISO 8601 with microseconds."""
+    return (at if at.tzinfo is dt.UTC else at.astimezone(dt.UTC)).isoformat(timespec="microseconds")
+
+
+def _canonical(ident: str, seq: int, trace_id: str, at: str, client_id: str, organisation: str | None,
+               activity: str, register: str, subject: str, fields: list[str], previous_hash: str,
+               action: str) -> bytes:
     content: dict[str, object] = {
-        "id": str(record.id), "seq": record.seq, "traceId": record.trace_id,
-        "at": record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "clientId": record.client_id, "organisation": record.organisation, "activity": record.activity,
-        "register": record.register, "subject": record.subject, "fields": list(record.fields),
-        "previousHash": record.previous_hash,
+        "id": ident, "seq": seq, "traceId": trace_id, "at": at,
+        "clientId": client_id, "organisation": organisation, "activity": activity, "register": register,
+        "subject": subject, "fields": fields, "previousHash": previous_hash,
     }
-    if record.action != READ:
-        content["action"] = record.action
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if action != READ:
+        content["action"] = action
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)  # as json.dumps(sort_keys, no spaces, UTF-8) writes it
 
 
 def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tuple[str, str, str]:
@@ -116,7 +133,12 @@ def canonical_parts(entry: Entry, record_id: uuid.UUID, at: dt.datetime) -> tupl
 
 def record_hash(record: LogRecord | Link) -> str:
     """sha256 over the previous hash and the canonical serialisation of the record."""
-    return hashlib.sha256(record.previous_hash.encode("ascii") + b"\n" + canonical(record)).hexdigest()
+    return chain_hash(record.previous_hash, canonical(record))
+
+
+def chain_hash(previous_hash: str, text: bytes) -> str:
+    """A record's hash in the chain: sha256 over the previous record's hash, a newline and its canonical JSON."""
+    return hashlib.sha256(previous_hash.encode("ascii") + b"\n" + text).hexdigest()
 
 
 async def _lock_head(session: AsyncSession) -> tuple[int, str]:
@@ -322,38 +344,152 @@ async def write_shared(engine: AsyncEngine, entries: Sequence[Entry]) -> None:
     await appender.write(entries)
 
 
-async def verify(session: AsyncSession) -> Verification:
-    """Walk the chain in order: positions without gaps, each record pointing at the one before, hashes intact."""
-    expected_seq, previous, count = 1, GENESIS, 0
-    while True:
-        query = select(LogRecord).where(LogRecord.seq >= expected_seq).order_by(LogRecord.seq).limit(VERIFY_BATCH)
-        batch = list((await session.scalars(query)).all())
-        for record in batch:
-            reason = _broken(record, expected_seq, previous)
+_STORED = table("exchange_log", *[column(name) for name in RECORD_COLUMNS])  # untyped: values as the driver gives
+
+
+async def rows(session: AsyncSession, after: int = 0, until: int | None = None,
+               batch: int = VERIFY_BATCH) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The records after position `after` (up to `until`) in order, a batch at a time, as the driver returns them
+    (no ORM objects, no type conversion: a walk over the whole log reads millions); `content` makes their text."""
+    while until is None or after < until:
+        query = select(*_STORED.c).where(_STORED.c.seq > after).order_by(_STORED.c.seq).limit(batch)
+        if until is not None:
+            query = query.where(_STORED.c.seq <= until)
+        found = (await session.execute(query)).all()
+        if not found:
+            return
+        yield found
+        after = found[-1].seq
+        if len(found) < batch:
+            return
+
+
+def content(row: Row[Any]) -> bytes:
+    """The canonical JSON of a record read by `rows`: its id, time and fields as SQLite stores them (32 hex digits,
+    naive UTC text, JSON text) or as asyncpg returns them."""
+    ident, seq, trace_id, at, client_id, organisation, activity, register, subject, fields, action, previous, _ = (
+        cast(tuple[Any, ...], row))
+    ident = ident if isinstance(ident, str) else str(ident)
+    if len(ident) == 32:
+        ident = f"{ident[:8]}-{ident[8:12]}-{ident[12:16]}-{ident[16:20]}-{ident[20:]}"
+    if not isinstance(at, str):
+        at = _moment(at)
+    elif len(at) == 26 and at[10] == " ":  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+        at = f"{at[:10]}T{at[11:]}+00:00"
+    else:
+        at = _moment(dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC))
+    if isinstance(fields, str | bytes):
+        fields = orjson.loads(fields)
+    return _canonical(ident, seq, trace_id, at, client_id, organisation, activity, register, subject, fields, previous,
+                      action)
+
+
+def leaf(row: Row[Any]) -> bytes:
+    """A record's leaf hash in the log's Merkle tree (read by `rows`): over its canonical JSON (merkle.leaf_hash)."""
+    return merkle.leaf_hash(content(row))
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a signed checkpoint says the first `size` records were: their Merkle root and the newest one's hash."""
+
+    size: int
+    root_hash: str
+    head_hash: str
+    label: str  # how the report names it, e.g. "the checkpoint of 2026-12-07T12:00:00Z"
+
+
+async def verify(session: AsyncSession, checkpoints: Sequence[Expected] = (),
+                 progress: Callable[[int], None] | None = None) -> Verification:
+    """Walk the log in order: positions without gaps, each record pointing at the one before, hashes intact, and the
+    first `size` records giving each checkpoint's Merkle root and head (so that a log rewritten or cut after a
+    checkpoint is found even when every later hash was recomputed). `progress` hears the count after each batch."""
+    expected = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
+    walk = _Walk(expected)
+    async for batch in rows(session, batch=VERIFY_BATCH * 10):
+        broken = walk.steps(batch)
+        if broken:
+            return broken
+        if progress:
+            progress(walk.count)
+    return walk.unmet() or await _check_head(session, walk.count, walk.previous, walk.passed)
+
+
+class _Walk:
+    """The state of `verify` along the chain: what came before, the Merkle tree so far, the checkpoints ahead."""
+
+    def __init__(self, checkpoints: list[Expected]) -> None:
+        self.count, self.previous = 0, GENESIS
+        self.tree = merkle.Frontier()
+        self.ahead = checkpoints
+        self.passed: Expected | None = None
+
+    def steps(self, records: Sequence[Row[Any]]) -> Verification | None:
+        """Take the next records; the first broken link, or a checkpoint they do not give, ends the walk."""
+        push, leaf_prefix = self.tree.push, merkle.LEAF_PREFIX
+        seq, previous = self.count, self.previous
+        next_checkpoint = self.ahead[0].size if self.ahead else -1
+        for record in records:
+            seq += 1
+            text = content(record)
+            reason = _broken(record, seq, previous, text)
             if reason:
-                return Verification(count, previous, record.seq, str(record.id), reason)
-            expected_seq, previous, count = expected_seq + 1, record.hash, count + 1
-        if len(batch) < VERIFY_BATCH:
-            break
-    return await _check_head(session, count, previous)
+                return Verification(seq - 1, previous, record.seq, str(record.id), reason, self._held())
+            push(hashlib.sha256(leaf_prefix + text).digest())
+            previous = record.hash
+            if seq == next_checkpoint:
+                self.count, self.previous = seq, previous
+                broken = self._at_checkpoint(seq)
+                if broken:
+                    return broken
+                next_checkpoint = self.ahead[0].size if self.ahead else -1
+        self.count, self.previous = seq, previous
+        return None
+
+    def _at_checkpoint(self, seq: int) -> Verification | None:
+        while self.ahead and self.ahead[0].size == seq:
+            checkpoint = self.ahead.pop(0)
+            if (self.tree.root().hex(), self.previous) != (checkpoint.root_hash, checkpoint.head_hash):
+                after = self.passed.size if self.passed else 0
+                return Verification(
+                    self.count, self.previous, after + 1, None,
+                    f"records #1 to #{seq} no longer give the root of {checkpoint.label}: a record from #{after + 1} "
+                    f"to #{seq} was changed, removed or put in after that checkpoint (and the hashes after it "
+                    "recomputed)", self._held(), seq)
+            self.passed = checkpoint
+        return None
+
+    def unmet(self) -> Verification | None:
+        """The log ended before a checkpoint's size: it was cut."""
+        if not self.ahead:
+            return None
+        checkpoint = self.ahead[-1]
+        return Verification(self.count, self.previous, self.count + 1, None,
+                            f"the log ends at record #{self.count}, but {checkpoint.label} says it had "
+                            f"{checkpoint.size} records: records #{self.count + 1} to #{checkpoint.size} are gone",
+                            self._held())
+
+    def _held(self) -> int:
+        return self.passed.size if self.passed else 0
 
 
-def _broken(record: LogRecord, expected_seq: int, previous: str) -> str | None:
+def _broken(record: Row[Any], expected_seq: int, previous: str, text: bytes) -> str | None:
     if record.seq != expected_seq:
         return f"record #{expected_seq} is missing (the next one found is #{record.seq})"
     if record.previous_hash != previous:
         return f"record #{record.seq} does not point at the hash of record #{record.seq - 1}"
-    if record_hash(record) != record.hash:
+    if chain_hash(previous, text) != record.hash:
         return f"record #{record.seq} was changed after it was written (its hash does not match its content)"
     return None
 
 
-async def _check_head(session: AsyncSession, count: int, last_hash: str) -> Verification:
+async def _check_head(session: AsyncSession, count: int, last_hash: str, passed: Expected | None) -> Verification:
+    held = passed.size if passed else 0
     head = await session.get(LogHead, HEAD_ID, populate_existing=True)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if (head_seq, head_hash) != (count, last_hash):
         reason = f"the chain head says record #{head_seq} is the newest, but the log ends at record #{count}"
         if head_seq == count:
             reason = f"the chain head's hash does not match record #{count}"
-        return Verification(count, last_hash, count + 1 if head_seq > count else count, None, reason)
-    return Verification(count, last_hash)
+        return Verification(count, last_hash, count + 1 if head_seq > count else count, None, reason, held)
+    return Verification(count, last_hash, checkpoint_size=held)

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from plein.auth.models import ApiClient
+from plein.exchange.checkpoints import Checkpoint, RecordProof
 from plein.exchange.insight import OrganisationProcessing
 from plein.exchange.models import Grant, ProcessingActivity
 
@@ -142,3 +143,44 @@ class InsightOut(Schema):
     period_start: dt.date = Field(description="First day of the period (inclusive).")
     period_end: dt.date = Field(description="Last day of the period (inclusive).")
     organisations: list[OrganisationOut]
+
+
+class CheckpointOut(Schema):
+    tree_size: int = Field(description="How many records the checkpoint covers: records #1 up to this one.")
+    root_hash: str = Field(description="The Merkle tree hash (RFC 9162) of those records, in hex.")
+    head_hash: str = Field(description="The chain hash of the last of them, in hex.")
+    timestamp: str = Field(description="When it was signed (UTC, ISO 8601 with microseconds and Z).")
+    key_id: str = Field(description="The first 8 bytes of the SHA-256 of the public key that signed it, in hex.")
+    signature: str = Field(description="Ed25519 signature (base64) over the checkpoint's note (docs/processing-log.md"
+                           ").")
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint) -> CheckpointOut:
+        return cls(tree_size=checkpoint.tree_size, root_hash=checkpoint.root_hash, head_hash=checkpoint.head_hash,
+                   timestamp=checkpoint.timestamp, key_id=checkpoint.key_id, signature=checkpoint.signature)
+
+
+class CheckpointsOut(Schema):
+    public_key: str = Field(description="The Ed25519 public key (32 bytes, base64) that signs the checkpoints.")
+    key_id: str
+    checkpoints: list[CheckpointOut] = Field(description="The newest first.")
+
+
+class ConsistencyOut(Schema):
+    first: int = Field(alias="from", description="The size of the older tree.")
+    second: int = Field(alias="to", description="The size of the newer tree.")
+    proof: list[str] = Field(description="The consistency proof (RFC 9162 section 2.1.4): node hashes in hex.")
+
+
+class InclusionOut(Schema):
+    record: str = Field(description="The record's canonical JSON: its leaf hash is SHA-256 of 0x00 and these bytes "
+                        "(UTF-8).")
+    leaf_index: int = Field(description="The record's place in the tree, from 0 (its seq minus 1).")
+    audit_path: list[str] = Field(description="The inclusion proof (RFC 9162 section 2.1.3): node hashes in hex, "
+                                  "the leaf's sibling first.")
+    checkpoint: CheckpointOut = Field(description="The signed checkpoint whose root the path leads to.")
+
+    @classmethod
+    def of(cls, proof: RecordProof) -> InclusionOut:
+        return cls(record=proof.record, leaf_index=proof.leaf_index, audit_path=proof.audit_path,
+                   checkpoint=CheckpointOut.of(proof.checkpoint))

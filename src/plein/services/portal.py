@@ -7,13 +7,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
 from plein.errors import Conflict, Forbidden, ServiceUnavailable
-from plein.exchange import insight
+from plein.exchange import checkpoints, insight
 from plein.exchange.service import new_trace_id
 from plein.http import SessionDep
 from plein.organisations import service as organisations
@@ -169,6 +170,25 @@ async def who_used(request: Request, session: SessionDep, principal: PagePrincip
         return await _page(request, session, user, "inzage", context, status=400)
     context["uses"] = await usage.uses(session, user.id, since, until, new_trace_id())
     return await _page(request, session, user, "inzage", context)
+
+
+@router.get("/mijn/inzage/bewijs")
+async def who_used_proof(request: Request, session: SessionDep, principal: PagePrincipal, start: From = "",
+                         end: Until = "") -> Response:
+    """The proof (JSON) that each record of the period about the citizen is in the log: docs/processing-log.md."""
+    if principal is None:
+        return downloads.to_login(request)
+    user = _check(principal, citizens_only=True)
+    since, until, problems = _period(start, end)
+    if problems:
+        return await _page(request, session, user, "inzage", {
+            "since": since, "until": until, "summary": problems, "error_count": len(problems),
+            "given": {"van": start, "tot": end}, "uses": []}, status=400)
+    document = await usage.proof(session, user.id, since, until, checkpoints.signing_key(request.app.state.settings),
+                                 new_trace_id())
+    name = f"bewijs-verwerkingen-{since.isoformat()}-{until.isoformat()}.json"
+    return Response(orjson.dumps(document, option=orjson.OPT_INDENT_2), media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 # --- consent --------------------------------------------------------------------------------------------------

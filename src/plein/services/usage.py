@@ -9,9 +9,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein.exchange import insight
+from plein.exchange import checkpoints, insight
 from plein.exchange.log import WRITE
 from plein.exchange.models import LogRecord
 from plein.organisations import service as organisations
@@ -105,6 +106,25 @@ async def uses(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, tr
             if records:
                 found.append(_use(organisation.code, name, purpose, records))
     return sorted(found, key=lambda use: use.latest, reverse=True)
+
+
+async def proof(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, key: Ed25519PrivateKey,
+                trace_id: str) -> dict[str, object]:
+    """The proofs that the citizen's records from start to end (Dutch days) are in the log, as one JSON document
+    with the public key that checks the checkpoint they lead to. The look is logged."""
+    low = dt.datetime.combine(start, dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
+    found = await checkpoints.proofs_about(session, bsn, low, high, key)
+    await insight.log_look(session, bsn, trace_id)
+    return {
+        "uitleg": "Elk record hieronder staat in het verwerkingenlogboek van Plein: het auditPath leidt van het "
+                  "record naar de rootHash van het ondertekende checkpoint, te controleren met de publieke sleutel "
+                  "(RFC 9162).",
+        "publicKey": checkpoints.public_key_text(key),
+        "checkpoint": found[0].checkpoint.as_json() if found else None,
+        "records": [{"record": item.record, "leafIndex": item.leaf_index, "auditPath": item.audit_path}
+                    for item in found],
+    }
 
 
 def _use(code: str, name: str, purpose: insight.Purpose, records: list[LogRecord]) -> Use:
