@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -23,6 +25,10 @@ from plein.settings import Settings
 POSTGRES_URL = os.environ.get("PLEIN_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 SHARED_SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
+
+# Property tests assert behaviour, not speed: on a busy machine (CI shares its cores) generating examples may be slow.
+hypothesis_settings.register_profile("plein", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("plein")
 
 
 @pytest.fixture(scope="session")
