@@ -35,7 +35,8 @@ VALUE_LABELS = {
     "developmentStatus": {"concept": "Concept", "development": "In ontwikkeling", "beta": "Bèta",
                           "stable": "Stabiel", "obsolete": "Verouderd"},
 }
-SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste"}
+SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste",
+               "rating": "Beoordeling"}
 STATUS_LABELS = {"planned": "Gepland", "active": "In gebruik", "ended": "Beëindigd", "accepted": "Toegelaten",
                  "rejected": "Afgewezen", "passed": "Geslaagd", "failed": "Mislukt"}
 ACTION_LABELS = {"planned": "Geadopteerd (gepland)", "activated": "In gebruik genomen",
@@ -44,7 +45,7 @@ SEVERITY_LABELS = {"error": "Fout", "warning": "Waarschuwing"}
 SEARCH_MESSAGES = {
     "page": "Het paginanummer moet een geheel getal van 1 of hoger zijn.",
     "pageSize": "Het aantal apps per pagina moet een geheel getal van 1 tot en met 100 zijn.",
-    "sort": "Kies een sortering: relevantie, aantal gemeenten of nieuwste.",
+    "sort": "Kies een sortering: relevantie, aantal gemeenten, nieuwste of beoordeling.",
     "q": "De zoektekst mag hoogstens 200 tekens lang zijn.",
 }
 PAGE_PARAMS = ("q", "sort", "pageSize", *FACETS)
