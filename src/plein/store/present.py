@@ -136,7 +136,7 @@ async def advisory_out(session: AsyncSession, advisory: Advisory) -> AdvisoryOut
     return AdvisoryOut(
         id=advisory.identifier, app=advisory.app.slug, aliases=list(advisory.aliases), affected=advisory.affected,
         fixed=advisory.fixed, cvss=advisory.cvss_vector, score=advisory.score, severity=advisory.severity,
-        summary=advisory.summary, details=advisory.details, status=advisory.status,  # type: ignore[arg-type]
+        summary=advisory.summary, details=advisory.details, status=advisory.status,
         published_at=advisory.published_at, modified_at=advisory.modified_at, withdrawn_at=advisory.withdrawn_at,
         history=[AdvisoryEventOut(action=e.action, reason=e.reason, notified=list(e.notified), actor=e.actor,
                                   at=e.at) for e in events],

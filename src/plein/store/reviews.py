@@ -40,6 +40,14 @@ def may_review_from(activated_at: dt.datetime, min_days: int) -> dt.datetime:
     return activated_at + dt.timedelta(days=min_days)
 
 
+async def allowed_from(session: AsyncSession, code: str, app: App, min_days: int) -> dt.datetime | None:
+    """From when the municipality may review the app; None when it does not use it (no active adoption)."""
+    adoption = await adoptions.active_adoption(session, code, app.slug)
+    if adoption is None or adoption.activated_at is None:
+        return None
+    return may_review_from(adoption.activated_at, min_days)
+
+
 async def _eligible_version(session: AsyncSession, code: str, app: App, min_days: int) -> str:
     """The version the municipality uses, when its adoption has been active for at least `min_days` days."""
     adoption = await adoptions.active_adoption(session, code, app.slug)
