@@ -16,7 +16,8 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein.notifications.models import Message
+from plein.notifications.models import Delivery, Message
+from plein.notifications.service import KanaalFilter, create_abonnement
 from plein.organisations.service import create_organisation
 from plein.store import adoptions, advisories
 from plein.store.models import Release
@@ -73,6 +74,20 @@ async def test_an_advisory_reaches_exactly_the_municipalities_on_affected_versio
     assert body["score"] == 9.1 and body["severity"] == "critical"
     assert body["history"][0]["notified"] == [UTRECHT, AMSTERDAM]  # by code: 0344, 0363
     assert await notified(session) == [(UTRECHT, "create", "critical"), (AMSTERDAM, "create", "critical")]
+
+
+async def test_a_subscriber_filtering_on_its_municipality_gets_only_its_own(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    await three_versions(session, tmp_path)
+    await on_versions(session, {AMSTERDAM: "2.0.0", UTRECHT: "2.0.1"})
+    await create_abonnement(session, callback_url="http://utrecht.example/notificaties", auth="Bearer x",
+                            kanalen=[KanaalFilter("store", {"gemeente": UTRECHT})])
+    await session.commit()
+    await advisories.publish(session, APP, advisories.AdvisoryInput(**ADVISORY), SYSTEM, "http://plein.test")
+    delivered = (await session.execute(select(Message.kenmerken).join(Delivery, Delivery.message_id == Message.id)
+                                       .where(Message.kanaal == "store"))).scalars().all()
+    assert [kenmerken["gemeente"] for kenmerken in delivered] == [UTRECHT]
 
 
 async def test_a_correction_tells_who_is_affected_now_and_withdrawal_is_kept(

@@ -152,13 +152,12 @@ async def _notify(session: AsyncSession, advisory: Advisory, adoptions: Iterable
                   base_url: str) -> list[str]:
     """One notification per municipality on the `store` kanaal, in the caller's transaction; their codes."""
     url = advisory_url(base_url, advisory.identifier)
-    codes = sorted({adoption.organisation.code for adoption in adoptions})
     oins = {adoption.organisation.code: adoption.organisation.oin for adoption in adoptions}
-    for code in codes:
-        await notifications.publish(
-            session, kanaal=KANAAL, hoofd_object=url, resource="advisory", resource_url=url, actie=ACTIONS[action],
-            kenmerken={"app": advisory.app.slug, "gemeente": code, "severity": advisory.severity},
-            source_oin=oins.get(code))
+    codes = sorted(oins)
+    await notifications.publish_each(
+        session, kanaal=KANAAL, hoofd_object=url, resource="advisory", resource_url=url, actie=ACTIONS[action],
+        each=[({"app": advisory.app.slug, "gemeente": code, "severity": advisory.severity}, oins[code])
+              for code in codes])
     return codes
 
 
