@@ -76,6 +76,8 @@ async def test_a_review_through_the_form(client: httpx.AsyncClient, session: Asy
     page = html.unescape((await client.get(f"/apps/{APP}")).text)
     assert "Inwoners vinden het makkelijk." in page and "4,0 van 5 (1 beoordeling)" in page
     assert "Versie 2.0.0" in page
+    listing = html.unescape((await client.get("/", params={"sort": "rating"})).text)
+    assert "4,0 van 5 (1 beoordeling)" in listing and '<option value="rating" selected>' in listing
 
 
 async def test_the_banner_and_the_upgrade_to_the_fixed_version(client: httpx.AsyncClient, session: AsyncSession,
