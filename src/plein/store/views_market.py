@@ -63,12 +63,15 @@ async def app_parts(session: AsyncSession, request: Request, slug: str, principa
         cost, figure = await costs.app_cost(session, code, latest)
         quotes.append({"code": code, "name": name, "cost": cost, "inhabitants": figure})
         states.append({"code": code, "name": name, **await _review_state(session, app, code, min_days)})
+    found = await advisories.list_advisories(session, app)
+    newest = app.latest_version or ""
     return {
         "quotes": quotes, "review_states": states, "min_days": min_days,
+        "newest_affected": [a for a in found if a.status == "published" and advisories.in_range(newest, a.affected)],
         "reviews": await reviews.app_reviews(session, app, principal),
         "may_reply": principal is not None and principal.has_role(app.publisher.code, "publisher"),
         "curator": service.is_curator(principal),
-        "advisories": await advisories.list_advisories(session, app),
+        "advisories": found,
         "may_publish_advisory": principal is not None and advisories.may_publish(app, principal),
         "review_errors": {}, "submitted": {},
     }
