@@ -1,4 +1,6 @@
-"""Store search benchmark: facet search, browse and the app page over HTTP, next to raw SQL returning the same rows."""
+"""Store search benchmark: facet search, browse and the app page over HTTP, next to raw SQL returning the same rows;
+with reviews and security advisories in the data, and the time to publish one advisory that notifies every
+municipality (342) on an affected version."""
 
 from __future__ import annotations
 
@@ -25,16 +27,19 @@ from common import console as bench_console
 from common import ms, pg_admin, pg_dsn, plein_server
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
-from plein.db import make_engine
+from plein.auth.service import Principal
+from plein.db import make_engine, make_session_factory
 from plein.migrate import upgrade_and_seed
+from plein.notifications.models import Message
 from plein.organisations.models import Organisation
 from plein.settings import Settings
+from plein.store import advisories
 from plein.store.checks import default_checks
 from plein.store.listing import facet_values, search_terms, tokens
-from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
+from plein.store.models import Adoption, Advisory, App, AppFacet, AppTerm, Release, Review
 
 console = bench_console()
 BENCH_DB = "plein_bench"
@@ -99,6 +104,8 @@ def parse_args() -> argparse.Namespace:
                         "file in a temp dir")
     parser.add_argument("--apps", type=int, default=10_000, help="published apps (default 10000)")
     parser.add_argument("--adoptions", type=int, default=20_000, help="adoptions (default 20000)")
+    parser.add_argument("--reviews", type=int, default=50_000, help="reviews (default 50000)")
+    parser.add_argument("--advisories", type=int, default=2_000, help="security advisories (default 2000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     return parser.parse_args()
@@ -179,17 +186,45 @@ def plan_adoptions(rng: random.Random, apps: int, orgs: int, count: int) -> list
     return plan
 
 
+def plan_reviews(rng: random.Random, apps: int, orgs: int, count: int) -> list[tuple[int, int, int, bool, bool]]:
+    """(municipality, app, rating, hidden, replied): popular apps get more; one per municipality and app."""
+    chosen = rng.choices(range(apps), weights=[1 / (rank + 50) for rank in range(apps)], k=count * 2)
+    seen: set[tuple[int, int]] = set()
+    plan = []
+    for app in chosen:
+        org = rng.randrange(orgs)
+        if (org, app) in seen:
+            continue
+        seen.add((org, app))
+        plan.append((org, app, rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 5)), rng.random() < 0.02, rng.random() < 0.3))
+        if len(plan) == count:
+            break
+    return plan
+
+
+VECTORS = ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N",
+           "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N", "CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:N/A:N")
+
+
 class DataSet:
     """The rows to load, made deterministically from one random.Random, in chunks of CHUNK."""
 
-    def __init__(self, rng: random.Random, orgs: list[tuple[uuid.UUID, str]], apps: int, adoptions: int) -> None:
+    def __init__(self, rng: random.Random, orgs: list[tuple[uuid.UUID, str]], args: argparse.Namespace) -> None:
+        apps = args.apps
         self.rng, self.orgs = rng, orgs
         self.ids = [(new_id(rng), new_id(rng)) for _ in range(apps)]  # (app, its release)
         self.names = app_names(rng, apps)
-        self.plan = plan_adoptions(rng, apps, len(orgs), adoptions)
+        self.plan = plan_adoptions(rng, apps, len(orgs), args.adoptions)
         self.active = [0] * apps
         for _, app, status in self.plan:
             self.active[app] += status == "active"
+        self.review_plan = plan_reviews(rng, apps, len(orgs), args.reviews)
+        self.ratings: list[list[int]] = [[] for _ in range(apps)]
+        for _, app, rating, hidden, _ in self.review_plan:
+            if not hidden:
+                self.ratings[app].append(rating)
+        self.advisory_apps = rng.sample(range(apps), min(args.advisories, apps))
+        self.versions: list[str] = [""] * apps
         self.slugs: dict[str, uuid.UUID] = {}
         self.counts: dict[str, int] = dict.fromkeys(TABLES, 0)
         self.checks = [{"id": c.id, "title": c.title, "version": c.version, "errors": 0, "warnings": 0,
@@ -213,10 +248,13 @@ class DataSet:
         publiccode, manifest = release_docs(rng, slug, name, version, released)
         publisher_id, publisher_code = rng.choice(self.orgs)
         sha = f"{rng.getrandbits(256):064x}"
+        self.versions[index] = version
+        ratings = self.ratings[index]
         app = {"id": app_id, "slug": slug, "kind": manifest["kind"], "publisher_id": publisher_id, "name": name,
                "short_description": publiccode["description"]["nl"]["shortDescription"], "listed": True,
                "latest_release_id": release_id, "latest_version": version, "latest_released_at": released,
-               "adoption_count": self.active[index], "created_at": released}
+               "adoption_count": self.active[index], "review_count": len(ratings),
+               "rating_average": sum(ratings) / len(ratings) if ratings else None, "created_at": released}
         report = {"verdict": "accepted", "pipelineVersion": "1", "checkedAt": released.isoformat(), "sha256": sha,
                   "size": 4096, "checks": self.checks, "findings": []}
         release = {"id": release_id, "app_id": app_id, "version": version, "status": "accepted",
@@ -231,6 +269,32 @@ class DataSet:
         for start in range(0, len(self.plan), CHUNK):
             yield [self.adoption_row(*step) for step in self.plan[start:start + CHUNK]]
 
+    def review_batches(self) -> Iterator[list[dict]]:
+        for start in range(0, len(self.review_plan), CHUNK):
+            yield [self.review_row(*step) for step in self.review_plan[start:start + CHUNK]]
+
+    def review_row(self, org: int, app: int, rating: int, hidden: bool, replied: bool) -> dict:
+        written = NOW - dt.timedelta(minutes=self.rng.randint(0, 365 * 24 * 60))
+        return {"id": new_id(self.rng), "app_id": self.ids[app][0], "organisation_id": self.orgs[org][0],
+                "rating": rating, "text": rng_text(self.rng), "version": self.versions[app], "author": "bench",
+                "created_at": written, "updated_at": written,
+                "reply": "Dank voor uw beoordeling." if replied else None, "reply_by": "bench" if replied else None,
+                "reply_at": written if replied else None, "hidden_reason": "Bench" if hidden else None,
+                "hidden_by": "bench" if hidden else None, "hidden_at": written if hidden else None}
+
+    def advisory_rows(self) -> list[dict]:
+        rows = []
+        for number, app in enumerate(self.advisory_apps, start=1):
+            vector = self.rng.choice(VECTORS)
+            _, score, severity = advisories.score(vector)
+            published = NOW - dt.timedelta(minutes=self.rng.randint(0, 365 * 24 * 60))
+            rows.append({"id": new_id(self.rng), "identifier": f"PLEIN-2025-{number:04d}", "app_id": self.ids[app][0],
+                         "aliases": [f"CVE-2025-{10000 + number}"], "affected": f"<={self.versions[app]}",
+                         "fixed": None, "cvss_vector": vector, "score": score, "severity": severity,
+                         "summary": "Kwetsbaarheid in de bench", "details": "Bench.", "status": "published",
+                         "published_at": published, "modified_at": published, "published_by": "bench"})
+        return rows
+
     def adoption_row(self, org: int, app: int, status: str) -> dict:
         rng = self.rng
         created = NOW - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
@@ -239,6 +303,10 @@ class DataSet:
         return {"id": new_id(rng), "organisation_id": self.orgs[org][0], "app_id": self.ids[app][0],
                 "release_id": self.ids[app][1], "status": status, "options": {"behandeltermijnDagen": 5},
                 "created_at": created, "activated_at": activated, "ended_at": ended, "created_by": "bench"}
+
+
+def rng_text(rng: random.Random) -> str:
+    return " ".join(rng.sample(SENTENCES, 2))
 
 
 async def insert_rows(conn: Any, table: Any, rows: list[dict]) -> None:
@@ -254,9 +322,10 @@ async def load(url: str, args: argparse.Namespace) -> DataSet:
     try:
         async with engine.begin() as conn:
             orgs = [(row.id, row.code) for row in await conn.execute(municipalities)]
-            data = DataSet(random.Random(args.seed), orgs, args.apps, args.adoptions)
+            data = DataSet(random.Random(args.seed), orgs, args)
             with Progress(console=console, transient=True) as progress:
-                task = progress.add_task("loading apps and adoptions", total=args.apps + args.adoptions)
+                task = progress.add_task("loading apps, adoptions and reviews",
+                                         total=args.apps + args.adoptions + len(data.review_plan))
                 for batch in data.app_batches():
                     for name, table in TABLES.items():
                         await insert_rows(conn, table, batch[name])
@@ -264,6 +333,10 @@ async def load(url: str, args: argparse.Namespace) -> DataSet:
                 for rows in data.adoption_batches():
                     await insert_rows(conn, Adoption.__table__, rows)
                     progress.advance(task, len(rows))
+                for rows in data.review_batches():
+                    await insert_rows(conn, Review.__table__, rows)
+                    progress.advance(task, len(rows))
+                await insert_rows(conn, Advisory.__table__, data.advisory_rows())
         return data
     finally:
         await engine.dispose()
@@ -305,7 +378,9 @@ def scenarios(rng: random.Random, slugs: list[str], count: int) -> dict[str, lis
     searches = [Search(word, rng.sample(FILTERS, rng.choice((1, 2)))) for word in SEARCH_WORDS for _ in range(2)]
     browse = [Search("", [], "adoptions"), Search("", [], "adoptions")]
     browse += [Search("", [choice], "adoptions") for choice in FILTERS]
-    return {"facet search": searches, "browse": browse, "app page": rng.sample(slugs, min(count, len(slugs)))}
+    rated = [Search("", [], "rating")] + [Search("", [choice], "rating") for choice in FILTERS]
+    return {"facet search": searches, "browse": browse, "by rating": rated,
+            "app page": rng.sample(slugs, min(count, len(slugs)))}
 
 
 # -- raw SQL -----------------------------------------------------------------------------------------------------
@@ -335,10 +410,13 @@ def raw_search(search: Search) -> list[tuple[str, dict[str, Any]]]:
         chosen = ", ".join(f":f{index}v{n}" for n in range(len(values)))
         hits += (f" AND EXISTS (SELECT 1 FROM store_app_facets f WHERE f.app_id = {key} "
                  f"AND f.facet = :f{index} AND f.value IN ({chosen}))")
-    relevance = (search.sort or ("relevance" if terms else "adoptions")) == "relevance"
-    order = "h.score DESC, a.adoption_count DESC" if relevance else "a.adoption_count DESC, a.latest_released_at DESC"
+    orders = {"relevance": "h.score DESC, a.adoption_count DESC",
+              "adoptions": "a.adoption_count DESC, a.latest_released_at DESC",
+              "rating": "COALESCE(a.rating_average, 0) DESC, a.review_count DESC, a.adoption_count DESC"}
+    order = orders[search.sort or ("relevance" if terms else "adoptions")]
     page = (f"{hits}) SELECT a.id, a.slug, a.name, a.short_description, a.kind, o.code, o.name, a.latest_version, "
-            "a.latest_released_at, a.adoption_count, h.score FROM hits h JOIN store_apps a ON a.id = h.id "
+            "a.latest_released_at, a.adoption_count, a.review_count, a.rating_average, h.score "
+            "FROM hits h JOIN store_apps a ON a.id = h.id "
             f"JOIN organisations o ON o.id = a.publisher_id ORDER BY {order}, a.id LIMIT 20")
     facets = (f"{hits}) SELECT c.facet, c.value, c.n, o.name FROM (SELECT f.facet, f.value, COUNT(*) AS n "
               "FROM hits h JOIN store_app_facets f ON f.app_id = h.id GROUP BY f.facet, f.value "
@@ -445,6 +523,52 @@ def report(rows: list[list], database: str) -> None:
                   f"{facet[5]} raw ({facet[4]} ms)")
 
 
+BENCH_ACTOR = Principal("cli", "bench", "Bench", frozenset(), all_rights=True)
+TARGET_APP = "bench-advisory-target"
+TARGET_MUNICIPALITIES = 342  # the Netherlands' municipalities (the seeded table may hold a few that merged since)
+
+
+async def adopted_everywhere(url: str, data: DataSet) -> None:
+    """One more app (unlisted, so search is unchanged) at version 1.0.0 with an open adoption in 342 municipalities."""
+    engine = make_engine(Settings(database_url=url))
+    app_id, release_id = new_id(data.rng), new_id(data.rng)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(App.__table__), [{
+                "id": app_id, "slug": TARGET_APP, "kind": "service", "publisher_id": data.orgs[0][0],
+                "name": "Bench advisory target", "short_description": "", "listed": False,
+                "latest_release_id": release_id, "latest_version": "1.0.0", "latest_released_at": NOW,
+                "adoption_count": TARGET_MUNICIPALITIES, "created_at": NOW}])
+            await conn.execute(insert(Release.__table__), [{
+                "id": release_id, "app_id": app_id, "version": "1.0.0", "status": "accepted", "report": {},
+                "sha256": "0" * 64, "size": 1, "published_by": "bench", "created_at": NOW}])
+            await insert_rows(conn, Adoption.__table__, [{
+                "id": new_id(data.rng), "organisation_id": org_id, "app_id": app_id, "release_id": release_id,
+                "status": "active", "options": {}, "created_at": NOW, "activated_at": NOW, "ended_at": None,
+                "created_by": "bench"} for org_id, _ in data.orgs[:TARGET_MUNICIPALITIES]])
+    finally:
+        await engine.dispose()
+
+
+async def publish_advisory(url: str) -> tuple[float, int]:
+    """Publish one advisory on the target app (in-process, the service function the API calls): the seconds it
+    took, the advisory and all its notifications committed, and how many notifications were written."""
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with make_session_factory(engine)() as session:
+            began = time.perf_counter()
+            advisory = await advisories.publish(session, TARGET_APP, advisories.AdvisoryInput(
+                affected="<1.1.0", fixed="1.1.0", cvss=VECTORS[0], summary="Bench", details="Bench."),
+                BENCH_ACTOR, "http://127.0.0.1")
+            took = time.perf_counter() - began
+            url_of = advisories.advisory_url("http://127.0.0.1", advisory.identifier)
+            notified = await session.scalar(select(func.count()).select_from(Message).where(
+                Message.kanaal == "store", Message.hoofd_object == url_of))
+        return took, int(notified or 0)
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
     args = parse_args()
     temp = Path(tempfile.mkdtemp(prefix="plein-bench-"))
@@ -459,7 +583,13 @@ def main() -> None:
                 asyncio.run(pg_admin(url, "VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
             console.print(f"Loaded in {time.perf_counter() - began:.1f} s (with migrations and municipalities): "
                           + ", ".join(f"{count:,} {name}" for name, count in data.counts.items())
-                          + f", {len(data.plan):,} adoptions over {len(data.orgs)} municipalities")
+                          + f", {len(data.plan):,} adoptions over {len(data.orgs)} municipalities, "
+                          f"{len(data.review_plan):,} reviews, {len(data.advisory_apps):,} advisories")
+            asyncio.run(adopted_everywhere(url, data))
+            took, notified = asyncio.run(publish_advisory(url))
+            console.print(f"Publishing one advisory that affects {TARGET_MUNICIPALITIES} municipalities' adoptions: "
+                          f"{notified} notifications written and committed in {ms(took)} ms (target: all within "
+                          "1 s)")
             raw = Raw(url)
             try:
                 with server(url, temp) as client:

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     store_max_unpacked_bytes: int = Field(
         100 * 1024 * 1024, gt=0, description="Largest total size of an app package once unpacked, in bytes."
     )
+    store_review_min_days: int = Field(
+        30, ge=0, le=3650, description="Days a municipality's adoption of an app must have been active before that "
+        "municipality may review the app (only verified adopters review)."
+    )
     spectral_bin: str | None = Field(
         None, description="Command that runs Spectral for the OpenAPI check; found in node_modules when unset."
     )

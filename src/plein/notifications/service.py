@@ -46,6 +46,8 @@ STANDARD_KANALEN: dict[str, tuple[str, tuple[str, ...]]] = {
     # Plein's own: changes at the source of the BRP, made by a decision of a municipality (a move, a death)
     "brp": ("https://brp-api.github.io/Haal-Centraal-BRP-bevragen/",
             ("gemeente", "vorigeGemeente", "soort", "burgerservicenummer")),
+    # Plein's own: security advisories of store apps, one notification per municipality on an affected version
+    "store": ("https://ossf.github.io/osv-schema/", ("app", "gemeente", "severity")),
 }
 # Kanalen whose notifications name a person: delivered only to subscribers whose client may read that register's
 # persons (a live read grant covering the field) in a municipality the notification concerns.
@@ -108,6 +110,45 @@ async def publish(
     if deliveries:
         await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
     return light.made(Message, id=message_id, **values)
+
+
+async def publish_each(
+    session: AsyncSession, *, kanaal: str, hoofd_object: str, resource: str, resource_url: str, actie: str,
+    each: Sequence[tuple[Mapping[str, str], str | None]],
+) -> int:
+    """`publish` for many notifications about one object on one kanaal, each with its own kenmerken and source OIN
+    (e.g. one per municipality concerned): the kanaal and its abonnementen are read once, and the messages and their
+    deliveries are written in bulk, in the caller's transaction; returns how many messages were written."""
+    if kanaal in PERSONAL_KANALEN:  # each needs its own check of who may read the person
+        for kenmerken, oin in each:
+            await publish(session, kanaal=kanaal, hoofd_object=hoofd_object, resource=resource,
+                          resource_url=resource_url, actie=actie, kenmerken=kenmerken, source_oin=oin)
+        return len(each)
+    when = utcnow()
+    for kenmerken, _ in each:
+        problems = message_problems(kanaal, hoofd_object, resource, resource_url, actie, kenmerken, when)
+        if problems:
+            raise InvalidInput("the notification is not valid", problems)
+    channel, subscribed, _ = await _kanaal_and_subscriptions(session, kanaal)
+    messages = [{"uuid": new_uuid(), "kanaal": channel, "hoofd_object": hoofd_object, "resource": resource,
+                 "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
+                 "source_oin": oin or _oin_from(kenmerken), "created_at": when} for kenmerken, oin in each]
+    if not messages:
+        return 0
+    await session.execute(insert(_MESSAGES), messages)
+    wanted = {row["uuid"]: _matching(subscribed, kenmerken) for row, (kenmerken, _) in zip(messages, each, strict=True)}
+    keys = [key for key, matching in wanted.items() if matching]
+    deliveries = []
+    for start in range(0, len(keys), MAX_PAGE):
+        chunk = keys[start:start + MAX_PAGE]
+        for message_id, key in await session.execute(select(_MESSAGES.c.id, _MESSAGES.c.uuid)
+                                                      .where(_MESSAGES.c.uuid.in_(chunk))):
+            deliveries += [{"message_id": message_id, "abonnement_id": abonnement_id, "status": PENDING,
+                            "next_attempt_at": when, "created_at": when, "updated_at": when}
+                           for abonnement_id in wanted[key]]
+    if deliveries:
+        await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
+    return len(messages)
 
 
 _MESSAGES = cast(Table, Message.__table__)

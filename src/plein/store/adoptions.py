@@ -74,7 +74,8 @@ def _reason(message: str, rule: Any) -> str:
     return f"{message} (rule: {rule})"
 
 
-async def _municipality(session: AsyncSession, code: str, actor: Principal) -> Organisation:
+async def managed_municipality(session: AsyncSession, code: str, actor: Principal) -> Organisation:
+    """The municipality with this code, when the actor is its functioneel beheerder (NotFound, Forbidden)."""
     try:
         organisation = await organisations.get_by_code(session, code)
     except organisations.UnknownOrganisation as exc:
@@ -111,7 +112,7 @@ async def adopt(
     """Adopt an app for a municipality: options validated with defaults applied; status planned (or active).
 
     `base_url` is Plein's address as the caller sees it; the URLs of provided zaaktypen are made with it."""
-    organisation = await _municipality(session, code, actor)
+    organisation = await managed_municipality(session, code, actor)
     app = await get_app(session, app_slug)
     release = await _accepted_release(session, app, version)
     filled = validate_options(options_schema(release), options if options is not None else {})
@@ -157,7 +158,7 @@ async def change_adoption(
     """Configure (new options), upgrade (newer release, options re-validated) or change status, in one step.
 
     Any refusal or failure rolls the whole step back: the adoption, its grants and zaaktypen stay as they were."""
-    await _municipality(session, code, actor)
+    await managed_municipality(session, code, actor)
     adoption = await get_adoption(session, code, adoption_id, actor)
     if adoption.status == "ended":
         raise Conflict("this adoption has ended; adopt the app again to use it")

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from plein.errors import InvalidInput, InvalidParam, NotFound, PayloadTooLarge
 from plein.http import OptionalPrincipal, PrefixRouter, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
-from plein.store import adoptions, present, service
+from plein.store import adoptions, advisories, costs, osv, present, reviews, service
 from plein.store.checks.manifest import manifest_schema
 from plein.store.checks.service import service_schema
 from plein.store.listing import FACETS
@@ -19,12 +19,23 @@ from plein.store.schemas import (
     AdoptionChange,
     AdoptionCreate,
     AdoptionOut,
+    AdvisoryChange,
+    AdvisoryCreate,
+    AdvisoryOut,
     AppDetail,
     AppPage,
+    CostsOut,
     FacetValue,
+    HideIn,
+    InhabitantsIn,
+    InhabitantsOut,
+    OsvFeed,
     PublishResponse,
     ReleaseDetail,
     ReleaseSummary,
+    ReplyIn,
+    ReviewIn,
+    ReviewOut,
 )
 from plein.store.search import SearchQuery, search_apps
 
@@ -58,7 +69,7 @@ FacetFilter = Annotated[list[str] | None, Query(description="Only apps with one 
 async def list_apps(
     request: Request, session: SessionDep,
     q: Annotated[str, Query(max_length=200, description="Words to find in names, descriptions and features.")] = "",
-    sort: Annotated[str | None, Query(description="relevance, adoptions or newest.")] = None,
+    sort: Annotated[str | None, Query(description="relevance, adoptions, newest or rating.")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 20,
     category: FacetFilter = None, software_type: Annotated[list[str] | None, Query(alias="softwareType")] = None,
@@ -182,3 +193,112 @@ async def change_adoption(
                                                version=body.version, options=body.options,
                                                base_url=str(request.base_url))
     return await present.adoption_out(session, adoption, with_history=True)
+
+
+@router.get("/municipalities/{code}/inhabitants", summary="The inhabitants costs are reckoned with",
+            operation_id="getInhabitants")
+async def get_inhabitants(code: str, session: SessionDep) -> InhabitantsOut:
+    """The municipality's own figure when its beheerder set one, else the persons registered in it in the BRP."""
+    return present.inhabitants_out(await costs.municipality_inhabitants(session, code))
+
+
+@router.put("/municipalities/{code}/inhabitants", summary="Set the municipality's own number of inhabitants",
+            operation_id="setInhabitants")
+async def set_inhabitants(code: str, body: InhabitantsIn, session: SessionDep,
+                          principal: PrincipalDep) -> InhabitantsOut:
+    return present.inhabitants_out(await costs.set_inhabitants(session, code, body.inhabitants, principal))
+
+
+@router.get("/municipalities/{code}/costs", summary="What a municipality's apps cost it", operation_id="getCosts")
+async def get_costs(code: str, session: SessionDep) -> CostsOut:
+    """Each open adoption at the price of the release in use, and the totals (docs/store.md says how)."""
+    return present.costs_out(await costs.municipality_costs(session, code))
+
+
+@router.get("/apps/{slug}/reviews", summary="Reviews of an app by municipalities that use it",
+            operation_id="listReviews")
+async def list_reviews(slug: str, session: SessionDep, principal: OptionalPrincipal) -> list[ReviewOut]:
+    app = await service.get_app(session, slug)
+    return [present.review_out(review) for review in await reviews.app_reviews(session, app, principal)]
+
+
+@router.put("/apps/{slug}/reviews/{code}", summary="Write or edit a municipality's review",
+            operation_id="writeReview")
+async def write_review(slug: str, code: str, body: ReviewIn, request: Request, session: SessionDep,
+                       principal: PrincipalDep) -> ReviewOut:
+    """Only a municipality whose adoption has been active for PLEIN_STORE_REVIEW_MIN_DAYS days; one per app."""
+    min_days = request.app.state.settings.store_review_min_days
+    review = await reviews.write_review(session, code, slug, body.rating, body.text, principal, min_days)
+    return present.review_out(review)
+
+
+@router.put("/apps/{slug}/reviews/{code}/reply", summary="The publisher's reply to a review",
+            operation_id="replyToReview")
+async def reply_to_review(slug: str, code: str, body: ReplyIn, session: SessionDep,
+                          principal: PrincipalDep) -> ReviewOut:
+    return present.review_out(await reviews.reply(session, slug, code, body.text, principal))
+
+
+@router.put("/apps/{slug}/reviews/{code}/hidden", summary="A curator hides a review", operation_id="hideReview")
+async def hide_review(slug: str, code: str, body: HideIn, session: SessionDep, principal: PrincipalDep) -> ReviewOut:
+    return present.review_out(await reviews.hide(session, slug, code, body.reason, principal))
+
+
+def _input(body: AdvisoryCreate | AdvisoryChange, current: AdvisoryOut | None = None) -> advisories.AdvisoryInput:
+    def pick(name: str) -> Any:
+        value = getattr(body, name)
+        return value if value is not None or current is None else getattr(current, name)
+
+    return advisories.AdvisoryInput(affected=pick("affected") or "", cvss=pick("cvss") or "",
+                                    summary=pick("summary") or "", details=pick("details") or "",
+                                    fixed=pick("fixed"), aliases=list(pick("aliases") or []))
+
+
+@router.post("/apps/{slug}/advisories", status_code=201, summary="Publish a security advisory",
+             operation_id="publishAdvisory")
+async def publish_advisory(slug: str, body: AdvisoryCreate, request: Request, session: SessionDep,
+                           principal: PrincipalDep) -> AdvisoryOut:
+    """The app's publisher or a curator; every municipality on an affected version is notified (kanaal `store`)."""
+    advisory = await advisories.publish(session, slug, _input(body), principal, str(request.base_url))
+    return await present.advisory_out(session, advisory)
+
+
+@router.get("/advisories", summary="Security advisories in the OSV format", operation_id="listAdvisories")
+async def list_advisories(
+    request: Request, session: SessionDep,
+    app: Annotated[str | None, Query(description="Only the advisories of this app.", max_length=100)] = None,
+) -> OsvFeed:
+    """Every advisory as an OSV entry (https://ossf.github.io/osv-schema/), withdrawn ones included."""
+    found = await advisories.list_advisories(session, await service.get_app(session, app) if app else None)
+    versions = await advisories.admitted_versions(session, {advisory.app_id for advisory in found})
+    return OsvFeed(vulns=[osv.entry(advisory, versions[advisory.app_id], str(request.base_url))
+                          for advisory in found])
+
+
+@router.get("/advisories/{identifier}", summary="One security advisory in the OSV format",
+            operation_id="getAdvisory")
+async def get_advisory(identifier: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    advisory = await advisories.get_advisory(session, identifier)
+    versions = await advisories.admitted_versions(session, [advisory.app_id])
+    return osv.entry(advisory, versions[advisory.app_id], str(request.base_url))
+
+
+@router.get("/advisories/{identifier}/history", summary="An advisory with its corrections and withdrawal",
+            operation_id="getAdvisoryHistory")
+async def get_advisory_history(identifier: str, session: SessionDep) -> AdvisoryOut:
+    return await present.advisory_out(session, await advisories.get_advisory(session, identifier))
+
+
+@router.patch("/advisories/{identifier}", summary="Correct or withdraw an advisory", operation_id="changeAdvisory")
+async def change_advisory(identifier: str, body: AdvisoryChange, request: Request, session: SessionDep,
+                          principal: PrincipalDep) -> AdvisoryOut:
+    """With `status: withdrawn` the advisory is withdrawn; otherwise the given fields are corrected. Both need a
+    reason, and both are kept in the history."""
+    base_url = str(request.base_url)
+    if body.status == "withdrawn":
+        advisory = await advisories.withdraw(session, identifier, body.reason, principal, base_url)
+    else:
+        current = await present.advisory_out(session, await advisories.get_advisory(session, identifier))
+        advisory = await advisories.correct(session, identifier, _input(body, current), body.reason, principal,
+                                            base_url)
+    return await present.advisory_out(session, advisory)

@@ -1,4 +1,5 @@
-"""Tables of the store: apps, releases with their admission reports, search terms, facets and adoptions."""
+"""Tables of the store: apps, releases with their admission reports, search terms, facets, adoptions, the
+inhabitant figures costs are reckoned with, reviews by adopters, and security advisories."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plein.db import Base, JSONType, UTCDateTime, new_uuid, utcnow
@@ -20,6 +21,7 @@ class App(Base):
     __table_args__ = (
         Index("ix_store_apps_listed_adoptions", "listed", "adoption_count"),
         Index("ix_store_apps_listed_released", "listed", "latest_released_at"),
+        Index("ix_store_apps_listed_rating", "listed", "rating_average"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
@@ -33,6 +35,8 @@ class App(Base):
     latest_version: Mapped[str | None] = mapped_column(String(100))
     latest_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     adoption_count: Mapped[int] = mapped_column(Integer, default=0)
+    review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # visible reviews
+    rating_average: Mapped[float | None] = mapped_column(Float)  # of the visible reviews; NULL without any
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     publisher: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -129,5 +133,90 @@ class AdoptionEvent(Base):
     action: Mapped[str] = mapped_column(String(20))
     version: Mapped[str] = mapped_column(String(100))
     options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InhabitantFigure(Base):
+    """A number of inhabitants a municipality's beheerder set for reckoning costs, from a moment on.
+
+    The newest row counts; a row without a number means: from then on, count the persons registered in the BRP
+    again. Rows are never changed, so it stays visible which figure was used when."""
+
+    __tablename__ = "store_inhabitant_figures"
+    __table_args__ = (Index("ix_store_inhabitant_figures_org_from", "organisation_id", "valid_from"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    inhabitants: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    set_by: Mapped[str] = mapped_column(String(200))
+
+
+class Review(Base):
+    """A municipality's review of an app (one per municipality and app), the publisher's one reply, and whether a
+    curator hid it and why."""
+
+    __tablename__ = "store_reviews"
+    __table_args__ = (
+        UniqueConstraint("app_id", "organisation_id", name="uq_store_reviews_app_organisation"),
+        Index("ix_store_reviews_app_updated", "app_id", "updated_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(100))  # the release the municipality used when it wrote this
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reply: Mapped[str | None] = mapped_column(Text)
+    reply_by: Mapped[str | None] = mapped_column(String(200))
+    reply_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_by: Mapped[str | None] = mapped_column(String(200))
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Advisory(Base):
+    """A security advisory about an app: which versions are affected, which version fixes it, how severe it is."""
+
+    __tablename__ = "store_advisories"
+    __table_args__ = (Index("ix_store_advisories_app_status", "app_id", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    identifier: Mapped[str] = mapped_column(String(40), unique=True)  # PLEIN-2026-0001
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_apps.id", ondelete="CASCADE"))
+    aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)  # CVE and GHSA ids
+    affected: Mapped[str] = mapped_column(String(200))  # a semver range: >=1.0.0 <1.2.3
+    fixed: Mapped[str | None] = mapped_column(String(100))
+    cvss_vector: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(10))  # none, low, medium, high, critical
+    summary: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="published")  # published | withdrawn
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str] = mapped_column(String(200))
+    app: Mapped[App] = relationship(lazy="joined")
+
+
+class AdvisoryEvent(Base):
+    """One step in an advisory's history (published, corrected, withdrawn) with the advisory as it was then."""
+
+    __tablename__ = "store_advisory_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    advisory_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_advisories.id", ondelete="CASCADE"),
+                                                   index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    notified: Mapped[list[str]] = mapped_column(JSONType, default=list)  # codes of the municipalities told
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,8 +14,8 @@ from plein.organisations.models import Organisation
 from plein.store.listing import FACETS, tokens
 from plein.store.models import App, AppFacet, AppTerm
 
-Sort = Literal["relevance", "adoptions", "newest"]
-SORTS: tuple[str, ...] = ("relevance", "adoptions", "newest")
+Sort = Literal["relevance", "adoptions", "newest", "rating"]
+SORTS: tuple[str, ...] = ("relevance", "adoptions", "newest", "rating")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_TERMS = 10
 
@@ -92,6 +92,8 @@ async def search_apps(session: AsyncSession, query: SearchQuery) -> SearchResult
         "relevance": [matched.c.score.desc(), App.adoption_count.desc()],
         "adoptions": [App.adoption_count.desc(), App.latest_released_at.desc()],
         "newest": [App.latest_released_at.desc()],
+        # unrated apps last on both databases (NULLs sort first in a PostgreSQL DESC)
+        "rating": [func.coalesce(App.rating_average, 0).desc(), App.review_count.desc(), App.adoption_count.desc()],
     }
     order = orders[sort]
     page = listed.order_by(*order, App.id).limit(query.page_size).offset((query.page - 1) * query.page_size)

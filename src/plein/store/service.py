@@ -202,6 +202,14 @@ async def get_app(session: AsyncSession, slug: str) -> App:
     return app
 
 
+CURATOR_ORGANISATION = "plein"  # the store's governance: the curator role of this organisation
+
+
+def is_curator(actor: Principal | None) -> bool:
+    """A curator of the store (the curator role of organisation `plein`, or all rights)."""
+    return actor is not None and actor.has_role(CURATOR_ORGANISATION, "curator")
+
+
 def may_see_rejected(app: App, actor: Principal | None) -> bool:
     return actor is not None and actor.has_role(app.publisher.code, "publisher")
 

@@ -15,7 +15,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, forms, present, service
+from plein.store import adoptions, costs, forms, present, reviews, service, views_market
 from plein.store.listing import FACETS
 from plein.store.models import Adoption, App, Release
 from plein.store.search import SearchQuery, search_apps
@@ -35,7 +35,8 @@ VALUE_LABELS = {
     "developmentStatus": {"concept": "Concept", "development": "In ontwikkeling", "beta": "Bèta",
                           "stable": "Stabiel", "obsolete": "Verouderd"},
 }
-SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste"}
+SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste",
+               "rating": "Beoordeling"}
 STATUS_LABELS = {"planned": "Gepland", "active": "In gebruik", "ended": "Beëindigd", "accepted": "Toegelaten",
                  "rejected": "Afgewezen", "passed": "Geslaagd", "failed": "Mislukt"}
 ACTION_LABELS = {"planned": "Geadopteerd (gepland)", "activated": "In gebruik genomen",
@@ -44,7 +45,7 @@ SEVERITY_LABELS = {"error": "Fout", "warning": "Waarschuwing"}
 SEARCH_MESSAGES = {
     "page": "Het paginanummer moet een geheel getal van 1 of hoger zijn.",
     "pageSize": "Het aantal apps per pagina moet een geheel getal van 1 tot en met 100 zijn.",
-    "sort": "Kies een sortering: relevantie, aantal gemeenten of nieuwste.",
+    "sort": "Kies een sortering: relevantie, aantal gemeenten, nieuwste of beoordeling.",
     "q": "De zoektekst mag hoogstens 200 tekens lang zijn.",
 }
 PAGE_PARAMS = ("q", "sort", "pageSize", *FACETS)
@@ -142,8 +143,65 @@ async def app_page(slug: str, request: Request, session: SessionDep, principal: 
     context = {
         "app": detail, "options": forms.describe_options(detail.options),
         "adopt": [(code, name, code in users) for code, name in request.state.managed],
+        **await views_market.app_parts(session, request, slug, principal),
     }
     return render(request, "store/app.html", context)
+
+
+async def _app_page_again(request: Request, session: SessionDep, slug: str, principal: Principal | None,
+                          errors: dict[str, str], submitted: dict[str, str]) -> Response:
+    """The app page once more after a refused review form, with the errors at their fields (nothing was saved)."""
+    response = await app_page(slug, request, session, principal)
+    assert response.context is not None  # type: ignore[attr-defined]
+    context = dict(response.context)  # type: ignore[attr-defined]
+    context.update(review_errors=errors, submitted=submitted)
+    return render(request, "store/app.html", context, status=400)
+
+
+@router.post("/apps/{slug}/beoordelingen/{code}")
+async def write_review(slug: str, code: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                       form: csrf.CheckedForm) -> Response:
+    _check_manager(principal, await _municipality(session, code))
+    assert principal is not None
+    fields = csrf.text_fields(form)
+    rating = int(fields["rating"]) if fields.get("rating", "").isdigit() else 0
+    try:
+        await reviews.write_review(session, code, slug, rating, fields.get("text", ""), principal,
+                                   request.app.state.settings.store_review_min_days)
+    except InvalidInput as exc:
+        errors = views_market.field_errors(exc, views_market.REVIEW_MESSAGES)
+        return await _app_page_again(request, session, slug, principal, errors, {**fields, "code": code})
+    flash(request, "Uw beoordeling is opgeslagen.")
+    return redirect(f"/apps/{slug}#beoordelingen")
+
+
+@router.post("/apps/{slug}/beoordelingen/{code}/reactie")
+async def reply_to_review(slug: str, code: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                          form: csrf.CheckedForm) -> Response:
+    if principal is None:
+        raise Forbidden("log in als uitgever om te reageren")
+    fields = csrf.text_fields(form)
+    try:
+        await reviews.reply(session, slug, code, fields.get("text", ""), principal)
+    except InvalidInput as exc:
+        errors = {f"reply-{code}": views_market.field_errors(exc, views_market.REVIEW_MESSAGES).get("text", "")}
+        return await _app_page_again(request, session, slug, principal, errors, {})
+    flash(request, "Uw reactie is geplaatst.")
+    return redirect(f"/apps/{slug}#beoordelingen")
+
+
+@router.post("/apps/{slug}/beoordelingen/{code}/verbergen")
+async def hide_review(slug: str, code: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                      form: csrf.CheckedForm) -> Response:
+    if principal is None:
+        raise Forbidden("log in als curator om beoordelingen te verbergen")
+    try:
+        await reviews.hide(session, slug, code, csrf.text_fields(form).get("reason", ""), principal)
+    except InvalidInput:
+        errors = {f"hide-{code}": views_market.REVIEW_MESSAGES["reason"]}
+        return await _app_page_again(request, session, slug, principal, errors, {})
+    flash(request, "De beoordeling is verborgen; de gemeente ziet de reden.")
+    return redirect(f"/apps/{slug}#beoordelingen")
 
 
 @router.get("/apps/{slug}/releases/{version}")
@@ -178,13 +236,37 @@ async def municipality_apps(code: str, request: Request, session: SessionDep, pr
     municipality = await _municipality(session, code)
     manage = _may_manage(principal, code)
     rows = []
-    for adoption in await adoptions.municipality_adoptions(session, code):
+    found = await adoptions.municipality_adoptions(session, code)
+    for adoption in found:
         schema = adoptions.options_schema(adoption.release)
         rows.append({
             "adoption": adoption, "options": forms.display_options(schema, adoption.options),
             "newer": await newer_releases(session, adoption) if manage and adoption.status != "ended" else [],
         })
-    return render(request, "store/municipality.html", {"municipality": municipality, "rows": rows, "manage": manage})
+    context = {"municipality": municipality, "rows": rows, "manage": manage,
+               **await views_market.municipality_parts(session, municipality, found)}
+    return render(request, "store/municipality.html", context)
+
+
+@router.post("/gemeenten/{code}/inwoners")
+async def set_inhabitants(code: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                          form: csrf.CheckedForm) -> Response:
+    """The beheerder sets the municipality's own number of inhabitants, or goes back to the BRP count."""
+    _check_manager(principal, await _municipality(session, code))
+    assert principal is not None
+    fields = csrf.text_fields(form)
+    text = fields.get("inhabitants", "").replace(".", "").replace(" ", "").strip()
+    number = int(text) if text.isdigit() else -1
+    try:
+        await costs.set_inhabitants(session, code, None if "use_brp" in fields else number, principal)
+    except InvalidInput:
+        response = await municipality_apps(code, request, session, principal)
+        context = dict(response.context)  # type: ignore[attr-defined]
+        context["inhabitant_error"] = "Vul het aantal inwoners in als geheel getal van 1 tot en met 10.000.000"
+        context["inhabitant_value"] = fields.get("inhabitants", "")
+        return render(request, "store/municipality.html", context, status=400)
+    flash(request, "Het aantal inwoners voor de kosten is opgeslagen.")
+    return redirect(f"/gemeenten/{code}/apps#kosten")
 
 
 def _require_login(request: Request, principal: Principal | None) -> Response | None:
@@ -267,11 +349,12 @@ async def _adoption_context(session: SessionDep, code: str, adoption_id: str,
     schema = adoptions.options_schema(adoption.release)
     manage = _may_manage(principal, code) and adoption.status != "ended"
     fields = forms.form_fields(schema, forms.initial_values(schema, adoption.options))
+    newer = await newer_releases(session, adoption) if adoption.status != "ended" else []
     return {
         "municipality": municipality, "adoption": adoption, "manage": manage, "fields": fields, "summary": [],
         "options": forms.display_options(schema, adoption.options),
         "history": await adoptions.adoption_history(session, adoption),
-        "newer": await newer_releases(session, adoption) if manage else [],
+        "newer": newer if manage else [], **await views_market.adoption_parts(session, adoption, newer),
     }
 
 
@@ -377,5 +460,7 @@ def include(app: FastAPI) -> None:
     templates.env.globals.update(
         status_labels=STATUS_LABELS, action_labels=ACTION_LABELS, severity_labels=SEVERITY_LABELS,
         value_labels=VALUE_LABELS, display_value=forms.display_value,
+        severity_names=views_market.SEVERITY_NAMES, pricing_periods=views_market.PRICING_PERIODS,
     )
     app.include_router(router)
+    app.include_router(views_market.router)

@@ -64,6 +64,11 @@ def euro(amount: Any) -> str:
     return f"€ {text}"
 
 
+def getal(number: int) -> str:
+    """'931.298': a whole number with Dutch thousands separators."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in TEMPLATE_DIRS]),
@@ -71,6 +76,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["datum"] = datum
     env.filters["euro"] = euro
+    env.filters["getal"] = getal
     return env
 
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, select
+from sqlalchemy import Table, and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
@@ -537,6 +537,20 @@ async def simulator_persons(session: AsyncSession, limit: int = 50) -> list[tupl
         .order_by(Person.bsn).limit(limit))
     return [(bsn, " ".join(part for part in (voornamen, voorvoegsel, geslachtsnaam) if part))
             for bsn, voornamen, voorvoegsel, geslachtsnaam in rows]
+
+
+async def count_inhabitants(session: AsyncSession, gemeente: str) -> int:
+    """How many living, not suspended persons are registered in the municipality now (a current residence there).
+
+    An aggregate without personal data: no person is delivered, so it is no read under a grant and writes no
+    processing-log record (why: docs/store.md, "Inwoners uit de BRP"). Serves the store's costs; one number, counted
+    from the index on current residences per municipality."""
+    count = await session.scalar(
+        select(func.count()).select_from(Residence)
+        .join(Person, Person.bsn == Residence.bsn)
+        .where(Residence.valid_to.is_(None), Residence.gemeente_van_inschrijving == gemeente,
+               Person.overlijdensdatum.is_(None), Person.opschorting_reden.is_(None)))
+    return int(count or 0)
 
 
 async def relation_problems(session: AsyncSession, bsns: Collection[str] | None = None) -> list[RelationProblem]:
