@@ -97,15 +97,27 @@ class LoginExpired(Exception):
         self.reason = reason
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def current_principal(request: Request, session: SessionDep) -> auth.Principal | None:
     """The caller: an API client by its Bearer JWT, else whoever logged in through the web (staff, citizen or
-    business) by the token in the session cookie, else nobody."""
+    business) by the token in the session cookie, else nobody.
+
+    An API write (POST, PUT, PATCH, DELETE under an API path) is never authenticated by the cookie: a browser sends
+    the cookie with a request that another site makes it send, and the APIs take no CSRF token (forms do: web.csrf).
+    Such a write with only the cookie is answered 401."""
     token = bearer_token(request)
     if token is not None:
         try:
             return await auth.client_principal(session, token)
         except auth.AuthError as exc:
             raise NotAuthenticated(str(exc)) from exc
+    if request.method not in SAFE_METHODS and is_api_path(request.url.path):
+        if "session" in request.scope and request.session.get(logins.COOKIE_KEY):
+            raise NotAuthenticated("an API write needs a client JWT (Authorization: Bearer …); the web login's "
+                                   "session cookie is not accepted for API writes (cross-site request forgery)")
+        return None
     return await login_principal(request, session)
 
 
@@ -159,6 +171,40 @@ async def require_principal(principal: OptionalPrincipal) -> auth.Principal:
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(require_principal)]
+
+
+MAX_HEADER_BYTES = 16 * 1024  # all request headers together (names and values)
+MAX_HEADER_VALUE = 8 * 1024  # one header's value
+
+
+class HeaderLimits:
+    """ASGI middleware: a request whose headers are larger than MAX_HEADER_BYTES in all, or one of whose headers is
+    longer than MAX_HEADER_VALUE, is answered 431 before anything else reads them (tokens have their own, smaller
+    bound: plein.auth.service.MAX_TOKEN_LENGTH)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            too_large = _too_large(scope["headers"])
+            if too_large:
+                response = problem(431, "Request header fields too large", too_large, scope["path"],
+                                   "header-too-large")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _too_large(headers: list[tuple[bytes, bytes]]) -> str | None:
+    total = 0
+    for name, value in headers:
+        if len(value) > MAX_HEADER_VALUE:
+            return f"{name.decode('latin-1')}: a header may be at most {MAX_HEADER_VALUE} bytes long"
+        total += len(name) + len(value)
+    if total > MAX_HEADER_BYTES:
+        return f"the request headers may be at most {MAX_HEADER_BYTES} bytes together"
+    return None
 
 
 class ApiVersionHeader:
