@@ -8,6 +8,7 @@ zaken, documenten and besluiten, for which type up to which confidentiality.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,17 @@ class ZgwCaller:
     user_representation: str = ""
     applicatie_id: uuid.UUID | None = field(default=None)
     applicatie_label: str = ""
+    rsin: str | None = None  # the RSIN of the organisation the client acts for
+
+    def may_act_for(self, rsin: str, zaaktype_rsin: str | None) -> bool:
+        """Whether the client may create a resource with this bronorganisatie: its own organisation's RSIN; a
+        client of no organisation only the RSIN of the catalogus whose type it uses; a client with all rights and
+        no organisation (Plein itself, a platform-wide system) any."""
+        if self.rsin is not None:
+            return rsin == self.rsin
+        if self.organisation is None and self.all_rights:
+            return True
+        return zaaktype_rsin is not None and rsin == zaaktype_rsin
 
     @property
     def label(self) -> str:
@@ -129,19 +141,21 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
         rows = await _RIGHTS.rows(session, {"client_id": client_id})
         if not rows:
             raise auth.AuthError("unknown client_id")
-        secret, roles, all_rights, organisation = rows[0][:4]
+        secret, roles, all_rights, organisation, rsin = rows[0][:5]
         principal = auth.verify_client_token(token, auth.ClientKey(client_id, secret, roles, all_rights,
                                                                    organisation))
     except auth.AuthError as exc:
         raise NotAuthenticated(str(exc)) from exc
-    result = _from_rows(client_id, principal.all_rights, [row[3:] for row in rows],
+    result = _from_rows(client_id, principal.all_rights, [(row[3], *row[5:]) for row in rows],
                         str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""))
+    result = dataclasses.replace(result, rsin=rsin)
     request.state.zgw_caller = result
     return result
 
 
 _RIGHTS = Ready(
-    select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Applicatie.id,
+    select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Organisation.rsin,
+           Applicatie.id,
            Applicatie.label, Applicatie.heeft_alle_autorisaties, Autorisatie.component, Autorisatie.scopes,
            Autorisatie.type_url, Autorisatie.max_vertrouwelijkheidaanduiding)
     .select_from(ApiClient)

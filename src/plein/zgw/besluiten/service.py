@@ -31,7 +31,7 @@ from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
 from plein.zgw.catalogi.models import BesluitType, ZaakType
 from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
-from plein.zgw.identificatie import next_identificatie
+from plein.zgw.identificatie import claim, next_identificatie
 from plein.zgw.zaken.models import Zaak, ZaakBesluit
 from plein.zgw.zaken.service import Scope as ZakenScope
 from plein.zgw.zaken.service import changed as zaken_changed
@@ -196,6 +196,8 @@ async def create_besluit(scope: Scope, data: dict[str, Any]) -> Besluit:
                                                          "BESLUIT")
     elif await _identificatie_taken(scope.session, besluit):
         raise _not_unique()
+    else:
+        await claim(scope.session, besluit.verantwoordelijke_organisatie, "BESLUIT", besluit.identificatie)
     scope.session.add(besluit)
     await _flush_unique(scope.session)
     await sync_zaakbesluit(scope, besluit, None, besluit.zaak_id, scope.urls.besluit(besluit.id))
