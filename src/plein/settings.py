@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
 APP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the shape of an app id in the store (plein.yaml `id`)
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+def networks(text: str) -> Networks:
+    """Comma-separated addresses or networks (CIDR) as networks; ValueError naming the one that is not."""
+    found = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if part:
+            try:
+                found.append(ipaddress.ip_network(part, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{part!r} is not an IP address or network (like 10.1.2.0/24)") from exc
+    return tuple(found)
 
 
 class SettingsError(ValueError):
@@ -168,6 +183,11 @@ class Settings(BaseSettings):
         "loopback, private, link-local or reserved IP address. Unset: accepted in dev, demo and test, refused in "
         "production, so that no client can make Plein call services on its internal network."
     )
+    notifications_internal_networks: str = Field(
+        "", description="Comma-separated IP addresses or networks (e.g. 10.20.0.0/16,192.168.5.7) of internal "
+        "receivers that abonnementen may call back even where only global addresses are allowed (production). "
+        "Checked when an abonnement is made and again at every delivery, after the name is resolved."
+    )
     notifications_oin: str = Field(
         "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
         "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
@@ -219,6 +239,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def internal_callback_networks(self) -> Networks:
+        """PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS as networks (checked when the settings are made)."""
+        return networks(self.notifications_internal_networks)
+
+    @property
     def allows_private_callbacks(self) -> bool:
         if self.notifications_private_callbacks is not None:
             return self.notifications_private_callbacks
@@ -226,6 +251,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_notifications(self) -> Settings:
+        try:
+            networks(self.notifications_internal_networks)
+        except ValueError as exc:
+            raise SettingsError(f"PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS: {exc}") from exc
         if self.notifications_lease_seconds <= self.notifications_timeout:
             raise SettingsError("PLEIN_NOTIFICATIONS_LEASE_SECONDS must be longer than PLEIN_NOTIFICATIONS_TIMEOUT, "
                                 "or a slow delivery could be sent twice at once")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.notifications.models import Abonnement, Delivery, Message
 from plein.organisations import service as organisations
 from tests.factories import AMSTERDAM, UTRECHT, client_headers
+from tests.notifications.helpers import subscribe
 from tests.zgw.catalogi.helpers import RSIN
 from tests.zgw.helpers import all_rights
 from tests.zgw.zaken.helpers import BASE, CRS, published_zaaktype, zaak_body
@@ -66,3 +69,26 @@ async def test_the_generator_skips_identificaties_a_client_chose(client: httpx.A
     generated = await create(client, of_amsterdam, zaaktype.url, amsterdam)
     assert generated.status_code == 201, generated.text
     assert generated.json()["identificatie"] == f"ZAAK-{year}-0000000004"
+
+
+async def test_a_notification_reaches_only_subscribers_that_may_read_the_zaak(client: httpx.AsyncClient,
+                                                                             session: AsyncSession) -> None:
+    admin = await all_rights(session)
+    zaaktype = await published_zaaktype(client, admin)
+    readers = {"clientIds": ["leest-zt1"], "label": "Leest ZT-1", "heeftAlleAutorisaties": False,
+               "autorisaties": [{"component": "zrc", "scopes": ["zaken.lezen"], "zaaktype": zaaktype.url,
+                                 "maxVertrouwelijkheidaanduiding": "zaakvertrouwelijk"}]}
+    assert (await client.post(f"{AUTORISATIES}/applicaties", json=readers, headers=admin)).status_code == 201
+    for owner in ("leest-zt1", "leest-niets"):
+        await client_headers(session, owner, AMSTERDAM, [])
+        await subscribe(session, f"https://{owner}.example/callback", owner=owner)
+    await session.commit()
+    for level in ("openbaar", "geheim"):
+        made = await create(client, admin, zaaktype.url, RSIN, vertrouwelijkheidaanduiding=level)
+        assert made.status_code == 201, made.text
+    session.expire_all()
+    delivered = (await session.execute(
+        select(Abonnement.owner, Message.kenmerken).join(Delivery, Delivery.abonnement_id == Abonnement.id)
+        .join(Message, Message.id == Delivery.message_id))).all()
+    assert [(owner, kenmerken["vertrouwelijkheidaanduiding"]) for owner, kenmerken in delivered] == [
+        ("leest-zt1", "openbaar")]

@@ -25,7 +25,7 @@ from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers
 from plein.zgw.besluiten import present
 from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
 from plein.zgw.catalogi.models import BesluitType, ZaakType
@@ -320,6 +320,7 @@ async def notify(scope: Scope, besluit: Besluit, resource: str, resource_url: st
         resource_url=resource_url, actie=actie,
         kenmerken={"verantwoordelijkeOrganisatie": rsin, "besluittype": scope.urls.besluittype(besluit.besluittype_id)},
         source_oin=oin_for_rsin(rsin) if passes_elfproef(rsin) else None,
+        readers=readers(COMPONENT, "besluiten.lezen", scope.urls.besluittype(besluit.besluittype_id), None),
     )
 
 

@@ -21,7 +21,7 @@ from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank, readers
 from plein.zgw.catalogi.models import ZaakType
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import claim, next_identificatie
@@ -264,4 +264,6 @@ async def notify(scope: Scope, zaak: Zaak, resource: str, resource_url: str, act
         kenmerken={"bronorganisatie": zaak.bronorganisatie, "zaaktype": zaaktype_url(scope, zaak.zaaktype_id),
                    "vertrouwelijkheidaanduiding": VERTROUWELIJKHEID[zaak.vertrouwelijkheid]},
         source_oin=oin_for_rsin(zaak.bronorganisatie) if passes_elfproef(zaak.bronorganisatie) else None,
+        readers=readers(COMPONENT, "zaken.lezen", zaaktype_url(scope, zaak.zaaktype_id),
+                        VERTROUWELIJKHEID[zaak.vertrouwelijkheid]),
     )
