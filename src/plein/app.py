@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from plein import __version__
 from plein.auth.throttle import LoginThrottle
 from plein.db import make_engine, make_session_factory
-from plein.http import ApiVersionHeader, HeaderLimits, install_problem_handlers
+from plein.http import ApiVersionHeader, HeaderLimits, SecurityHeaders, install_problem_handlers
 from plein.settings import Settings
 from plein.storage import storage_from_settings
 from plein.zgw.identificatie import COUNTER_ENGINE, counter_engine
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         await dispose_engines(app)
 
     app = FastAPI(
-        title="Plein", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+        title="Plein", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
         openapi_url="/api/openapi.json",
         description="Open-source platform for Dutch municipalities: the app store, the common ground and shared "
         "services.",
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         same_site="lax", https_only=settings.session_cookie_secure, max_age=8 * 3600,
     )
     app.add_middleware(ApiVersionHeader)
+    app.add_middleware(SecurityHeaders, https=settings.env == "production" or settings.session_cookie_secure)
     app.add_middleware(HeaderLimits)  # added last: runs first
 
     install_problem_handlers(app)

@@ -239,6 +239,12 @@ def _duration(seconds: int) -> str:
     return f"{seconds} seconden" if seconds < 120 else f"{math.ceil(seconds / 60)} minuten"
 
 
+@router.get("/api/docs")
+async def api_docs(request: Request) -> Response:
+    """The interactive API documentation (Swagger UI, served from Plein's own static files: no CDN)."""
+    return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": request.app.openapi_url})
+
+
 @router.post("/logout")
 async def logout(request: Request, session: SessionDep, form: csrf.CheckedForm) -> Response:
     """End the login server-side (every copy of the cookie stops working) and start an empty session; then go to
