@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from plein.cli import app
 from plein.settings import Settings
+from tests.factories import SEALING_KEY
 
 
 def test_every_setting_is_documented() -> None:
@@ -27,11 +28,12 @@ def test_production_refuses_default_secret_and_login_simulator() -> None:
         Settings(env="production")
     message = str(caught.value)
     assert "PLEIN_SECRET_KEY" in message and "PLEIN_LOGIN_SIMULATOR" in message
+    assert "PLEIN_CLIENT_SECRET_KEYS must not hold the development key" in message
 
 
 def test_production_with_safe_settings() -> None:
     settings = Settings(env="production", secret_key=SecretStr("s" * 48), login_simulator=False,
-                        session_cookie_secure=True)
+                        session_cookie_secure=True, client_secret_keys=SecretStr(SEALING_KEY))
     assert settings.env == "production"
 
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from plein import __version__
+from plein.auth.sealing import SESSION_KEY as SEALER
+from plein.auth.sealing import Sealer
 from plein.auth.throttle import LoginThrottle
 from plein.db import make_engine, make_session_factory
 from plein.http import ApiVersionHeader, HeaderLimits, SecurityHeaders, install_problem_handlers
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.counter_engine = counter_engine(settings.database_url)
-    app.state.sessions = make_session_factory(app.state.engine, {COUNTER_ENGINE: app.state.counter_engine})
+    app.state.sessions = make_session_factory(app.state.engine, {COUNTER_ENGINE: app.state.counter_engine,
+                                                                 SEALER: Sealer.from_settings(settings)})
     app.state.storage = storage_from_settings(settings)
     app.state.login_throttle = LoginThrottle()
     app.add_middleware(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+# a Fernet key (base64 of these 32 bytes) for dev, demo and test only: refused in production
+DEFAULT_CLIENT_SECRET_KEY = base64.urlsafe_b64encode(b"plein-development-key-not-secret").decode()
 APP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the shape of an app id in the store (plein.yaml `id`)
 
 
@@ -59,6 +63,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET),
         description="Secret that signs login sessions. Must be set to a long random value in production.",
+    )
+    client_secret_keys: SecretStr = Field(
+        SecretStr(DEFAULT_CLIENT_SECRET_KEY),
+        description="Fernet keys (comma-separated; make one with `plein exchange clients new-key`) that encrypt the "
+        "API clients' secrets in the database. The first encrypts; every one decrypts. To rotate: put a new key "
+        "first, run `plein exchange clients reseal-secrets`, then remove the old key. Must be set in production.",
     )
     login_simulator: bool = Field(
         True, description="Offer the demo login simulator (test citizens and companies). Never in production."
@@ -251,6 +261,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_notifications(self) -> Settings:
+        for key in self.client_secret_keys.get_secret_value().split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError as exc:
+                raise SettingsError("PLEIN_CLIENT_SECRET_KEYS: each key must be a Fernet key (32 bytes, url-safe "
+                                    "base64); make one with `plein exchange clients new-key`") from exc
         try:
             networks(self.notifications_internal_networks)
         except ValueError as exc:
@@ -302,6 +318,9 @@ class Settings(BaseSettings):
         secret = self.secret_key.get_secret_value()
         if secret == DEFAULT_SECRET or len(secret) < 32:
             problems.append("PLEIN_SECRET_KEY must be set to a random value of at least 32 characters")
+        if DEFAULT_CLIENT_SECRET_KEY in self.client_secret_keys.get_secret_value().split(","):
+            problems.append("PLEIN_CLIENT_SECRET_KEYS must not hold the development key: make one with `plein "
+                            "exchange clients new-key`")
         if self.login_simulator:
             problems.append("PLEIN_LOGIN_SIMULATOR must be false: the login simulator is for dev and demo only")
         if self.payment_provider == "simulator":

@@ -20,7 +20,7 @@ from plein.settings import Settings
 from plein.zgw import validation
 from plein.zgw.autorisaties.service import save_applicatie
 from tests.conftest import SHARED_SPECS
-from tests.factories import AMSTERDAM, client_headers
+from tests.factories import AMSTERDAM, SEALING_KEY, client_headers
 from tests.notifications.helpers import RSIN, ZAAKTYPE, deliveries, fast, zaak_kenmerken
 
 BASE = "/notificaties/api/v1"
@@ -205,7 +205,7 @@ async def test_the_allow_list_admits_internal_receivers(database_url: str, tmp_p
 
 def test_internal_callbacks_are_refused_by_default_only_in_production() -> None:
     assert Settings(env="dev").allows_private_callbacks
-    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False,
+    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False, client_secret_keys=SEALING_KEY,
                         session_cookie_secure=True).allows_private_callbacks
 
 

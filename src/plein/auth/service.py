@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient, User, UserRole
+from plein.auth.sealing import SecretUnreadable, sealer
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
 
@@ -146,13 +147,14 @@ async def create_client(
     session: AsyncSession, client_id: str, organisation_code: str | None, roles: list[str],
     secret: str | None = None, all_rights: bool = False,
 ) -> tuple[ApiClient, str]:
-    """Register an API client; returns it with its secret (shown once)."""
+    """Register an API client; returns it with its secret (shown once: only its sealed form is stored)."""
     organisation_id = None
     if organisation_code:
         organisation_id = (await organisations.get_by_code(session, organisation_code)).id
     secret = secret or secrets.token_urlsafe(32)
     client = ApiClient(
-        client_id=client_id, secret=secret, organisation_id=organisation_id, roles=roles, all_rights=all_rights
+        client_id=client_id, secret=sealer(session).seal(secret), organisation_id=organisation_id, roles=roles,
+        all_rights=all_rights,
     )
     session.add(client)
     await session.commit()
@@ -181,7 +183,26 @@ async def client_principal(session: AsyncSession, token: str) -> Principal:
     row = (await session.execute(_CLIENT_SECRET, {"client_id": client_id})).first()
     if row is None:
         raise AuthError("unknown client_id")
-    return verify_client_token(token, ClientKey(client_id, *row))
+    secret, roles, all_rights, code = row
+    return verify_client_token(token, ClientKey(client_id, open_secret(session, secret), roles, all_rights, code))
+
+
+async def reseal_secrets(session: AsyncSession) -> int:
+    """Seal every client's secret again with the first configured key (key rotation); returns how many."""
+    current = sealer(session)
+    clients = list(await session.scalars(select(ApiClient).with_for_update()))
+    for client in clients:
+        client.secret = current.reseal(client.secret)
+    await session.commit()
+    return len(clients)
+
+
+def open_secret(session: AsyncSession, sealed: str) -> str:
+    """A client's secret as stored (sealed: plein.auth.sealing) opened; AuthError when no configured key opens it."""
+    try:
+        return sealer(session).open(sealed)
+    except SecretUnreadable as exc:
+        raise AuthError("the client's secret cannot be read with this Plein's keys; ask its administrator") from exc
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,8 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
         if not rows:
             raise auth.AuthError("unknown client_id")
         secret, roles, all_rights, organisation, rsin = rows[0][:5]
-        principal = auth.verify_client_token(token, auth.ClientKey(client_id, secret, roles, all_rights,
+        principal = auth.verify_client_token(token, auth.ClientKey(client_id, auth.open_secret(session, secret),
+                                                                   roles, all_rights,
                                                                    organisation))
     except auth.AuthError as exc:
         raise NotAuthenticated(str(exc)) from exc
