@@ -16,7 +16,7 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient, User, UserRole
@@ -190,11 +190,11 @@ async def client_principal(session: AsyncSession, token: str) -> Principal:
 async def reseal_secrets(session: AsyncSession) -> int:
     """Seal every client's secret again with the first configured key (key rotation); returns how many."""
     current = sealer(session)
-    clients = list(await session.scalars(select(ApiClient).with_for_update()))
-    for client in clients:
-        client.secret = current.reseal(client.secret)
+    rows = (await session.execute(select(ApiClient.id, ApiClient.secret).with_for_update())).all()
+    for key, sealed in rows:
+        await session.execute(update(ApiClient).where(ApiClient.id == key).values(secret=current.reseal(sealed)))
     await session.commit()
-    return len(clients)
+    return len(rows)
 
 
 def open_secret(session: AsyncSession, sealed: str) -> str:

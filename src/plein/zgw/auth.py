@@ -24,6 +24,7 @@ from plein.driver import Ready
 from plein.errors import Forbidden, NotAuthenticated
 from plein.organisations.models import Organisation
 from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient, Autorisatie
+from plein.zgw.catalogi.models import Catalogus
 
 VERTROUWELIJKHEID = (
     "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
@@ -75,9 +76,14 @@ class ZgwCaller:
         no organisation (Plein itself, a platform-wide system) any."""
         if self.rsin is not None:
             return rsin == self.rsin
-        if self.organisation is None and self.all_rights:
+        if self.platform_wide:
             return True
         return zaaktype_rsin is not None and rsin == zaaktype_rsin
+
+    @property
+    def platform_wide(self) -> bool:
+        """Plein itself or an all-rights client of no organisation: it may act for any organisation."""
+        return self.rsin is None and self.organisation is None and self.all_rights
 
     @property
     def label(self) -> str:
@@ -217,3 +223,16 @@ def readers(component: str, scope: str, type_url: str,
         return allowed
 
     return may_read
+
+
+async def require_acts_for(session: AsyncSession, caller: ZgwCaller, rsin: str, field: str,
+                           catalogus_id: uuid.UUID) -> None:
+    """403 unless the caller may create a resource for this organisation (ZgwCaller.may_act_for); the RSIN of the
+    type's catalogus is read only for a client of no organisation that is not platform-wide."""
+    if caller.rsin is None and not caller.platform_wide:
+        catalogus_rsin = await session.scalar(select(Catalogus.rsin).where(Catalogus.id == catalogus_id))
+    else:
+        catalogus_rsin = None
+    if not caller.may_act_for(rsin, catalogus_rsin):
+        raise Forbidden(f"{field}: this client may only create resources for the organisation it acts for "
+                        f"(RSIN {caller.rsin or catalogus_rsin})")

@@ -1,5 +1,6 @@
-"""Zaken between municipalities: a client creates zaken only for the organisation it acts for, and the generated
-identificatie never collides with one a client chose (of another organisation's series, or of its own)."""
+"""Zaken, documents and besluiten between municipalities: a client creates them only for the organisation it acts
+for, a notification reaches only subscribers that may read the zaak, and the generated identificatie never collides
+with one a client chose (of another organisation's series, or of its own)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from plein.notifications.models import Abonnement, Delivery, Message
 from plein.organisations import service as organisations
 from tests.factories import AMSTERDAM, UTRECHT, client_headers
 from tests.notifications.helpers import subscribe
+from tests.zgw.besluiten import helpers as besluiten
 from tests.zgw.catalogi.helpers import RSIN
+from tests.zgw.documenten import helpers as documenten
 from tests.zgw.helpers import all_rights
 from tests.zgw.zaken.helpers import BASE, CRS, published_zaaktype, zaak_body
 
@@ -92,3 +95,17 @@ async def test_a_notification_reaches_only_subscribers_that_may_read_the_zaak(cl
         .join(Message, Message.id == Delivery.message_id))).all()
     assert [(owner, kenmerken["vertrouwelijkheidaanduiding"]) for owner, kenmerken in delivered] == [
         ("leest-zt1", "openbaar")]
+
+
+async def test_documents_and_besluiten_too_only_for_the_clients_organisation(client: httpx.AsyncClient,
+                                                                            session: AsyncSession) -> None:
+    types = await besluiten.setup(client, session)
+    amsterdam, utrecht = await rsin(session, AMSTERDAM), await rsin(session, UTRECHT)
+    of_utrecht = await client_headers(session, "utrecht-alles", UTRECHT, [], all_rights=True)
+    for bron, status in ((amsterdam, 403), (utrecht, 201)):
+        made = await client.post("/documenten/api/v1/enkelvoudiginformatieobjecten",
+                                 json=documenten.document_body(types.iot, bronorganisatie=bron), headers=of_utrecht)
+        assert made.status_code == status, made.text
+        decided = await client.post("/besluiten/api/v1/besluiten", headers=of_utrecht | CRS,
+                                    json=besluiten.besluit_body(types.besluittype, verantwoordelijkeOrganisatie=bron))
+        assert decided.status_code == status, decided.text

@@ -25,7 +25,7 @@ from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers, require_acts_for
 from plein.zgw.besluiten import present
 from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
 from plein.zgw.catalogi.models import BesluitType, ZaakType
@@ -186,6 +186,8 @@ async def create_besluit(scope: Scope, data: dict[str, Any]) -> Besluit:
                       **({"toelichting": "", "bestuursorgaan": "", "vervalreden": ""} | _columns(data)))
     require_on(scope, CREATE, besluit)
     _raise_if(_problems(besluit))
+    await require_acts_for(scope.session, scope.caller, besluit.verantwoordelijke_organisatie,
+                           "verantwoordelijkeOrganisatie", besluittype.catalogus_id)
     zaak = await _zaak_at(scope, data.get("zaak"))
     if zaak is not None:
         await _check_zaaktype(scope, zaak, besluittype)
