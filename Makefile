@@ -21,7 +21,13 @@ $(VENDOR)/utrecht.css: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht.css
 
-install: $(BIN)/plein node_modules/.package-lock.json $(VENDOR)/utrecht.css
+# The API documentation page (/api/docs) serves Swagger UI from Plein itself, never from a CDN
+$(VENDOR)/swagger-ui/swagger-ui-bundle.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
+
+install: $(BIN)/plein node_modules/.package-lock.json $(VENDOR)/utrecht.css $(VENDOR)/swagger-ui/swagger-ui-bundle.js
 
 # The browser test drives Debian's chromium, and the PDF documents (WeasyPrint) need Pango and a font; install what
 # is missing when we may (root with apt-get). Without dpkg (not Debian) only chromium is looked for.

@@ -31,6 +31,22 @@ hypothesis_settings.register_profile("plein", deadline=None, suppress_health_che
 hypothesis_settings.load_profile("plein")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_files_in_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests write only to temporary folders: settings made from the environment (CLI commands, `Settings()`,
+    subprocesses) get a temporary PLEIN_DATA_DIR and database instead of the checkout's var/."""
+    folder = tmp_path_factory.mktemp("plein-var")
+    saved = {name: os.environ.get(name) for name in ("PLEIN_DATA_DIR", "PLEIN_DATABASE_URL")}
+    os.environ["PLEIN_DATA_DIR"] = str(folder)
+    os.environ["PLEIN_DATABASE_URL"] = f"sqlite+aiosqlite:///{folder / 'plein.db'}"
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database with the municipalities, copied for each test."""

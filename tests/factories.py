@@ -12,9 +12,12 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.apps import package_path
+from plein.auth.sealing import new_key
 from plein.auth.service import create_client, create_user, make_jwt
 
 AMSTERDAM = "0363"
+SEALING_KEY = new_key()  # a PLEIN_CLIENT_SECRET_KEYS for settings of production in tests
+LOG_SIGNING_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # a PLEIN_LOG_SIGNING_KEY (32 bytes, base64), ditto
 UTRECHT = "0344"
 ROTTERDAM = "0599"
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from plein.auth.service import Principal
 from plein.db import make_engine, make_session_factory
-from plein.demo import ADOPTIONS, NEXT_VERSION, build_demo
+from plein.demo import ADOPTIONS, NEXT_VERSION, DemoRefused, build_demo, hold_database
 from plein.errors import Conflict
 from plein.organisations.models import Organisation
 from plein.services.models import Aanvraag
@@ -158,3 +158,36 @@ def test_the_demo_names_the_port_it_serves_on_unless_told_otherwise(monkeypatch:
     assert demo_base_url(8765) == "http://127.0.0.1:8765"
     monkeypatch.setenv("PLEIN_BASE_URL", "https://plein.example.nl")
     assert demo_base_url(8765) == "https://plein.example.nl"
+
+
+def test_the_demo_uses_the_configured_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from plein.cli import demo_database
+
+    monkeypatch.setenv("PLEIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'mijn.db'}")
+    assert demo_database() == {}  # the setting from the environment stands
+    monkeypatch.delenv("PLEIN_DATABASE_URL")
+    monkeypatch.setenv("PLEIN_DATA_DIR", str(tmp_path / "data"))
+    assert demo_database() == {"database_url": f"sqlite+aiosqlite:///{tmp_path / 'data'}/demo.db"}
+
+
+def test_the_demo_deletes_only_a_database_it_made(tmp_path: Path) -> None:
+    precious = tmp_path / "demo.db"
+    precious.write_bytes(b"someone's data")
+    settings = Settings(env="demo", database_url=f"sqlite+aiosqlite:///{precious}", data_dir=tmp_path / "data")
+    with pytest.raises(DemoRefused, match="was not made by `plein demo`"):
+        build_demo(settings, console=Console(file=io.StringIO()))
+    assert precious.read_bytes() == b"someone's data"
+
+
+def test_a_second_demo_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    first = hold_database(url)
+    try:
+        with pytest.raises(DemoRefused, match="another `plein demo` is using"):
+            hold_database(url)
+    finally:
+        assert first is not None
+        first.close()
+    again = hold_database(url)
+    assert again is not None
+    again.close()

@@ -25,3 +25,16 @@ async def test_unknown_api_path_is_problem_json(client: httpx.AsyncClient) -> No
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["API-Version"] == "1.0.0"
+
+
+async def test_oversized_request_headers_are_refused_with_431(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/store/v1/apps", headers={"X-Filler": "a" * 9000})
+    assert response.status_code == 431 and "x-filler" in response.json()["detail"]
+    many = {f"X-Filler-{number}": "a" * 4000 for number in range(5)}
+    assert (await client.get("/", headers=many)).status_code == 431
+
+
+async def test_an_oversized_token_is_refused_with_401(client: httpx.AsyncClient) -> None:
+    response = await client.get("/zaken/api/v1/zaken",
+                                headers={"Authorization": "Bearer " + "a" * 5000})
+    assert response.status_code == 401 and "longer than 4096" in response.json()["detail"]

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from plein.cli import app
 from plein.settings import Settings
+from tests.factories import SEALING_KEY
 
 LOG_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # 32 bytes in base64: a test value, not a secret
 
@@ -30,6 +31,7 @@ def test_production_refuses_default_secret_and_login_simulator() -> None:
     message = str(caught.value)
     assert "PLEIN_SECRET_KEY" in message and "PLEIN_LOGIN_SIMULATOR" in message
     assert "PLEIN_LOG_SIGNING_KEY must be set" in message
+    assert "PLEIN_CLIENT_SECRET_KEYS must not hold the development key" in message
 
 
 def test_the_log_signing_key_must_be_an_ed25519_key() -> None:
@@ -40,7 +42,8 @@ def test_the_log_signing_key_must_be_an_ed25519_key() -> None:
 
 def test_production_with_safe_settings() -> None:
     settings = Settings(env="production", secret_key=SecretStr("s" * 48), login_simulator=False,
-                        session_cookie_secure=True, log_signing_key=SecretStr(LOG_KEY))
+                        session_cookie_secure=True, log_signing_key=SecretStr(LOG_KEY),
+                        client_secret_keys=SecretStr(SEALING_KEY))
     assert settings.env == "production"
 
 

@@ -11,8 +11,11 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from plein import __version__
+from plein.auth.sealing import SESSION_KEY as SEALER
+from plein.auth.sealing import Sealer
+from plein.auth.throttle import LoginThrottle
 from plein.db import make_engine, make_session_factory
-from plein.http import ApiVersionHeader, install_problem_handlers
+from plein.http import ApiVersionHeader, HeaderLimits, SecurityHeaders, install_problem_handlers
 from plein.settings import Settings
 from plein.storage import storage_from_settings
 from plein.zgw.identificatie import COUNTER_ENGINE, counter_engine
@@ -38,7 +41,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         await dispose_engines(app)
 
     app = FastAPI(
-        title="Plein", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+        title="Plein", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
         openapi_url="/api/openapi.json",
         description="Open-source platform for Dutch municipalities: the app store, the common ground and shared "
         "services.",
@@ -46,13 +49,17 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.counter_engine = counter_engine(settings.database_url)
-    app.state.sessions = make_session_factory(app.state.engine, {COUNTER_ENGINE: app.state.counter_engine})
+    app.state.sessions = make_session_factory(app.state.engine, {COUNTER_ENGINE: app.state.counter_engine,
+                                                                 SEALER: Sealer.from_settings(settings)})
     app.state.storage = storage_from_settings(settings)
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key.get_secret_value(), session_cookie="plein_session",
         same_site="lax", https_only=settings.session_cookie_secure, max_age=8 * 3600,
     )
     app.add_middleware(ApiVersionHeader)
+    app.add_middleware(SecurityHeaders, https=settings.env == "production" or settings.session_cookie_secure)
+    app.add_middleware(HeaderLimits)  # added last: runs first
 
     install_problem_handlers(app)
     _include_domains(app)

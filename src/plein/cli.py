@@ -103,12 +103,29 @@ def demo(
     import uvicorn
 
     from plein.app import create_app
-    from plein.demo import build_demo, print_logins
+    from plein.demo import DemoRefused, build_demo, hold_database, print_logins
 
-    settings = load_settings(env="demo", database_url="sqlite+aiosqlite:///var/demo.db", base_url=demo_base_url(port))
-    build_demo(settings, fresh=fresh)
+    settings = load_settings(env="demo", base_url=demo_base_url(port), **demo_database())
+    try:
+        lock = hold_database(settings.database_url)
+        build_demo(settings, fresh=fresh)
+    except DemoRefused as exc:
+        errors.print(f"[red]The demo did not start:[/red] {exc}")
+        raise typer.Exit(2) from exc
     print_logins(console, port)
-    uvicorn.run(create_app(settings, serving=True), host="127.0.0.1", port=port, log_level=settings.log_level)
+    try:
+        uvicorn.run(create_app(settings, serving=True), host="127.0.0.1", port=port, log_level=settings.log_level)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def demo_database() -> dict[str, str]:
+    """PLEIN_DATABASE_URL when set; else a SQLite file demo.db in the data folder (PLEIN_DATA_DIR, default var)."""
+    if os.environ.get("PLEIN_DATABASE_URL"):
+        return {}
+    folder = os.environ.get("PLEIN_DATA_DIR") or "var"
+    return {"database_url": f"sqlite+aiosqlite:///{folder}/demo.db"}
 
 
 def demo_base_url(port: int) -> str:

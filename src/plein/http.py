@@ -97,15 +97,27 @@ class LoginExpired(Exception):
         self.reason = reason
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def current_principal(request: Request, session: SessionDep) -> auth.Principal | None:
     """The caller: an API client by its Bearer JWT, else whoever logged in through the web (staff, citizen or
-    business) by the token in the session cookie, else nobody."""
+    business) by the token in the session cookie, else nobody.
+
+    An API write (POST, PUT, PATCH, DELETE under an API path) is never authenticated by the cookie: a browser sends
+    the cookie with a request that another site makes it send, and the APIs take no CSRF token (forms do: web.csrf).
+    Such a write with only the cookie is answered 401."""
     token = bearer_token(request)
     if token is not None:
         try:
             return await auth.client_principal(session, token)
         except auth.AuthError as exc:
             raise NotAuthenticated(str(exc)) from exc
+    if request.method not in SAFE_METHODS and is_api_path(request.url.path):
+        if "session" in request.scope and request.session.get(logins.COOKIE_KEY):
+            raise NotAuthenticated("an API write needs a client JWT (Authorization: Bearer …); the web login's "
+                                   "session cookie is not accepted for API writes (cross-site request forgery)")
+        return None
     return await login_principal(request, session)
 
 
@@ -159,6 +171,76 @@ async def require_principal(principal: OptionalPrincipal) -> auth.Principal:
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(require_principal)]
+
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
+    "frame-ancestors 'none'",
+))
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response says what the browser may load (Content-Security-Policy: only Plein's own
+    scripts, styles and images; no framing), not to guess content types, to send no path to other sites, and, in
+    production (HTTPS only), to use HTTPS from now on (HSTS). A response that set a header keeps its own."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.headers = [("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Frame-Options", "DENY"),
+                        ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")]
+        if https:
+            self.headers.append(("Strict-Transport-Security", HSTS))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    if name not in headers:
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+MAX_HEADER_BYTES = 16 * 1024  # all request headers together (names and values)
+MAX_HEADER_VALUE = 8 * 1024  # one header's value
+
+
+class HeaderLimits:
+    """ASGI middleware: a request whose headers are larger than MAX_HEADER_BYTES in all, or one of whose headers is
+    longer than MAX_HEADER_VALUE, is answered 431 before anything else reads them (tokens have their own, smaller
+    bound: plein.auth.service.MAX_TOKEN_LENGTH)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            too_large = _too_large(scope["headers"])
+            if too_large:
+                response = problem(431, "Request header fields too large", too_large, scope["path"],
+                                   "header-too-large")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _too_large(headers: list[tuple[bytes, bytes]]) -> str | None:
+    total = 0
+    for name, value in headers:
+        if len(value) > MAX_HEADER_VALUE:
+            return f"{name.decode('latin-1')}: a header may be at most {MAX_HEADER_VALUE} bytes long"
+        total += len(name) + len(value)
+    if total > MAX_HEADER_BYTES:
+        return f"the request headers may be at most {MAX_HEADER_BYTES} bytes together"
+    return None
 
 
 class ApiVersionHeader:

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+# a Fernet key (base64 of these 32 bytes) for dev, demo and test only: refused in production
+DEFAULT_CLIENT_SECRET_KEY = base64.urlsafe_b64encode(b"plein-development-key-not-secret").decode()
 APP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the shape of an app id in the store (plein.yaml `id`)
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+def networks(text: str) -> Networks:
+    """Comma-separated addresses or networks (CIDR) as networks; ValueError naming the one that is not."""
+    found = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if part:
+            try:
+                found.append(ipaddress.ip_network(part, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{part!r} is not an IP address or network (like 10.1.2.0/24)") from exc
+    return tuple(found)
 
 
 class SettingsError(ValueError):
@@ -57,6 +75,11 @@ class Settings(BaseSettings):
         300, ge=0, le=24 * 3600, description="Seconds between the signed checkpoints of the processing log that the "
         "server makes in the background (only when records were added); 0: none in the background (`plein exchange "
         "log checkpoint` makes one on demand).",
+    client_secret_keys: SecretStr = Field(
+        SecretStr(DEFAULT_CLIENT_SECRET_KEY),
+        description="Fernet keys (comma-separated; make one with `plein exchange clients new-key`) that encrypt the "
+        "API clients' secrets in the database. The first encrypts; every one decrypts. To rotate: put a new key "
+        "first, run `plein exchange clients reseal-secrets`, then remove the old key. Must be set in production.",
     )
     login_simulator: bool = Field(
         True, description="Offer the demo login simulator (test citizens and companies). Never in production."
@@ -185,6 +208,11 @@ class Settings(BaseSettings):
         "loopback, private, link-local or reserved IP address. Unset: accepted in dev, demo and test, refused in "
         "production, so that no client can make Plein call services on its internal network."
     )
+    notifications_internal_networks: str = Field(
+        "", description="Comma-separated IP addresses or networks (e.g. 10.20.0.0/16,192.168.5.7) of internal "
+        "receivers that abonnementen may call back even where only global addresses are allowed (production). "
+        "Checked when an abonnement is made and again at every delivery, after the name is resolved."
+    )
     notifications_oin: str = Field(
         "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
         "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
@@ -240,6 +268,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def internal_callback_networks(self) -> Networks:
+        """PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS as networks (checked when the settings are made)."""
+        return networks(self.notifications_internal_networks)
+
+    @property
     def allows_private_callbacks(self) -> bool:
         if self.notifications_private_callbacks is not None:
             return self.notifications_private_callbacks
@@ -247,6 +280,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_notifications(self) -> Settings:
+        for key in self.client_secret_keys.get_secret_value().split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError as exc:
+                raise SettingsError("PLEIN_CLIENT_SECRET_KEYS: each key must be a Fernet key (32 bytes, url-safe "
+                                    "base64); make one with `plein exchange clients new-key`") from exc
+        try:
+            networks(self.notifications_internal_networks)
+        except ValueError as exc:
+            raise SettingsError(f"PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS: {exc}") from exc
         if self.notifications_lease_seconds <= self.notifications_timeout:
             raise SettingsError("PLEIN_NOTIFICATIONS_LEASE_SECONDS must be longer than PLEIN_NOTIFICATIONS_TIMEOUT, "
                                 "or a slow delivery could be sent twice at once")
@@ -308,6 +351,9 @@ class Settings(BaseSettings):
             problems.append("PLEIN_SECRET_KEY must be set to a random value of at least 32 characters")
         if not self.log_signing_key.get_secret_value():
             problems.append("PLEIN_LOG_SIGNING_KEY must be set: the processing log's checkpoints are signed with it")
+        if DEFAULT_CLIENT_SECRET_KEY in self.client_secret_keys.get_secret_value().split(","):
+            problems.append("PLEIN_CLIENT_SECRET_KEYS must not hold the development key: make one with `plein "
+                            "exchange clients new-key`")
         if self.login_simulator:
             problems.append("PLEIN_LOGIN_SIMULATOR must be false: the login simulator is for dev and demo only")
         if self.payment_provider == "simulator":

@@ -63,3 +63,39 @@ def test_a_forged_token_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(auth.AuthError, match="not valid"):
             auth.verify_client_token(forged, key())
+
+
+def test_only_verified_tokens_are_remembered() -> None:
+    before = len(auth._VERIFIED)
+    for number in range(50):
+        forged = jwt.encode({"client_id": "zaaksysteem", "iat": int(dt.datetime.now(dt.UTC).timestamp()),
+                             "padding": "x" * 2000 + str(number)}, "not-the-secret-but-long-enough-anyway",
+                            algorithm="HS256")
+        auth.token_claims(forged)
+        with pytest.raises(auth.AuthError):
+            auth.verify_client_token(forged, key())
+    assert len(auth._VERIFIED) == before
+
+
+def test_the_verified_tokens_are_bounded_by_bytes_as_well_as_entries() -> None:
+    remembered = auth.VerifiedTokens(max_entries=1000, max_bytes=50_000)
+    for number in range(100):
+        remembered.put(f"{number}-" + "t" * 1000, b"digest", {"iat": 1})
+    assert remembered.bytes <= 50_000 and len(remembered) < 100
+    assert remembered.get("99-" + "t" * 1000) is not None and remembered.get("0-" + "t" * 1000) is None
+    few = auth.VerifiedTokens(max_entries=3)
+    for number in range(5):
+        few.put(str(number), b"digest", {})
+    assert len(few) == 3
+
+
+def test_a_token_longer_than_the_limit_is_refused_before_decoding() -> None:
+    with pytest.raises(auth.AuthError, match="longer than 4096"):
+        auth.token_claims("a" * (auth.MAX_TOKEN_LENGTH + 1))
+
+
+@pytest.mark.parametrize("iat", [10**30, -(10**30), 1e308, float("inf"), float("nan"), True, "1700000000"])
+def test_a_correctly_signed_token_with_an_absurd_iat_is_refused(iat: Any) -> None:
+    value = jwt.encode({"client_id": "zaaksysteem", "iat": iat}, SECRET, algorithm="HS256")
+    with pytest.raises(auth.AuthError):
+        auth.verify_client_token(value, key())

@@ -16,6 +16,7 @@ from plein.auth.assurance import ACR_VALUES
 from plein.settings import Settings
 from tests.auth.fake_broker import FakeBroker
 from tests.auth.helpers import cookie_contents, stored_logins, through_broker
+from tests.factories import SEALING_KEY
 
 BSN = "999993653"  # passes the 11-check
 KVK_CLAIM = "urn:etoegang:core:LegalSubjectID"
@@ -173,6 +174,7 @@ def test_broker_settings_are_checked() -> None:
         Settings(eherkenning_issuer="broker.example", eherkenning_client_id="plein")
     with pytest.raises(ValueError, match="PLEIN_DIGID_ISSUER must be an https:// URL"):
         Settings(env="production", secret_key=SecretStr("s" * 48), login_simulator=False, session_cookie_secure=True,
-                 digid_issuer="http://broker.example", digid_client_id="plein")
+                 client_secret_keys=SecretStr(SEALING_KEY), digid_issuer="http://broker.example",
+                 digid_client_id="plein")
     shown = {name: value for name, value, _ in Settings(digid_client_secret=SecretStr("geheim")).describe()}
     assert shown["PLEIN_DIGID_CLIENT_SECRET"] == "********" and shown["PLEIN_EHERKENNING_CLIENT_SECRET"] == "(not set)"

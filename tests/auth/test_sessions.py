@@ -145,10 +145,10 @@ async def test_logging_in_starts_a_fresh_session_and_ends_the_previous_login(
 async def test_an_api_call_with_an_expired_login_is_not_redirected(client: httpx.AsyncClient,
                                                                    session: AsyncSession, clock: Clock) -> None:
     await log_in(client, session)
-    url, body = f"/api/store/v1/municipalities/{AMSTERDAM}/adoptions", {"app": "bestaat-niet", "options": {}}
-    assert (await client.post(url, json=body)).status_code == 404  # logged in: the app is not there
+    url = "/api/exchange/v1/clients"
+    assert (await client.get(url)).status_code == 403  # logged in (a beheerder may not list clients)
     clock.move(hours=1)
-    response = await client.post(url, json=body)
+    response = await client.get(url)
     assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
     [login] = await stored_logins(session)
     assert login.ended_reason == "idle"
@@ -174,3 +174,12 @@ async def test_logins_that_are_over_are_removed_a_day_later(client: httpx.AsyncC
     clock.move(hours=settings.session_max_hours)
     assert await logins.remove_old(session, limits) == 1  # past its absolute limit, and a day more
     assert await stored_logins(session) == []
+
+
+async def test_an_api_write_is_not_authenticated_by_the_session_cookie(client: httpx.AsyncClient,
+                                                                       session: AsyncSession) -> None:
+    """Another site can make the browser send the cookie, and the APIs take no CSRF token: writes need a JWT."""
+    await log_in(client, session)
+    response = await client.post("/api/store/v1/municipalities/0363/adoptions", json={"app": "verhuizing-doorgeven"})
+    assert response.status_code == 401 and "session cookie is not accepted" in response.json()["detail"]
+    assert (await client.get("/api/store/v1/municipalities/0363/adoptions")).status_code == 200

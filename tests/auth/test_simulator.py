@@ -14,6 +14,7 @@ from plein.app import create_app, dispose_engines
 from plein.registers.brp.service import simulator_persons
 from plein.settings import Settings
 from tests.auth.helpers import Clock, csrf_of, stored_logins
+from tests.factories import LOG_SIGNING_KEY, SEALING_KEY
 from tests.registers.helpers import World, world
 
 SIMULATOR = "/inloggen/simulator"
@@ -176,8 +177,8 @@ async def test_the_simulator_works_in_dev_and_demo(settings: Settings, env: str)
 
 
 def test_production_refuses_the_simulator() -> None:
-    safe = {"secret_key": "s" * 48, "session_cookie_secure": True,
-            "log_signing_key": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="}  # 32 bytes in base64, a test value
+    safe = {"secret_key": "s" * 48, "session_cookie_secure": True, "client_secret_keys": SEALING_KEY,
+            "log_signing_key": LOG_SIGNING_KEY}
     with pytest.raises(ValueError, match="PLEIN_LOGIN_SIMULATOR must be false"):
         Settings(env="production", login_simulator=True, **safe)
     assert not Settings(env="production", login_simulator=False, **safe).simulator_enabled

@@ -20,7 +20,7 @@ from plein.settings import Settings
 from plein.zgw import validation
 from plein.zgw.autorisaties.service import save_applicatie
 from tests.conftest import SHARED_SPECS
-from tests.factories import AMSTERDAM, client_headers
+from tests.factories import AMSTERDAM, LOG_SIGNING_KEY, SEALING_KEY, client_headers
 from tests.notifications.helpers import RSIN, ZAAKTYPE, deliveries, fast, zaak_kenmerken
 
 BASE = "/notificaties/api/v1"
@@ -162,7 +162,8 @@ async def test_bad_abonnementen_are_refused_naming_the_field(client: httpx.Async
 
 @pytest.mark.parametrize("callback", [
     "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest",
-    "http://[::1]/hook", "https://intern.localhost/hook",
+    "http://[::1]/hook", "https://intern.localhost/hook", "http://100.64.0.1/hook", "http://192.0.2.10/hook",
+    "http://[::ffff:10.0.0.1]/hook", "http://[fc00::1]/hook",
 ])
 async def test_production_refuses_callbacks_to_internal_addresses(database_url: str, tmp_path: Path,
                                                                   session: AsyncSession, callback: str) -> None:
@@ -181,10 +182,31 @@ async def test_production_refuses_callbacks_to_internal_addresses(database_url: 
         await dispose_engines(app)
 
 
+async def test_the_allow_list_admits_internal_receivers(database_url: str, tmp_path: Path,
+                                                        session: AsyncSession) -> None:
+    production = Settings(env="test", database_url=database_url, data_dir=tmp_path / "data",
+                          notifications_private_callbacks=False, notifications_in_process=False,
+                          notifications_internal_networks="10.20.0.0/16, 192.168.5.7")
+    consumer = await scoped(session, "afnemer", "notificaties.consumeren")
+    app = create_app(production)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://plein.test") as http:
+            for allowed in ("http://10.20.3.4/hook", "http://192.168.5.7/hook"):
+                made = await http.post(f"{BASE}/abonnement", json=abonnement(allowed), headers=consumer)
+                assert made.status_code == 201, made.text
+            refused = await http.post(f"{BASE}/abonnement", json=abonnement("http://10.21.0.1/hook"),
+                                      headers=consumer)
+            assert refused.status_code == 400
+    finally:
+        await dispose_engines(app)
+    with pytest.raises(ValueError, match="PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS"):
+        Settings(notifications_internal_networks="10.0.0.0/33")
+
+
 def test_internal_callbacks_are_refused_by_default_only_in_production() -> None:
     assert Settings(env="dev").allows_private_callbacks
-    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False, session_cookie_secure=True,
-                        log_signing_key="a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=").allows_private_callbacks
+    assert not Settings(env="production", secret_key="x" * 40, login_simulator=False, client_secret_keys=SEALING_KEY,
+                        session_cookie_secure=True, log_signing_key=LOG_SIGNING_KEY).allows_private_callbacks
 
 
 async def test_a_published_notificatie_reaches_the_matching_abonnementen(

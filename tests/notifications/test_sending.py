@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.notifications.sending import AiohttpSender, ConnectFailed, InternalAddressRefused, PublicOnlyResolver
 from plein.notifications.tasks import deliver_due
-from plein.settings import Settings
+from plein.settings import Settings, networks
 from tests.notifications.helpers import Receiver, deliveries, fast, free_port, publish_many, subscribe
 
 
@@ -41,7 +41,8 @@ async def test_a_refused_connection_is_a_connect_failure_that_names_the_address(
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/callback", "http://localhost:{port}/callback",
-                                 "http://[::1]:{port}/callback", "http://10.1.2.3:{port}/callback"])
+                                 "http://[::1]:{port}/callback", "http://10.1.2.3:{port}/callback",
+                                 "http://100.64.0.1:{port}/callback", "http://[::ffff:127.0.0.1]:{port}/callback"])
 async def test_without_private_callbacks_internal_addresses_are_refused(url: str) -> None:
     receiver = Receiver().start()
     sender = AiohttpSender(1, 5.0, allow_private=False)
@@ -75,3 +76,16 @@ async def test_production_never_delivers_to_an_internal_address(app: Any, sessio
         receiver.stop()
     assert report.parked == 2 and receiver.received == []
     assert all("internal address" in (row.last_error or "") for row in await deliveries(session))
+
+
+async def test_the_allow_list_lets_an_internal_receiver_through_at_delivery() -> None:
+    receiver = Receiver().start()
+    sender = AiohttpSender(1, 5.0, allow_private=False, allowed=networks("127.0.0.0/8"))
+    try:
+        status, _ = await sender.post(f"http://127.0.0.1:{receiver.port}/callback", b"{}", {})
+        with pytest.raises(InternalAddressRefused):
+            await sender.post(f"http://10.1.2.3:{receiver.port}/callback", b"{}", {})
+    finally:
+        await sender.close()
+        receiver.stop()
+    assert status < 500 and len(receiver.received) == 1

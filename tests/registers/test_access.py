@@ -7,6 +7,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient
+from plein.auth.sealing import sealer
 from plein.auth.service import make_jwt
 from plein.exchange import service as exchange
 from plein.exchange.models import Grant, LogRecord
@@ -34,7 +35,7 @@ async def test_a_removed_client_or_a_new_secret_counts_at_once(client: httpx.Asy
     body = query("RaadpleegMetBurgerservicenummer", FIELDS, burgerservicenummer=[w.anna])
     assert (await client.post(URL, headers=headers, json=body)).status_code == 200
     await session.execute(update(ApiClient).where(ApiClient.client_id == "zaaksysteem")
-                          .values(secret="another-secret-of-32-characters!!"))
+                          .values(secret=sealer(session).seal("another-secret-of-32-characters!!")))
     await session.commit()
     old_secret = await client.post(URL, headers=headers, json=body)
     assert old_secret.status_code == 401 and "not valid" in old_secret.json()["detail"]

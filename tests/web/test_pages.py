@@ -90,7 +90,7 @@ async def test_bad_search_values_get_a_clear_message(client: httpx.AsyncClient, 
     for params in ({"page": "0"}, {"page": "twee"}):
         response = await client.get("/", params=params)
         assert response.status_code == 400
-        assert "Het paginanummer moet een geheel getal van 1 of hoger zijn." in response.text
+        assert "Het paginanummer moet een geheel getal van 1 tot en met 100.000 zijn." in response.text
     bad_sort = await client.get("/", params={"sort": "prijs", "onbekend": "x"})
     assert bad_sort.status_code == 400 and "Kies een sortering" in bad_sort.text
     assert (await client.get("/", params={"onbekend": "x"})).status_code == 200

@@ -47,7 +47,7 @@ class ApiClient(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     client_id: Mapped[str] = mapped_column(String(200), unique=True)
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(500))  # sealed (plein.auth.sealing), never the secret itself
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
     all_rights: Mapped[bool] = mapped_column(default=False)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
+import math
 import secrets
 import uuid
 from collections import OrderedDict
@@ -14,10 +16,11 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient, User, UserRole
+from plein.auth.sealing import SecretUnreadable, sealer
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
 
@@ -85,7 +88,8 @@ async def create_user(
     """Create a staff user with roles given as (organisation code, role); the password is stored argon2-hashed."""
     if len(password) < 10:
         raise ValueError("password: must be at least 10 characters")
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password))
+    password_hash = await asyncio.to_thread(hash_password, password)
+    user = User(username=username, display_name=display_name, password_hash=password_hash)
     for code, role in roles:
         if role not in ROLES:
             raise ValueError(f"role: '{role}' is not one of {', '.join(ROLES)}")
@@ -102,11 +106,21 @@ def principal_for_user(user: User) -> Principal:
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Principal:
-    """Check a staff log-in; the same error for an unknown user and a wrong password."""
+    """Check a staff log-in; the same error for an unknown user and a wrong password, in the same time: an unknown
+    user's password is checked against a stand-in hash. The hash runs in a thread, off the event loop (argon2 takes
+    tens of milliseconds of CPU and releases the GIL)."""
     user = await session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None or not verify_password(user.password_hash, password):
+    stored = user.password_hash if user is not None else _stand_in_hash()
+    matches = await asyncio.to_thread(verify_password, stored, password)
+    if user is None or not matches:
         raise AuthError("unknown username or wrong password")
     return principal_for_user(user)
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash with the hasher's parameters that no password matches (made once per process)."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 async def user_id_for(session: AsyncSession, username: str) -> str:
@@ -133,13 +147,14 @@ async def create_client(
     session: AsyncSession, client_id: str, organisation_code: str | None, roles: list[str],
     secret: str | None = None, all_rights: bool = False,
 ) -> tuple[ApiClient, str]:
-    """Register an API client; returns it with its secret (shown once)."""
+    """Register an API client; returns it with its secret (shown once: only its sealed form is stored)."""
     organisation_id = None
     if organisation_code:
         organisation_id = (await organisations.get_by_code(session, organisation_code)).id
     secret = secret or secrets.token_urlsafe(32)
     client = ApiClient(
-        client_id=client_id, secret=secret, organisation_id=organisation_id, roles=roles, all_rights=all_rights
+        client_id=client_id, secret=sealer(session).seal(secret), organisation_id=organisation_id, roles=roles,
+        all_rights=all_rights,
     )
     session.add(client)
     await session.commit()
@@ -168,7 +183,26 @@ async def client_principal(session: AsyncSession, token: str) -> Principal:
     row = (await session.execute(_CLIENT_SECRET, {"client_id": client_id})).first()
     if row is None:
         raise AuthError("unknown client_id")
-    return verify_client_token(token, ClientKey(client_id, *row))
+    secret, roles, all_rights, code = row
+    return verify_client_token(token, ClientKey(client_id, open_secret(session, secret), roles, all_rights, code))
+
+
+async def reseal_secrets(session: AsyncSession) -> int:
+    """Seal every client's secret again with the first configured key (key rotation); returns how many."""
+    current = sealer(session)
+    rows = (await session.execute(select(ApiClient.id, ApiClient.secret).with_for_update())).all()
+    for key, sealed in rows:
+        await session.execute(update(ApiClient).where(ApiClient.id == key).values(secret=current.reseal(sealed)))
+    await session.commit()
+    return len(rows)
+
+
+def open_secret(session: AsyncSession, sealed: str) -> str:
+    """A client's secret as stored (sealed: plein.auth.sealing) opened; AuthError when no configured key opens it."""
+    try:
+        return sealer(session).open(sealed)
+    except SecretUnreadable as exc:
+        raise AuthError("the client's secret cannot be read with this Plein's keys; ask its administrator") from exc
 
 
 @dataclass(frozen=True)
@@ -211,36 +245,69 @@ def _signed_claims(token: str, secret: str) -> dict[str, Any]:
     """The claims of a token whose signature with this secret holds (raises PyJWTError otherwise).
 
     Clients send one token many times, and a signature that held once with the same secret holds again: the check
-    is remembered for the last SIGNED_CACHE tokens, keyed on the token and a digest of the secret (a new secret is
-    checked anew; failures are not remembered). The expiry (exp) is checked on every call."""
-    key = (token, hashlib.sha256(secret.encode()).digest())
-    claims = _SIGNED.get(key)
-    if claims is None:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat"]})
-        _SIGNED[key] = claims
-        if len(_SIGNED) > SIGNED_CACHE:
-            _SIGNED.popitem(last=False)
-    else:
-        _SIGNED.move_to_end(key)
-        now = dt.datetime.now(dt.UTC).timestamp()
-        if isinstance(claims.get("exp"), int | float) and now >= claims["exp"]:
-            raise jwt.ExpiredSignatureError("Signature has expired")  # nbf, once passed, stays passed
+    is remembered for verified tokens only (keyed on the token, with a digest of the secret: a new secret is checked
+    anew; failures and unverified tokens are never stored), bounded by entries and bytes (VerifiedTokens). The
+    expiry (exp) is checked on every call."""
+    digest = hashlib.sha256(secret.encode()).digest()
+    found = _VERIFIED.get(token)
+    if found is None or found[0] != digest:
+        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat"]})
+        _VERIFIED.put(token, digest, claims)
+        return claims
+    claims = found[1]
+    now = dt.datetime.now(dt.UTC).timestamp()
+    if isinstance(claims.get("exp"), int | float) and now >= claims["exp"]:
+        raise jwt.ExpiredSignatureError("Signature has expired")  # nbf, once passed, stays passed
     return claims
 
 
-SIGNED_CACHE = 4096
-_SIGNED: OrderedDict[tuple[str, bytes], dict[str, Any]] = OrderedDict()
+MAX_TOKEN_LENGTH = 4096  # characters; a ZGW token is a few hundred
+
+
+class VerifiedTokens:
+    """The claims of tokens whose signature held, least recently used first, bounded by entries and by bytes."""
+
+    ENTRY_OVERHEAD = 512  # a rough price of one entry beyond its token: the claims dict, the digest, the links
+
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[str, tuple[bytes, dict[str, Any]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def cost(self, token: str) -> int:
+        return 2 * len(token) + self.ENTRY_OVERHEAD  # the token, and its claims (no longer than the token)
+
+    def get(self, token: str) -> tuple[bytes, dict[str, Any]] | None:
+        found = self._entries.get(token)
+        if found is not None:
+            self._entries.move_to_end(token)
+        return found
+
+    def put(self, token: str, digest: bytes, claims: dict[str, Any]) -> None:
+        if self._entries.pop(token, None) is not None:
+            self.bytes -= self.cost(token)
+        self._entries[token] = (digest, claims)
+        self.bytes += self.cost(token)
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            old, _ = self._entries.popitem(last=False)
+            self.bytes -= self.cost(old)
+
+
+_VERIFIED = VerifiedTokens()
 
 
 def token_claims(token: str) -> dict[str, Any]:
     """The token's claims before its signature is checked (trust them only once verify_client_token passed);
-    AuthError when it is not an HS256 JWT. Decoded once for the last SIGNED_CACHE tokens (clients send one token
-    many times); a token that fails to decode is not remembered."""
-    return _decoded_claims(token)
-
-
-@functools.lru_cache(maxsize=SIGNED_CACHE)
-def _decoded_claims(token: str) -> dict[str, Any]:
+    AuthError when it is too long or not an HS256 JWT. A token verified before is not decoded again; anything else
+    is decoded for this call only and never remembered (an unauthenticated caller must not fill memory)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise AuthError(f"the token is longer than {MAX_TOKEN_LENGTH} characters")
+    found = _VERIFIED.get(token)
+    if found is not None:
+        return found[1]
     try:
         decoded = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
@@ -252,11 +319,11 @@ def _decoded_claims(token: str) -> dict[str, Any]:
 
 
 def _check_iat(iat: Any) -> None:
-    if not isinstance(iat, int | float):
-        raise AuthError("the token's iat claim must be a number")
-    issued = dt.datetime.fromtimestamp(iat, dt.UTC)
-    now = dt.datetime.now(dt.UTC)
-    if issued > now + JWT_LEEWAY:
+    """A recent iat, compared as numbers: any value, however large, small or not finite, is an AuthError."""
+    if isinstance(iat, bool) or not isinstance(iat, int | float) or not math.isfinite(iat):
+        raise AuthError("the token's iat claim must be a number of seconds since 1970")
+    now = dt.datetime.now(dt.UTC).timestamp()
+    if iat > now + JWT_LEEWAY.total_seconds():
         raise AuthError("the token was issued in the future")
-    if issued < now - JWT_MAX_AGE:
+    if iat < now - JWT_MAX_AGE.total_seconds():
         raise AuthError("the token has expired (iat is more than an hour ago)")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import yaml
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
@@ -123,12 +126,18 @@ async def _adopt_all(session: AsyncSession, base_url: str) -> None:
                               base_url=base_url)
 
 
+class DemoRefused(Exception):
+    """The demo will not touch this database; the message says why and what to do instead."""
+
+
 def build_demo(settings: Settings, fresh: bool = True, console: Console | None = None) -> None:
-    """Build the demo database: migrations, municipalities, users, a client, apps and adoptions."""
+    """Build the demo database (in settings.database_url): migrations, municipalities, users, a client, apps and
+    adoptions. `fresh` starts from nothing, but only on a database the demo made itself (DemoRefused otherwise)."""
     console = console or Console()
     if fresh:
-        _remove_sqlite_file(settings.database_url)
+        _start_fresh(settings.database_url)
     upgrade(settings)
+    _mark_as_demo(settings.database_url)
     added = asyncio.run(seed_reference_data(settings))
     console.print(f"Municipalities loaded: {added}")
     if fresh:
@@ -175,10 +184,61 @@ async def _grant_demo_client(session: AsyncSession) -> None:
         await create_grant(session, actor, GrantRequest("demo-amsterdam", register, fields, DEMO_ACTIVITY))
 
 
-def _remove_sqlite_file(url: str) -> None:
-    database = Path(url.split("///", 1)[-1])
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+MARKER = ".plein-demo"  # next to a SQLite file the demo made: `demo.db.plein-demo`
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database)."""
+    return Path(url.split("///", 1)[-1]) if url.startswith("sqlite") else None
+
+
+def _start_fresh(url: str) -> None:
+    """Remove the demo's previous SQLite file; anything else is refused: a SQLite file the demo did not make, and a
+    PostgreSQL database that has tables (the demo never drops them)."""
+    path = sqlite_path(url)
+    if path is None:
+        if asyncio.run(_has_tables(url)):
+            raise DemoRefused("PLEIN_DATABASE_URL names a PostgreSQL database that already has tables; the demo "
+                              "does not delete them. Give an empty database, or start with --no-fresh to use it as "
+                              "it is.")
+        return
+    if path.exists() and not Path(f"{path}{MARKER}").exists():
+        raise DemoRefused(f"{path} exists and was not made by `plein demo`; it is left alone. Set "
+                          "PLEIN_DATABASE_URL to another file, or start with --no-fresh to use it as it is.")
+    for suffix in ("", "-wal", "-shm", MARKER):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def _has_tables(url: str) -> bool:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return bool(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+def _mark_as_demo(url: str) -> None:
+    path = sqlite_path(url)
+    if path is not None:
+        Path(f"{path}{MARKER}").write_text("made by `plein demo`: it may delete this database to start afresh\n")
+
+
+def hold_database(url: str) -> IO[str] | None:
+    """Take the demo's lock on its SQLite file for as long as the returned file stays open (the serving demo keeps
+    it): a second demo on the same file is refused instead of deleting the first one's database."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = Path(f"{path}.lock").open("w")  # noqa: SIM115 - held open while the demo runs
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        lock.close()
+        raise DemoRefused(f"another `plein demo` is using {path}; stop it first, or set PLEIN_DATABASE_URL to "
+                          "another file") from exc
+    return lock
 
 
 def print_logins(console: Console, port: int) -> None:

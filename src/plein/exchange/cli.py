@@ -42,6 +42,7 @@ errors = Console(stderr=True)
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]], migrate: bool = True) -> T:
     """Run work in one database session; a domain error stops the command with its message (exit 1)."""
+    from plein.auth.sealing import SESSION_KEY, Sealer
     from plein.cli import load_settings
     from plein.db import make_engine, make_session_factory
     from plein.errors import PleinError
@@ -54,7 +55,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]], migrate: bool = True) -> 
     async def run() -> T:
         engine = make_engine(settings)
         try:
-            async with make_session_factory(engine)() as session:
+            async with make_session_factory(engine, {SESSION_KEY: Sealer.from_settings(settings)})() as session:
                 return await work(session)
         finally:
             await engine.dispose()
@@ -88,6 +89,24 @@ def create_client(
     made = _run(work)
     console.print(f"Created client [bold]{client_id}[/bold]. Its secret, shown only now:", highlight=False)
     typer.echo(made)
+
+
+@clients_app.command("new-key")
+def new_key() -> None:
+    """Print a new key for PLEIN_CLIENT_SECRET_KEYS (put it first to seal with it; see reseal-secrets)."""
+    from plein.auth.sealing import new_key as make_key
+
+    typer.echo(make_key())
+
+
+@clients_app.command("reseal-secrets")
+def reseal_secrets() -> None:
+    """Seal every client's secret again with the first key of PLEIN_CLIENT_SECRET_KEYS (after adding a new key;
+    then the old key can be removed)."""
+    from plein.auth.service import reseal_secrets as reseal
+
+    count = _run(reseal)
+    console.print(f"Sealed {count} client secrets again with the first key.", highlight=False)
 
 
 @clients_app.command("list")

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.models import ApiClient
+from plein.auth.sealing import sealer
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
@@ -246,8 +247,8 @@ async def _platform_client(session: AsyncSession, organisation: Organisation) ->
     client_id = platform_client_id(organisation.code)
     client = await find_client(session, client_id)
     if client is None:
-        client = ApiClient(client_id=client_id, secret=secrets.token_urlsafe(32), organisation_id=organisation.id,
-                           roles=[], all_rights=False)
+        client = ApiClient(client_id=client_id, secret=sealer(session).seal(secrets.token_urlsafe(32)),
+                           organisation_id=organisation.id, roles=[], all_rights=False)
         client.organisation = organisation
         session.add(client)
         await session.flush()

@@ -25,6 +25,7 @@ ACTIVITY_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{1,199}$")
 DURATION = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 MIN_SECRET = 16
+MAX_SECRET = 200  # sealed, it fits the column (plein.auth.sealing)
 
 
 def is_exchange_admin(principal: Principal | None) -> bool:
@@ -70,6 +71,8 @@ def _client_problems(client_id: str, secret: str | None, roles: Sequence[str]) -
         problems.append(InvalidParam("clientId", "pattern", "2-200 letters, digits, '.', '_', ':' or '-'"))
     if secret is not None and len(secret) < MIN_SECRET:
         problems.append(InvalidParam("secret", "minLength", f"at least {MIN_SECRET} characters"))
+    if secret is not None and len(secret) > MAX_SECRET:
+        problems.append(InvalidParam("secret", "maxLength", f"at most {MAX_SECRET} characters"))
     problems += [InvalidParam("roles", "enum", f"'{role}' is not one of {', '.join(auth.ROLES)}")
                  for role in roles if role not in auth.ROLES]
     return problems

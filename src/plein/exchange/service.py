@@ -121,8 +121,8 @@ async def authenticate_reader(session: AsyncSession, token: str, register: str, 
         raise NotAuthenticated("unknown client_id")
     secret, roles, all_rights, _, organisation_code = rows[0][:5]
     try:
-        principal = auth.verify_client_token(token, auth.ClientKey(client_id, secret, roles, all_rights,
-                                                                   organisation_code))
+        key = auth.ClientKey(client_id, auth.open_secret(session, secret), roles, all_rights, organisation_code)
+        principal = auth.verify_client_token(token, key)
     except auth.AuthError as exc:
         raise NotAuthenticated(str(exc)) from exc
     return ClientReader(principal, register, code, rows)

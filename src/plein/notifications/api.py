@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Path, Query, Request
 
+from plein.bounds import MAX_BIGINT
 from plein.exchange.service import require_admin
 from plein.http import PrefixRouter, PrincipalDep, SessionDep
 from plein.notifications import service
@@ -25,9 +26,10 @@ from plein.openapi import API_DOCUMENTS, api_document
 
 router = PrefixRouter(prefix="/api/notifications/v1", tags=["notifications"])
 
-DeliveryId = Annotated[int, Path(alias="deliveryId", ge=1, description="The delivery's id.")]
-MessageId = Annotated[int, Path(alias="messageId", ge=1, description="The message's id.")]
-After = Annotated[int | None, Query(ge=1, description="Keyset cursor: the last id of the previous page.")]
+DeliveryId = Annotated[int, Path(alias="deliveryId", ge=1, le=MAX_BIGINT, description="The delivery's id.")]
+MessageId = Annotated[int, Path(alias="messageId", ge=1, le=MAX_BIGINT, description="The message's id.")]
+After = Annotated[int | None, Query(ge=1, le=MAX_BIGINT,
+                                    description="Keyset cursor: the last id of the previous page.")]
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=service.MAX_PAGE, description="Items per page.")]
 
 

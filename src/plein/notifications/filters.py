@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from plein.errors import InvalidParam
+from plein.settings import Networks
 
 WILDCARD = "*"
 MAX_VALUE = 1000
@@ -88,22 +89,28 @@ def text_problem(value: object, field: str, max_length: int) -> InvalidParam | N
     return None
 
 
-def private_host_problem(value: str, field: str) -> InvalidParam | None:
-    """A URL whose host is localhost or an internal IP address (loopback, private, link-local, reserved)."""
+def private_host_problem(value: str, field: str, allowed: Networks = ()) -> InvalidParam | None:
+    """A URL whose host is localhost or an IP address that is not global (unless in `allowed`)."""
     host = (urlsplit(value).hostname or "").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return InvalidParam(field, "private-address", "localhost is not an address Plein delivers to")
-    if is_internal_address(host):
-        return InvalidParam(field, "private-address", f"{host} is an internal address; Plein does not deliver there")
+    if is_internal_address(host, allowed):
+        return InvalidParam(field, "private-address", f"{host} is not a global address; Plein does not deliver "
+                            "there (unless PLEIN_NOTIFICATIONS_INTERNAL_NETWORKS allows it)")
     return None
 
 
-def is_internal_address(host: str) -> bool:
-    """Whether host is an IP address on an internal network (loopback, private, link-local, reserved, multicast,
-    unspecified); a name is not an address and gives False."""
+def is_internal_address(host: str, allowed: Networks = ()) -> bool:
+    """Whether host is an IP address that is not globally reachable (private, loopback, link-local, shared
+    100.64.0.0/10, documentation, reserved, multicast, …: anything Python's is_global refuses, an IPv4-mapped IPv6
+    address judged as its IPv4 address), and not in `allowed`; a name is not an address and gives False."""
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if any(address in network for network in allowed):
+        return False
+    return not address.is_global or address.is_multicast
+

@@ -74,9 +74,13 @@ async def read_kanaal(ctx: ZgwContext, uuid: uuid.UUID) -> dict[str, Any]:
 # --- abonnementen ---------------------------------------------------------------------------------
 
 
-def _private_allowed(ctx: ZgwContext) -> bool:
+def _settings(ctx: ZgwContext) -> Settings:
     settings: Settings = ctx.request.app.state.settings
-    return settings.allows_private_callbacks
+    return settings
+
+
+def _private_allowed(ctx: ZgwContext) -> bool:
+    return _settings(ctx).allows_private_callbacks
 
 
 @operation_route(router, API, "get", "/abonnement")
@@ -90,7 +94,8 @@ async def create_abonnement(ctx: ZgwContext) -> dict[str, Any]:
     body = await ctx.body()
     abonnement = await service.create_abonnement(
         ctx.session, callback_url=body["callbackUrl"], auth=body["auth"], kanalen=_kanalen(body) or [],
-        format=body.get("format", "zgw"), owner=ctx.caller.client_id, allow_private=_private_allowed(ctx))
+        format=body.get("format", "zgw"), owner=ctx.caller.client_id, allow_private=_private_allowed(ctx),
+        allowed=_settings(ctx).internal_callback_networks)
     return abonnement_body(ctx, abonnement)
 
 
@@ -116,7 +121,8 @@ async def _update(ctx: ZgwContext, key: uuid.UUID) -> dict[str, Any]:
     changed = await service.update_abonnement(
         ctx.session, abonnement, callback_url=body.get("callbackUrl"), auth=body.get("auth"),
         kanalen=_kanalen(body) if not replace else (_kanalen(body) or []),
-        format=body.get("format", "zgw" if replace else None), allow_private=_private_allowed(ctx))
+        format=body.get("format", "zgw" if replace else None), allow_private=_private_allowed(ctx),
+        allowed=_settings(ctx).internal_callback_networks)
     return abonnement_body(ctx, changed)
 
 

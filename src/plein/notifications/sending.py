@@ -12,6 +12,7 @@ import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from plein.notifications.filters import is_internal_address
+from plein.settings import Networks
 
 USER_AGENT = "Plein-notificaties"
 ANSWER_LIMIT = 300
@@ -37,13 +38,14 @@ class PublicOnlyResolver(AbstractResolver):
     """Resolves names as the system does, then drops internal addresses, so that a name that resolves (or is
     re-pointed) to the internal network cannot make Plein call it."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: Networks = ()) -> None:
         self._inner = aiohttp.ThreadedResolver()
+        self.allowed = allowed
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
                       ) -> list[ResolveResult]:
         found = await self._inner.resolve(host, port, family)
-        public = [entry for entry in found if not is_internal_address(entry["host"])]
+        public = [entry for entry in found if not is_internal_address(entry["host"], self.allowed)]
         if not public:
             raise InternalAddressRefused(f"{host} resolves only to internal addresses; Plein does not deliver there")
         return public
@@ -55,10 +57,10 @@ class PublicOnlyResolver(AbstractResolver):
 class AiohttpSender:
     """The real sender: one aiohttp session with at most `concurrency` connections, kept alive between batches."""
 
-    def __init__(self, concurrency: int, timeout: float, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    def __init__(self, concurrency: int, timeout: float, *, allow_private: bool, allowed: Networks = ()) -> None:
+        self.allow_private, self.allowed = allow_private, allowed
         connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, ttl_dns_cache=60,
-                                         resolver=None if allow_private else PublicOnlyResolver())
+                                         resolver=None if allow_private else PublicOnlyResolver(allowed))
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=timeout), headers={"User-Agent": USER_AGENT},
             auto_decompress=False, skip_auto_headers=("Accept-Encoding",))
@@ -66,7 +68,7 @@ class AiohttpSender:
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         if not self.allow_private:  # a literal address never reaches the resolver
             host = urlsplit(url).hostname or ""
-            if is_internal_address(host) or host == "localhost" or host.endswith(".localhost"):
+            if is_internal_address(host, self.allowed) or host == "localhost" or host.endswith(".localhost"):
                 raise InternalAddressRefused(f"{host} is an internal address; Plein does not deliver there")
         try:
             async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as response:

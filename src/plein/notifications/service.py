@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -33,6 +33,7 @@ from plein.notifications.models import (
     Kanaal,
     Message,
 )
+from plein.settings import Networks
 
 GEMMA = "https://vng-realisatie.github.io/gemma-zaken/standaard"
 STANDARD_KANALEN: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -77,9 +78,13 @@ class Page:
 # --- publishing -----------------------------------------------------------------------------------
 
 
+ReaderCheck = Callable[[AsyncSession, set[str]], Awaitable[set[str]]]
+
+
 async def publish(
     session: AsyncSession, *, kanaal: str, hoofd_object: str, resource: str, resource_url: str, actie: str,
     kenmerken: Mapping[str, str], aanmaakdatum: dt.datetime | None = None, source_oin: str | None = None,
+    readers: ReaderCheck | None = None,
 ) -> Message:
     """Write a notification and its deliveries in the caller's transaction, without committing; returns the message
     as a light row (plein.light).
@@ -88,7 +93,9 @@ async def publish(
     and a rolled-back change never notifies. One delivery is made per abonnement whose kanaal and filters match
     now. Standard ZGW kanalen (zaken, documenten, besluiten, …) are registered on first use. The source
     organisation (the CloudEvents `source`) defaults to the OIN of the `bronorganisatie` (or
-    `verantwoordelijkeOrganisatie`) kenmerk.
+    `verantwoordelijkeOrganisatie`) kenmerk. `readers`, given the client ids owning matching abonnementen, answers
+    those that may read the resource: only their abonnementen (and those made by Plein's administrators, which have
+    no owner) get a delivery, so that a notification never tells a client about a resource it may not read.
     """
     when = aanmaakdatum or utcnow()
     problems = message_problems(kanaal, hoofd_object, resource, resource_url, actie, kenmerken, when)
@@ -98,6 +105,9 @@ async def publish(
     matching = _matching(subscribed, kenmerken)
     if kanaal in PERSONAL_KANALEN and matching:
         matching = await _who_may_read(session, kanaal, kenmerken, matching, owners)
+    if readers is not None and matching:
+        allowed = await readers(session, {owner for key in matching if (owner := owners.get(key))})
+        matching = [key for key in matching if owners.get(key) is None or owners.get(key) in allowed]
     now = utcnow()
     values = {"uuid": new_uuid(), "kanaal": channel, "hoofd_object": hoofd_object, "resource": resource,
               "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
@@ -312,12 +322,12 @@ async def _filter_groups(session: AsyncSession, kanalen: Sequence[KanaalFilter])
 
 
 def _abonnement_problems(callback_url: str | None, auth: str | None, format_: str | None,
-                         allow_private: bool = True) -> list[InvalidParam]:
+                         allow_private: bool = True, allowed: Networks = ()) -> list[InvalidParam]:
     problems = []
     if callback_url is not None:
         problems.append(rules.url_problem(callback_url, "callbackUrl", 200))
         if not allow_private:
-            problems.append(rules.private_host_problem(callback_url, "callbackUrl"))
+            problems.append(rules.private_host_problem(callback_url, "callbackUrl", allowed))
     if auth is not None:
         problems.append(rules.text_problem(auth, "auth", 1000))
     if format_ is not None and format_ not in FORMATS:
@@ -326,12 +336,13 @@ def _abonnement_problems(callback_url: str | None, auth: str | None, format_: st
 
 
 async def create_abonnement(session: AsyncSession, *, callback_url: str, auth: str, kanalen: Sequence[KanaalFilter],
-                            format: str = "zgw", owner: str | None = None, allow_private: bool = True) -> Abonnement:
+                            format: str = "zgw", owner: str | None = None, allow_private: bool = True,
+                            allowed: Networks = ()) -> Abonnement:
     """Subscribe a callback URL (with the Authorization header to send) to kanalen, with filters per kanaal.
 
     `allow_private` False refuses callback URLs on localhost or internal IP addresses (see the setting
     PLEIN_NOTIFICATIONS_PRIVATE_CALLBACKS)."""
-    problems = _abonnement_problems(callback_url, auth, format, allow_private)
+    problems = _abonnement_problems(callback_url, auth, format, allow_private, allowed)
     if problems:
         raise InvalidInput("the abonnement is not valid", problems)
     groups = await _filter_groups(session, kanalen)
@@ -346,9 +357,10 @@ async def create_abonnement(session: AsyncSession, *, callback_url: str, auth: s
 async def update_abonnement(
     session: AsyncSession, abonnement: Abonnement, *, callback_url: str | None = None, auth: str | None = None,
     kanalen: Sequence[KanaalFilter] | None = None, format: str | None = None, allow_private: bool = True,
+    allowed: Networks = (),
 ) -> Abonnement:
     """Change what is given (None keeps a value); deliveries not yet made use the new URL, header and format."""
-    problems = _abonnement_problems(callback_url, auth, format, allow_private)
+    problems = _abonnement_problems(callback_url, auth, format, allow_private, allowed)
     if problems:
         raise InvalidInput("the abonnement is not valid", problems)
     if kanalen is not None:

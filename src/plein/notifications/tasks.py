@@ -116,7 +116,8 @@ class Worker:
         timeout = self.settings.notifications_timeout
         self._sender = (HttpxSender(self._transport, timeout) if self._transport is not None else
                         AiohttpSender(self.settings.notifications_concurrency, timeout,
-                                      allow_private=self.settings.allows_private_callbacks))
+                                      allow_private=self.settings.allows_private_callbacks,
+                                      allowed=self.settings.internal_callback_networks))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from plein.auth.service import Principal
+from plein.bounds import MAX_BIGINT
 from plein.errors import Conflict, Forbidden
 from plein.exchange.service import is_exchange_admin
 from plein.http import SessionDep
@@ -32,9 +33,12 @@ def _admin(request: Request, principal: Principal | None) -> Response | Principa
     return principal
 
 
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
+
+
 @router.get(BASE)
 async def parked(request: Request, session: SessionDep, principal: PagePrincipal,
-                 after: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                 after: Annotated[int | None, Query(ge=1, le=MAX_BIGINT)] = None) -> Response:
     admin = _admin(request, principal)
     if isinstance(admin, Response):
         return admin
@@ -44,7 +48,8 @@ async def parked(request: Request, session: SessionDep, principal: PagePrincipal
 
 
 @router.get(BASE + "/{delivery_id}")
-async def delivery(delivery_id: int, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+async def delivery(delivery_id: DeliveryId, request: Request, session: SessionDep,
+                   principal: PagePrincipal) -> Response:
     admin = _admin(request, principal)
     if isinstance(admin, Response):
         return admin
@@ -54,7 +59,7 @@ async def delivery(delivery_id: int, request: Request, session: SessionDep, prin
 
 
 @router.post(BASE + "/{delivery_id}/opnieuw-versturen")
-async def resend(delivery_id: int, request: Request, session: SessionDep, principal: PagePrincipal,
+async def resend(delivery_id: DeliveryId, request: Request, session: SessionDep, principal: PagePrincipal,
                  form: csrf.CheckedForm) -> Response:
     admin = _admin(request, principal)
     if isinstance(admin, Response):

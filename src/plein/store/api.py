@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from plein.bounds import MAX_PAGE
 from plein.errors import InvalidInput, InvalidParam, NotFound, PayloadTooLarge
 from plein.http import OptionalPrincipal, PrefixRouter, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
@@ -70,7 +71,7 @@ async def list_apps(
     request: Request, session: SessionDep,
     q: Annotated[str, Query(max_length=200, description="Words to find in names, descriptions and features.")] = "",
     sort: Annotated[str | None, Query(description="relevance, adoptions, newest or rating.")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 20,
     category: FacetFilter = None, software_type: Annotated[list[str] | None, Query(alias="softwareType")] = None,
     development_status: Annotated[list[str] | None, Query(alias="developmentStatus")] = None,

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from plein.bounds import MAX_PAGE
 from plein.errors import InvalidInput, InvalidParam
 from plein.organisations.models import Organisation
 from plein.store.listing import FACETS, tokens
@@ -32,8 +33,8 @@ class SearchQuery:
         problems = []
         if self.sort is not None and self.sort not in SORTS:
             problems.append(InvalidParam("sort", "enum", f"must be one of {', '.join(SORTS)}"))
-        if self.page < 1:
-            problems.append(InvalidParam("page", "minimum", "must be 1 or more"))
+        if not 1 <= self.page <= MAX_PAGE:
+            problems.append(InvalidParam("page", "range", f"must be between 1 and {MAX_PAGE}"))
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             problems.append(InvalidParam("pageSize", "range", f"must be between 1 and {MAX_PAGE_SIZE}"))
         problems += [InvalidParam(name, "unknown-facet", f"facets are: {', '.join(FACETS)}")

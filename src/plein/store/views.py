@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
 from plein.auth.service import Principal
+from plein.bounds import MAX_PAGE
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.http import SessionDep
 from plein.organisations import service as organisations
@@ -43,7 +44,7 @@ ACTION_LABELS = {"planned": "Geadopteerd (gepland)", "activated": "In gebruik ge
                  "configured": "Opties gewijzigd", "upgraded": "Geüpgraded", "ended": "Beëindigd"}
 SEVERITY_LABELS = {"error": "Fout", "warning": "Waarschuwing"}
 SEARCH_MESSAGES = {
-    "page": "Het paginanummer moet een geheel getal van 1 of hoger zijn.",
+    "page": f"Het paginanummer moet een geheel getal van 1 tot en met {MAX_PAGE:_} zijn.".replace("_", "."),
     "pageSize": "Het aantal apps per pagina moet een geheel getal van 1 tot en met 100 zijn.",
     "sort": "Kies een sortering: relevantie, aantal gemeenten, nieuwste of beoordeling.",
     "q": "De zoektekst mag hoogstens 200 tekens lang zijn.",

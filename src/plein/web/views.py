@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plein.auth import logins
+from plein.auth import logins, throttle
 from plein.auth import service as auth
 from plein.errors import PleinError
 from plein.http import LoginExpired, OptionalPrincipal, SessionDep, is_api_path, login_principal
@@ -213,16 +214,41 @@ async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -
     fields = csrf.text_fields(form)
     username, password = fields.get("username", "").strip(), fields.get("password", "")
     target = safe_next(fields.get("next", "/"))
+    limiter: throttle.LoginThrottle = request.app.state.login_throttle
+    keys = (throttle.account_key(username), throttle.address_key(request.client.host if request.client else None))
+    if wait := limiter.wait(*keys):
+        request.state.principal = None
+        error = (f"Er is te vaak een verkeerde gebruikersnaam of een verkeerd wachtwoord ingevuld. Probeer het over "
+                 f"{_duration(wait)} opnieuw.")
+        response = render(request, "login.html", {"next": target, "username": username, "error": error}, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     try:
         principal = await auth.authenticate(session, username, password)
     except auth.AuthError:
         request.state.principal = None
+        if username and password:
+            limiter.failed(*keys)
         error = "De gebruikersnaam of het wachtwoord klopt niet." if username and password else \
             "Vul je gebruikersnaam en wachtwoord in."
         return render(request, "login.html", {"next": target, "username": username, "error": error}, status=400)
+    limiter.succeeded(keys[0])
     user_id = await auth.user_id_for(session, principal.id)
     new = logins.NewLogin("staff", user_id, principal.display_name, "password")
     return await begin_login(request, session, new, target, f"Je bent ingelogd als {principal.display_name}.")
+
+
+def _duration(seconds: int) -> str:
+    """'45 seconden', '3 minuten'."""
+    if seconds == 1:
+        return "1 seconde"
+    return f"{seconds} seconden" if seconds < 120 else f"{math.ceil(seconds / 60)} minuten"
+
+
+@router.get("/api/docs")
+async def api_docs(request: Request) -> Response:
+    """The interactive API documentation (Swagger UI, served from Plein's own static files: no CDN)."""
+    return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": request.app.openapi_url})
 
 
 @router.post("/logout")

@@ -8,7 +8,9 @@ zaken, documenten and besluiten, for which type up to which confidentiality.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from plein.driver import Ready
 from plein.errors import Forbidden, NotAuthenticated
 from plein.organisations.models import Organisation
 from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient, Autorisatie
+from plein.zgw.catalogi.models import Catalogus
 
 VERTROUWELIJKHEID = (
     "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
@@ -65,6 +68,22 @@ class ZgwCaller:
     user_representation: str = ""
     applicatie_id: uuid.UUID | None = field(default=None)
     applicatie_label: str = ""
+    rsin: str | None = None  # the RSIN of the organisation the client acts for
+
+    def may_act_for(self, rsin: str, zaaktype_rsin: str | None) -> bool:
+        """Whether the client may create a resource with this bronorganisatie: its own organisation's RSIN; a
+        client of no organisation only the RSIN of the catalogus whose type it uses; a client with all rights and
+        no organisation (Plein itself, a platform-wide system) any."""
+        if self.rsin is not None:
+            return rsin == self.rsin
+        if self.platform_wide:
+            return True
+        return zaaktype_rsin is not None and rsin == zaaktype_rsin
+
+    @property
+    def platform_wide(self) -> bool:
+        """Plein itself or an all-rights client of no organisation: it may act for any organisation."""
+        return self.rsin is None and self.organisation is None and self.all_rights
 
     @property
     def label(self) -> str:
@@ -129,19 +148,22 @@ async def caller(request: Request, session: AsyncSession) -> ZgwCaller:
         rows = await _RIGHTS.rows(session, {"client_id": client_id})
         if not rows:
             raise auth.AuthError("unknown client_id")
-        secret, roles, all_rights, organisation = rows[0][:4]
-        principal = auth.verify_client_token(token, auth.ClientKey(client_id, secret, roles, all_rights,
+        secret, roles, all_rights, organisation, rsin = rows[0][:5]
+        principal = auth.verify_client_token(token, auth.ClientKey(client_id, auth.open_secret(session, secret),
+                                                                   roles, all_rights,
                                                                    organisation))
     except auth.AuthError as exc:
         raise NotAuthenticated(str(exc)) from exc
-    result = _from_rows(client_id, principal.all_rights, [row[3:] for row in rows],
+    result = _from_rows(client_id, principal.all_rights, [(row[3], *row[5:]) for row in rows],
                         str(claims.get("user_id") or ""), str(claims.get("user_representation") or ""))
+    result = dataclasses.replace(result, rsin=rsin)
     request.state.zgw_caller = result
     return result
 
 
 _RIGHTS = Ready(
-    select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Applicatie.id,
+    select(ApiClient.secret, ApiClient.roles, ApiClient.all_rights, Organisation.code, Organisation.rsin,
+           Applicatie.id,
            Applicatie.label, Applicatie.heeft_alle_autorisaties, Autorisatie.component, Autorisatie.scopes,
            Autorisatie.type_url, Autorisatie.max_vertrouwelijkheidaanduiding)
     .select_from(ApiClient)
@@ -165,3 +187,52 @@ def _from_rows(client_id: str, all_rights: bool, rows: list[Any], user_id: str =
                    for *_, component, scopes, type_url, maximum in rows if component is not None)
     return ZgwCaller(client_id, all_rights or everything, grants, organisation, user_id, user_representation,
                      applicatie_id, label)
+
+
+_READERS = (
+    select(ApiClient.client_id, Organisation.code, Applicatie.id, Applicatie.label,
+           Applicatie.heeft_alle_autorisaties, Autorisatie.component, Autorisatie.scopes, Autorisatie.type_url,
+           Autorisatie.max_vertrouwelijkheidaanduiding, ApiClient.all_rights)
+    .select_from(ApiClient)
+    .outerjoin(Organisation, Organisation.id == ApiClient.organisation_id)
+    .outerjoin(ApplicatieClient, ApplicatieClient.client_id == ApiClient.client_id)
+    .outerjoin(Applicatie, Applicatie.id == ApplicatieClient.applicatie_id)
+    .outerjoin(Autorisatie, Autorisatie.applicatie_id == Applicatie.id)
+    .order_by(ApiClient.client_id, Autorisatie.position)
+)
+
+
+def readers(component: str, scope: str, type_url: str,
+            vertrouwelijkheid: str | None) -> Callable[[AsyncSession, set[str]], Awaitable[set[str]]]:
+    """For notifications.publish: which of some clients may read a resource of this type and confidentiality (with
+    the scope, e.g. zaken.lezen), as their autorisaties say now; one query for all of them."""
+
+    async def may_read(session: AsyncSession, clients: set[str]) -> set[str]:
+        if not clients:
+            return set()
+        rows = (await session.execute(_READERS.where(ApiClient.client_id.in_(sorted(clients))))).all()
+        by_client: dict[str, list[Any]] = {}
+        for row in rows:
+            by_client.setdefault(row[0], []).append(row)
+        allowed = set()
+        for client_id, found in by_client.items():
+            caller = _from_rows(client_id, bool(found[0][-1]), [tuple(row[1:-1]) for row in found])
+            if caller.may(component, frozenset({scope})) and caller.may_on(component, frozenset({scope}), type_url,
+                                                                           vertrouwelijkheid):
+                allowed.add(client_id)
+        return allowed
+
+    return may_read
+
+
+async def require_acts_for(session: AsyncSession, caller: ZgwCaller, rsin: str, field: str,
+                           catalogus_id: uuid.UUID) -> None:
+    """403 unless the caller may create a resource for this organisation (ZgwCaller.may_act_for); the RSIN of the
+    type's catalogus is read only for a client of no organisation that is not platform-wide."""
+    if caller.rsin is None and not caller.platform_wide:
+        catalogus_rsin = await session.scalar(select(Catalogus.rsin).where(Catalogus.id == catalogus_id))
+    else:
+        catalogus_rsin = None
+    if not caller.may_act_for(rsin, catalogus_rsin):
+        raise Forbidden(f"{field}: this client may only create resources for the organisation it acts for "
+                        f"(RSIN {caller.rsin or catalogus_rsin})")

@@ -13,9 +13,10 @@ transaction, and a failed create returns its number.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam
+from sqlalchemy import Integer, String, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -79,3 +80,41 @@ def _advance(insert: Any, bronorganisatie: str, kind: str, year: int) -> tuple[R
 
 
 _ADVANCE: dict[Any, Ready] = {}
+GENERATED = re.compile(r"([A-Z]+)-([0-9]{4})-([0-9]{10})")
+
+
+async def claim(session: AsyncSession, bronorganisatie: str, kind: str, identificatie: str) -> None:
+    """A client chose this identificatie itself: when it has the shape the generator makes (`ZAAK-2026-…`), move
+    the counter past it, so that the generator never hands it out again (a number of another organisation's
+    series, or of one's own). Other identificaties cannot collide with generated ones and cost nothing."""
+    found = GENERATED.fullmatch(identificatie)
+    if found is None or found.group(1) != kind:
+        return
+    year, number = int(found.group(2)), int(found.group(3))
+    counters = session.info.get(COUNTER_ENGINE)
+    if isinstance(counters, AsyncEngine):
+        statement, parameters = _raise(pg_insert, bronorganisatie, kind, year, number)
+        async with counters.connect() as connection:
+            await statement.connection_rows(connection, parameters)
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement, parameters = _raise(pg_insert if dialect == "postgresql" else sqlite_insert, bronorganisatie, kind,
+                                   year, number)
+    await statement.rows(session, parameters)
+
+
+def _raise(insert: Any, bronorganisatie: str, kind: str, year: int, number: int) -> tuple[Ready, dict[str, Any]]:
+    """The upsert that moves the counter to at least `number` (built once per dialect) and its parameters."""
+    statement = _RAISE.get(insert)
+    if statement is None:
+        counter = IdentificatieCounter
+        upsert = insert(counter).values(bronorganisatie=bindparam("b"), kind=bindparam("k"), year=bindparam("y"),
+                                        last=bindparam("n"))
+        statement = _RAISE[insert] = Ready(upsert.on_conflict_do_update(
+            index_elements=["bronorganisatie", "kind", "year"],
+            set_={"last": case((counter.last < upsert.excluded.last, upsert.excluded.last), else_=counter.last)},
+        ).returning(counter.last))
+    return statement, {"b": bronorganisatie, "k": kind, "y": year, "n": number}
+
+
+_RAISE: dict[Any, Ready] = {}

@@ -20,6 +20,7 @@ import fastjsonschema
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from plein.bounds import MAX_DIGITS
 from plein.errors import InvalidInput, InvalidParam
 from plein.zgw import spec
 
@@ -182,7 +183,7 @@ def _flat(values: list[Any]) -> list[Any]:
 def _query_value(name: str, raw: str, schema: dict[str, Any]) -> InvalidParam | None:
     kind, form = schema.get("type"), schema.get("format")
     checks = {
-        "integer": lambda v: re.fullmatch(r"-?\d+", v) is not None,
+        "integer": lambda v: re.fullmatch(rf"-?\d{{1,{MAX_DIGITS}}}", v) is not None,
         "number": lambda v: re.fullmatch(r"-?\d+(\.\d+)?", v) is not None,
         "boolean": lambda v: v in ("true", "false", "True", "False", "1", "0"),
     }

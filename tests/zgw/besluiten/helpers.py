@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.zgw import validation
 from plein.zgw.autorisaties import service as autorisaties
 from tests.factories import client_headers
+from tests.zgw.catalogi.helpers import RSIN as CATALOGUS_RSIN
 from tests.zgw.catalogi.helpers import bt_body, catalogus, iot_body, post, publish
 from tests.zgw.documenten.helpers import create_document
 from tests.zgw.helpers import all_rights, assert_spec
@@ -25,7 +26,7 @@ from tests.zgw.zaken.helpers import CRS, Zaaktype, published_zaaktype, zaak_body
 
 BASE = "/besluiten/api/v1"
 HOST = "http://plein.test"
-RSIN = "002220647"
+RSIN = CATALOGUS_RSIN  # the organisation of the types: a client of no organisation creates for it only
 DETAIL = "/besluiten/{uuid}"
 BIO_DETAIL = "/besluitinformatieobjecten/{uuid}"
 EXPANDED_SCHEMAS = {"besluittype": ("catalogi", "BesluitType"), "zaak": ("zaken", "Zaak"),

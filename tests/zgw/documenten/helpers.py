@@ -18,15 +18,15 @@ import httpx
 from jsonschema.exceptions import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein.identifiers import stable_rsin
 from plein.zgw.autorisaties import service as autorisaties
 from tests.factories import client_headers
+from tests.zgw.catalogi.helpers import RSIN as CATALOGUS_RSIN
 from tests.zgw.catalogi.helpers import catalogus, iot_body, post, publish
 from tests.zgw.helpers import all_rights, assert_spec
 
 BASE = "/documenten/api/v1"
 HOST = "http://plein.test"
-RSIN = stable_rsin("documenten-test")
+RSIN = CATALOGUS_RSIN  # the organisation of the types: a client of no organisation creates for it only
 DOCUMENTEN = f"{BASE}/enkelvoudiginformatieobjecten"
 DETAIL = "/enkelvoudiginformatieobjecten/{uuid}"
 

@@ -25,13 +25,13 @@ from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers, require_acts_for
 from plein.zgw.besluiten import present
 from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
 from plein.zgw.catalogi.models import BesluitType, ZaakType
 from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
-from plein.zgw.identificatie import next_identificatie
+from plein.zgw.identificatie import claim, next_identificatie
 from plein.zgw.zaken.models import Zaak, ZaakBesluit
 from plein.zgw.zaken.service import Scope as ZakenScope
 from plein.zgw.zaken.service import changed as zaken_changed
@@ -186,6 +186,8 @@ async def create_besluit(scope: Scope, data: dict[str, Any]) -> Besluit:
                       **({"toelichting": "", "bestuursorgaan": "", "vervalreden": ""} | _columns(data)))
     require_on(scope, CREATE, besluit)
     _raise_if(_problems(besluit))
+    await require_acts_for(scope.session, scope.caller, besluit.verantwoordelijke_organisatie,
+                           "verantwoordelijkeOrganisatie", besluittype.catalogus_id)
     zaak = await _zaak_at(scope, data.get("zaak"))
     if zaak is not None:
         await _check_zaaktype(scope, zaak, besluittype)
@@ -196,6 +198,8 @@ async def create_besluit(scope: Scope, data: dict[str, Any]) -> Besluit:
                                                          "BESLUIT")
     elif await _identificatie_taken(scope.session, besluit):
         raise _not_unique()
+    else:
+        await claim(scope.session, besluit.verantwoordelijke_organisatie, "BESLUIT", besluit.identificatie)
     scope.session.add(besluit)
     await _flush_unique(scope.session)
     await sync_zaakbesluit(scope, besluit, None, besluit.zaak_id, scope.urls.besluit(besluit.id))
@@ -318,6 +322,7 @@ async def notify(scope: Scope, besluit: Besluit, resource: str, resource_url: st
         resource_url=resource_url, actie=actie,
         kenmerken={"verantwoordelijkeOrganisatie": rsin, "besluittype": scope.urls.besluittype(besluit.besluittype_id)},
         source_oin=oin_for_rsin(rsin) if passes_elfproef(rsin) else None,
+        readers=readers(COMPONENT, "besluiten.lezen", scope.urls.besluittype(besluit.besluittype_id), None),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.notifications import service as notifications
 from plein.zgw import audit, spec
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers
 from plein.zgw.catalogi.models import InformatieObjectType
 from plein.zgw.documenten.models import Informatieobject, InformatieobjectVersie
 from plein.zgw.http import parse_resource_url
@@ -154,7 +154,9 @@ async def notify(session: AsyncSession, links: Links, versie: InformatieobjectVe
     """A notification on kanaal documenten, in the caller's transaction, with the document's kenmerken."""
     await notifications.publish(
         session, kanaal=KANAAL, hoofd_object=links.document(versie.informatieobject_id), resource=resource,
-        resource_url=resource_url, actie=actie, kenmerken=kenmerken(links, versie))
+        resource_url=resource_url, actie=actie, kenmerken=kenmerken(links, versie),
+        readers=readers(COMPONENT, "documenten.lezen", links.informatieobjecttype(versie.informatieobjecttype_id),
+                        versie.vertrouwelijkheidaanduiding))
 
 
 async def record(session: AsyncSession, caller: ZgwCaller, links: Links, document: uuid.UUID, *, actie: str,

@@ -24,7 +24,7 @@ from plein.errors import InvalidParam, NotFound
 from plein.identifiers import passes_elfproef
 from plein.storage import FileStorage
 from plein.zgw import audit, validation
-from plein.zgw.auth import ZgwCaller
+from plein.zgw.auth import ZgwCaller, require_acts_for
 from plein.zgw.catalogi.common import json_contains
 from plein.zgw.documenten import content, represent
 from plein.zgw.documenten.common import (
@@ -51,7 +51,7 @@ from plein.zgw.documenten.common import (
 )
 from plein.zgw.documenten.models import BestandsDeel, Informatieobject, InformatieobjectVersie, ObjectInformatieobject
 from plein.zgw.documenten.upload import DocumentBody
-from plein.zgw.identificatie import next_identificatie
+from plein.zgw.identificatie import claim, next_identificatie
 
 RESOURCE = "enkelvoudiginformatieobject"
 RECEIVED_NOT_ALLOWED = ("in_bewerking", "ter_vaststelling")
@@ -243,10 +243,14 @@ async def add(session: AsyncSession, caller: ZgwCaller, links: Links, key: uuid.
     vertrouwelijkheid = data.get("vertrouwelijkheidaanduiding") or informatieobjecttype.vertrouwelijkheidaanduiding
     caller.require_on(COMPONENT, AANMAKEN, links.informatieobjecttype(informatieobjecttype.id), vertrouwelijkheid)
     raise_if(rules(data))
+    await require_acts_for(session, caller, data["bronorganisatie"], "bronorganisatie",
+                           informatieobjecttype.catalogus_id)
     change = content_change(body, data, None, None)
     identificatie = data.get("identificatie") or await next_identificatie(session, data["bronorganisatie"],
                                                                           "DOCUMENT")
     await _unique_identificatie(session, data["bronorganisatie"], identificatie, key)
+    if data.get("identificatie"):
+        await claim(session, data["bronorganisatie"], "DOCUMENT", identificatie)
     lock = secrets.token_hex(16) if change.kind == "parts" else ""
     document = Informatieobject(id=key, bronorganisatie=data["bronorganisatie"], identificatie=identificatie,
                                 versie=1, lock=lock, created_at=utcnow())

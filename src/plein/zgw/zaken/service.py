@@ -21,10 +21,10 @@ from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
-from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank
+from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank, readers
 from plein.zgw.catalogi.models import ZaakType
 from plein.zgw.http import parse_resource_url
-from plein.zgw.identificatie import next_identificatie
+from plein.zgw.identificatie import claim, next_identificatie
 from plein.zgw.zaken import mirror, present
 from plein.zgw.zaken.catalogus import invalid, zaaktype_at
 from plein.zgw.zaken.models import Zaak
@@ -170,12 +170,17 @@ async def add_zaak(scope: Scope, data: dict[str, Any]) -> tuple[Zaak, dict[str, 
     if zaak.registratiedatum is None:
         zaak.registratiedatum = dt.date.today()
     require_on(scope, frozenset({"zaken.aanmaken"}), zaak)
+    if not scope.caller.may_act_for(zaak.bronorganisatie, zaaktype.rsin):
+        raise Forbidden("bronorganisatie: this client may only create zaken for the organisation it acts for "
+                        f"(RSIN {scope.caller.rsin or zaaktype.rsin})")
     await _check(scope, zaak, data, zaaktype.producten_of_diensten)
     if not zaak.identificatie:
         zaak.identificatie = await next_identificatie(scope.session, zaak.bronorganisatie, "ZAAK")
     elif await _identificatie_taken(scope.session, zaak):
         raise invalid("identificatie", "identificatie-niet-uniek",
                       "this identificatie is already used by another zaak of the bronorganisatie (zrc-002)")
+    else:
+        await claim(scope.session, zaak.bronorganisatie, "ZAAK", zaak.identificatie)
     scope.session.add(zaak)
     await flush_unique(scope.session)
     body = present.new_zaak(scope.urls, zaak)
@@ -259,4 +264,6 @@ async def notify(scope: Scope, zaak: Zaak, resource: str, resource_url: str, act
         kenmerken={"bronorganisatie": zaak.bronorganisatie, "zaaktype": zaaktype_url(scope, zaak.zaaktype_id),
                    "vertrouwelijkheidaanduiding": VERTROUWELIJKHEID[zaak.vertrouwelijkheid]},
         source_oin=oin_for_rsin(zaak.bronorganisatie) if passes_elfproef(zaak.bronorganisatie) else None,
+        readers=readers(COMPONENT, "zaken.lezen", zaaktype_url(scope, zaak.zaaktype_id),
+                        VERTROUWELIJKHEID[zaak.vertrouwelijkheid]),
     )
