@@ -75,6 +75,7 @@ class Settings(BaseSettings):
         300, ge=0, le=24 * 3600, description="Seconds between the signed checkpoints of the processing log that the "
         "server makes in the background (only when records were added); 0: none in the background (`plein exchange "
         "log checkpoint` makes one on demand).",
+    )
     client_secret_keys: SecretStr = Field(
         SecretStr(DEFAULT_CLIENT_SECRET_KEY),
         description="Fernet keys (comma-separated; make one with `plein exchange clients new-key`) that encrypt the "

@@ -13,7 +13,7 @@ from plein.auth import service as auth
 from plein.auth.models import ApiClient
 from plein.auth.sealing import SESSION_KEY, Sealer, SecretUnreadable, new_key
 from plein.settings import Settings
-from tests.factories import client_headers
+from tests.factories import LOG_SIGNING_KEY, client_headers
 
 
 async def test_a_secret_is_stored_sealed_and_still_signs(client: httpx.AsyncClient, session: AsyncSession) -> None:
@@ -47,7 +47,8 @@ async def test_a_secret_no_key_opens_is_a_401_not_a_500(client: httpx.AsyncClien
 
 
 def test_production_refuses_the_development_key_and_bad_keys() -> None:
-    safe = {"secret_key": SecretStr("s" * 48), "login_simulator": False, "session_cookie_secure": True}
+    safe = {"secret_key": SecretStr("s" * 48), "login_simulator": False, "session_cookie_secure": True,
+            "log_signing_key": SecretStr(LOG_SIGNING_KEY)}
     with pytest.raises(ValueError, match="PLEIN_CLIENT_SECRET_KEYS must not hold the development key"):
         Settings(env="production", **safe)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="each key must be a Fernet key"):

@@ -11,10 +11,11 @@ from pydantic import SecretStr
 from plein.payments import providers
 from plein.payments.simulator import SimulatorProvider
 from plein.settings import Settings
-from tests.factories import SEALING_KEY
+from tests.factories import LOG_SIGNING_KEY, SEALING_KEY
 
 SAFE: dict[str, Any] = {"env": "production", "secret_key": SecretStr("s" * 48), "login_simulator": False,
-                        "session_cookie_secure": True, "client_secret_keys": SecretStr(SEALING_KEY)}
+                        "session_cookie_secure": True, "client_secret_keys": SecretStr(SEALING_KEY),
+                        "log_signing_key": SecretStr(LOG_SIGNING_KEY)}
 
 
 def test_production_refuses_the_payment_simulator() -> None:
