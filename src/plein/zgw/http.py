@@ -230,10 +230,20 @@ def operation_route(
     return decorate
 
 
+# Plein's generic error codes as the reference implementation (Django REST framework under vng-api-common) words
+# them; codes a rule gives itself stay as they are. The table in docs/deviations.md lists them all.
+REFERENCE_CODES = {
+    "forbidden": "permission_denied", "not-authenticated": "not_authenticated", "not-found": "not_found",
+    "too-large": "request_entity_too_large", "unavailable": "service_unavailable",
+}
+
+
 def problem_response(request: Request, error: PleinError, version: str) -> Response:
-    """An error in the standard's Fout / ValidatieFout shape (a 400 always lists invalidParams)."""
+    """An error in the standard's Fout / ValidatieFout shape (a 400 always lists invalidParams), with the
+    reference implementation's codes."""
+    code = REFERENCE_CODES.get(error.code, error.code)
     body: dict[str, Any] = {
-        "type": f"urn:plein:problem:{error.code}", "code": error.code, "title": error.title, "status": error.status,
+        "type": f"urn:plein:problem:{code}", "code": code, "title": error.title, "status": error.status,
         "detail": error.detail or error.title, "instance": f"urn:uuid:{uuid.uuid4()}", **error.extra,
     }
     if error.status == 400 or error.invalid_params:

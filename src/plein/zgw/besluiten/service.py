@@ -32,6 +32,7 @@ from plein.zgw.catalogi.models import BesluitType, ZaakType
 from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import next_identificatie
+from plein.zgw.validation import rsin_problems
 from plein.zgw.zaken.models import Zaak, ZaakBesluit
 from plein.zgw.zaken.service import Scope as ZakenScope
 from plein.zgw.zaken.service import changed as zaken_changed
@@ -148,11 +149,8 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 def _problems(besluit: Besluit) -> list[InvalidParam]:
     """The rules on a besluit's own values that the schema cannot say."""
     problems: list[InvalidParam] = []
-    rsin = besluit.verantwoordelijke_organisatie
-    if len(rsin) != 9 or not rsin.isdigit():
-        problems.append(InvalidParam("verantwoordelijkeOrganisatie", "invalid-length", "an RSIN has nine digits"))
-    elif not passes_elfproef(rsin):
-        problems.append(InvalidParam("verantwoordelijkeOrganisatie", "invalid", "this RSIN fails the 11-check"))
+    problems += rsin_problems({"verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie},
+                              "verantwoordelijkeOrganisatie")
     if besluit.datum > dt.date.today():
         problems.append(InvalidParam("datum", "future-not-allowed", "the datum of a besluit cannot be in the future"))
     if besluit.vervaldatum is not None and besluit.vervaldatum < besluit.ingangsdatum:

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.db import utcnow
 from plein.errors import InvalidParam, NotFound
-from plein.identifiers import passes_elfproef
 from plein.storage import FileStorage
 from plein.zgw import audit, validation
 from plein.zgw.auth import ZgwCaller
@@ -164,9 +163,7 @@ def rules(state: dict[str, Any]) -> list[InvalidParam]:
         problems.append(InvalidParam("status", "invalid_for_received",
                                      "a received document (ontvangstdatum) cannot be in bewerking or ter vaststelling "
                                      "(drc-005)"))
-    bron = state.get("bronorganisatie")
-    if isinstance(bron, str) and not passes_elfproef(bron):
-        problems.append(InvalidParam("bronorganisatie", "invalid", "not a valid RSIN (9 digits passing the 11-check)"))
+    problems += validation.rsin_problems(state, "bronorganisatie")
     return problems
 
 
@@ -278,7 +275,9 @@ def check_lock(document: Informatieobject, given: str | None, name: str = "nonFi
     """drc-009: a write needs the document locked, and the lock that was handed out."""
     if not document.lock:
         raise invalid(name, "unlocked", "lock the document first; an unlocked document cannot be changed (drc-009)")
-    if not given or not same_lock(given, document.lock):
+    if not given:
+        raise invalid(name, "missing-lock-id", "send the document's lock with the change (drc-009)")
+    if not same_lock(given, document.lock):
         raise invalid(name, "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
 
 
@@ -398,9 +397,10 @@ async def unlock(session: AsyncSession, caller: ZgwCaller, links: Links, storage
     require(caller, links, LOCK | FORCED_UNLOCK, versie)
     forced = not given
     if given and not same_lock(given, document.lock):
-        raise invalid("lock", "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
+        raise invalid("nonFieldErrors", "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
     if forced and document.lock and not may(caller, links, FORCED_UNLOCK, versie):
-        raise invalid("lock", "incorrect-lock-id", "give the lock; only documenten.geforceerd-unlock unlocks without")
+        raise invalid("nonFieldErrors", "incorrect-lock-id",
+                      "give the lock; only documenten.geforceerd-unlock unlocks without")
     parts = (await parts_of(session, [key])).get(key, [])
     assembled: str | None = None
     if parts and all(part.inhoud_key for part in parts):
@@ -449,7 +449,7 @@ async def _save_part(session: AsyncSession, key: uuid.UUID, lock_given: str | No
         raise NotFound(f"there is no bestandsdeel {key} (any more)")
     if lock_given is None:
         raise invalid("lock", "required", "send the document's lock with the bestandsdeel")
-    check_lock((await get_current(session, part.informatieobject_id)).document, lock_given, "lock")
+    check_lock((await get_current(session, part.informatieobject_id)).document, lock_given)
     if stored is None:
         raise invalid("inhoud", "required", "send the bytes of this bestandsdeel as the field inhoud")
     if stored != part.omvang:

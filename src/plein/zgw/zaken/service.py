@@ -25,6 +25,7 @@ from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank
 from plein.zgw.catalogi.models import ZaakType
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import next_identificatie
+from plein.zgw.validation import rsin_problems
 from plein.zgw.zaken import mirror, present
 from plein.zgw.zaken.catalogus import invalid, zaaktype_at
 from plein.zgw.zaken.models import Zaak
@@ -124,9 +125,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], products: Sequence[str] | None) -> None:
     """The rules that need more than the schema: zrc-011, zrc-013, zrc-014, zrc-015, zrc-022; `products` are the
     zaaktype's productenOfDiensten."""
-    problems = [InvalidParam(name, "invalid-rsin", "not a valid RSIN (9 digits that pass the 11-check)")
-                for name in ("bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
-                if data.get(name) and not passes_elfproef(data[name])]
+    problems = rsin_problems(data, "bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
     if "hoofdzaak" in data:
         zaak.hoofdzaak_id = None
         if data["hoofdzaak"]:
