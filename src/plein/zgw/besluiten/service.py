@@ -28,6 +28,7 @@ from plein.zgw import audit
 from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller
 from plein.zgw.besluiten import present
 from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.models import BesluitType, ZaakType
 from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
@@ -330,3 +331,11 @@ async def relation_exists(session: AsyncSession, besluit_id: uuid.UUID, informat
 
 
 documenten.register_relation_source("besluit", relation_exists)
+
+
+async def besluittype_in_use(session: AsyncSession, besluittype_id: uuid.UUID) -> bool:
+    """Whether any besluit has this besluittype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(Besluit.besluittype_id == besluittype_id))))
+
+
+catalogi_common.register_type_user("besluittypen", besluittype_in_use)

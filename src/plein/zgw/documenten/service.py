@@ -24,6 +24,7 @@ from plein.errors import InvalidParam, NotFound
 from plein.storage import FileStorage
 from plein.zgw import audit, validation
 from plein.zgw.auth import ZgwCaller
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.common import json_contains
 from plein.zgw.documenten import content, represent
 from plein.zgw.documenten.common import (
@@ -493,6 +494,15 @@ async def get_document_ref(session: AsyncSession, key: uuid.UUID) -> DocumentRef
                        found.identificatie, found.titel)
 
 
+async def without_gebruiksrecht(session: AsyncSession, keys: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Of these documents, the ones whose current version has indicatieGebruiksrecht null (zrc-007)."""
+    if not keys:
+        return []
+    found = await session.scalars(current_versions().where(Informatieobject.id.in_(keys),
+                                                           InformatieobjectVersie.indicatie_gebruiksrecht.is_(None)))
+    return [versie.informatieobject_id for versie in found]
+
+
 async def link_object(session: AsyncSession, informatieobject_id: uuid.UUID, object_url: str,
                       object_type: str) -> ObjectInformatieobject:
     """Mirror a new zaakinformatieobject or besluitinformatieobject (in the caller's transaction, no commit); an
@@ -514,3 +524,11 @@ async def unlink_object(session: AsyncSession, informatieobject_id: uuid.UUID, o
     """Remove the mirror of a removed relation (in the caller's transaction, no commit)."""
     await session.execute(delete(ObjectInformatieobject).where(
         ObjectInformatieobject.informatieobject_id == informatieobject_id, ObjectInformatieobject.object == object_url))
+
+
+async def informatieobjecttype_in_use(session: AsyncSession, iot_id: uuid.UUID) -> bool:
+    """Whether any version of any document has this informatieobjecttype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(InformatieobjectVersie.informatieobjecttype_id == iot_id))))
+
+
+catalogi_common.register_type_user("informatieobjecttypen", informatieobjecttype_in_use)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
 from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.models import ZaakType
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import next_identificatie
@@ -259,3 +260,11 @@ async def notify(scope: Scope, zaak: Zaak, resource: str, resource_url: str, act
                    "vertrouwelijkheidaanduiding": VERTROUWELIJKHEID[zaak.vertrouwelijkheid]},
         source_oin=oin_for_rsin(zaak.bronorganisatie) if passes_elfproef(zaak.bronorganisatie) else None,
     )
+
+
+async def zaaktype_in_use(session: AsyncSession, zaaktype_id: uuid.UUID) -> bool:
+    """Whether any zaak has this zaaktype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(Zaak.zaaktype_id == zaaktype_id))))
+
+
+catalogi_common.register_type_user("zaaktypen", zaaktype_in_use)
