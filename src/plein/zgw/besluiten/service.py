@@ -212,15 +212,17 @@ async def _flush_unique(session: AsyncSession) -> None:
 
 
 def _immutable(scope: Scope, besluit: Besluit, data: dict[str, Any]) -> list[InvalidParam]:
-    """brc-001 and brc-002: besluittype, identificatie and verantwoordelijkeOrganisatie stay as they are."""
+    """brc-001, brc-002 and brc-006: besluittype, identificatie, verantwoordelijkeOrganisatie and zaak stay as they
+    are (a PUT may repeat them)."""
     current = {"besluittype": scope.urls.besluittype(besluit.besluittype_id), "identificatie": besluit.identificatie,
-               "verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie}
+               "verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie,
+               "zaak": scope.urls.zaak(besluit.zaak_id) if besluit.zaak_id is not None else ""}
     return [InvalidParam(name, IMMUTABLE, f"the {name} of a besluit cannot be changed")
-            for name, value in current.items() if name in data and data[name] != value]
+            for name, value in current.items() if name in data and (data[name] or "") != value]
 
 
 async def update_besluit(scope: Scope, besluit: Besluit, data: dict[str, Any], partial: bool) -> Besluit:
-    """Change a besluit (PUT or PATCH body, already checked); a new zaak moves its zaakbesluit along."""
+    """Change a besluit (PUT or PATCH body, already checked); its zaak stays (brc-006)."""
     require_on(scope, UPDATE, besluit)
     _raise_if(_immutable(scope, besluit, data))
     old_zaak = await scope.session.get(Zaak, besluit.zaak_id) if besluit.zaak_id is not None else None
