@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidInput, InvalidParam, NotFound, PleinError
 from plein.http import open_session
-from plein.zgw import spec, validation
+from plein.zgw import remote, spec, validation
 from plein.zgw.auth import ZgwCaller, caller
 
 PAGE_SIZE = 100
@@ -116,7 +116,9 @@ class ZgwContext:
         name = schema or self.operation.body_schema
         if name is None:
             return data if isinstance(data, dict) else {}
-        return validation.check_body(self.api.name, name, data, partial=self.operation.method == "patch")
+        checked = validation.check_body(self.api.name, name, data, partial=self.operation.method == "patch")
+        await remote.check_body(self.request, self.api.name, name, checked)
+        return checked
 
 
 def parse_resource_url(base_url: str, value: str, api: str, collection: str, name: str) -> uuid.UUID:

@@ -247,7 +247,7 @@ async def test_bad_input_gets_the_standards_errors_and_leaves_nothing(
          "invalid"),
         (besluit_body(ctx.besluittype, verantwoordelijkeOrganisatie="1234"), "verantwoordelijkeOrganisatie",
          "invalid-length"),
-        (besluit_body(ctx.besluittype, datum="2099-01-01"), "datum", "future-not-allowed"),
+        (besluit_body(ctx.besluittype, datum="2099-01-01"), "datum", "future_not_allowed"),
         (besluit_body(ctx.besluittype, vervaldatum="2026-11-01"), "vervaldatum", "date-mismatch"),
         (besluit_body(ctx.besluittype, vervalreden="vergeten"), "vervalreden", "invalid_choice"),
         (besluit_body(ctx.besluittype, datum="gisteren"), "datum", "invalid"),

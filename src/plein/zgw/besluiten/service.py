@@ -153,7 +153,7 @@ def _problems(besluit: Besluit) -> list[InvalidParam]:
     problems += rsin_problems({"verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie},
                               "verantwoordelijkeOrganisatie")
     if besluit.datum > dt.date.today():
-        problems.append(InvalidParam("datum", "future-not-allowed", "the datum of a besluit cannot be in the future"))
+        problems.append(InvalidParam("datum", "future_not_allowed", "the datum of a besluit cannot be in the future"))
     if besluit.vervaldatum is not None and besluit.vervaldatum < besluit.ingangsdatum:
         problems.append(InvalidParam("vervaldatum", "date-mismatch", "the vervaldatum cannot come before the "
                                      "ingangsdatum"))
