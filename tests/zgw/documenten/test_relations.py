@@ -74,7 +74,7 @@ async def test_gebruiksrechten_set_and_clear_the_indicatie(client: httpx.AsyncCl
     ({"informatieobject": "https://elders.example/documenten/api/v1/enkelvoudiginformatieobjecten/1"},
      "informatieobject", "bad-url"),
     ({"informatieobject": f"{HOST}/documenten/api/v1/enkelvoudiginformatieobjecten/{uuid.uuid4()}"},
-     "informatieobject", "does-not-exist"),
+     "informatieobject", "does_not_exist"),
     ({"informatieobject": f"{HOST}/documenten/api/v1/gebruiksrechten/{uuid.uuid4()}"},
      "informatieobject", "invalid-resource"),
     ({"informatieobject": "geen url"}, "informatieobject", "invalid"),
