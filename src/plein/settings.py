@@ -218,6 +218,23 @@ class Settings(BaseSettings):
         "00000001318149795000", pattern=r"^\d{20}$", description="OIN of this Plein as a system: the CloudEvents "
         "`source` (urn:nld:oin:<OIN>:systeem:plein) of notifications without a source organisation."
     )
+    zgw_selectielijst_url: str | None = Field(
+        None, description="Base URL of the VNG Selectielijst API that zaaktypen (selectielijstProcestype) and "
+        "resultaattypen (selectielijstklasse) must point into; each such URL is checked to resolve. `local`: Plein's "
+        "own small copy, served at /selectielijst/api/v1/. `off`: not checked. Unset: local in dev, demo and test, "
+        "https://selectielijst.openzaak.nl/api/v1 in production."
+    )
+    zgw_referentielijsten_url: str | None = Field(
+        None, description="Base URL of the VNG Referentielijsten API that a zaak's communicatiekanaal and a "
+        "resultaattype's resultaattypeomschrijving must point into; `local`, `off` and unset as for "
+        "PLEIN_ZGW_SELECTIELIJST_URL (production: https://referentielijsten-api.vng.cloud/api/v1)."
+    )
+    zgw_reference_timeout: float = Field(
+        3.0, gt=0, le=60, description="Seconds the Selectielijst or Referentielijsten API has to answer a check."
+    )
+    zgw_reference_cache_seconds: float = Field(
+        3600.0, ge=0, description="How long a checked Selectielijst or Referentielijsten URL is remembered."
+    )
     services_in_process: bool = Field(
         True, description="Decide straight-through aanvragen (a service's rule held) from inside `plein serve`, at "
         "once after they are submitted. Turn off when separate `plein worker` processes do it."

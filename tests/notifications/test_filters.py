@@ -45,7 +45,7 @@ def test_several_groups_match_when_any_does(kenmerken: dict[str, str], groups: l
 def test_filters_and_kenmerken_are_checked() -> None:
     assert [p.name for p in kenmerken_problems({"a": "", "b": 3, "c": "x" * 1001, "d": "ok"})] == [
         "kenmerken.a", "kenmerken.b", "kenmerken.c"]
-    assert kenmerken_problems(["a"])[0].code == "type"
+    assert kenmerken_problems(["a"])[0].code == "invalid"
     problems = filter_problems({"zaaktype": "x", "kleur": "rood"}, ["zaaktype"], "zaken", "kanalen.0.filters")
     assert [(p.name, p.code) for p in problems] == [("kanalen.0.filters.kleur", "unknown-kenmerk")]
     assert url_problem("https://ontvanger.example/x", "callbackUrl", 200) is None

@@ -52,7 +52,20 @@ async def test_an_applicatie_is_created_read_changed_and_deleted(client: httpx.A
     assert [a["url"] for a in assert_spec("autorisaties", "get", "/applicaties", listed)["results"]] == [body["url"]]
     assert (await client.delete(path, headers=headers)).status_code == 204
     assert (await client.get(path, headers=headers)).status_code == 404
-    assert await session.scalar(select(func.count()).select_from(Applicatie)) == 0
+    # what is left is the applicatie of the all-rights client itself, which the Autorisaties API shows too
+    assert list(await session.scalars(select(Applicatie.label))) == ["zgw-beheer"]
+
+
+async def test_an_all_rights_client_appears_as_an_applicatie(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    headers = await all_rights(session, "testsuite")
+    consumer = await client.get(f"{BASE}/applicaties/consumer", params={"clientId": "testsuite"}, headers=headers)
+    shown = assert_schema("autorisaties", "Applicatie", consumer.json())
+    assert (shown["clientIds"], shown["heeftAlleAutorisaties"], shown["autorisaties"]) == (["testsuite"], True, [])
+    listed = await client.get(f"{BASE}/applicaties", params={"clientIds": "testsuite"}, headers=headers)
+    assert [a["url"] for a in assert_spec("autorisaties", "get", "/applicaties", listed)["results"]] == [shown["url"]]
+    read = await client.get(shown["url"].removeprefix("http://plein.test"), headers=headers)
+    assert read.json() == shown
+    assert (await client.get(f"{BASE}/applicaties", headers=headers)).json()["count"] == 1  # adopted once
 
 
 @pytest.mark.parametrize(("change", "name", "code"), [

@@ -31,7 +31,7 @@ ROLES = {
     "behandelaar": "Behandelaar: case worker who handles and decides the municipality's cases on its werkvoorraad",
 }
 JWT_MAX_AGE = dt.timedelta(hours=1)
-JWT_LEEWAY = dt.timedelta(minutes=5)
+JWT_LEEWAY = dt.timedelta(minutes=5)  # clock skew: a token whose iat is up to this far in the future is accepted
 
 _hasher = PasswordHasher()
 
@@ -251,7 +251,9 @@ def _signed_claims(token: str, secret: str) -> dict[str, Any]:
     digest = hashlib.sha256(secret.encode()).digest()
     found = _VERIFIED.get(token)
     if found is None or found[0] != digest:
-        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat"]})
+        # PyJWT refuses an iat a second in the future; _check_iat applies Plein's leeway to it instead
+        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"],
+                                            options={"require": ["iat"], "verify_iat": False})
         _VERIFIED.put(token, digest, claims)
         return claims
     claims = found[1]
@@ -319,11 +321,13 @@ def token_claims(token: str) -> dict[str, Any]:
 
 
 def _check_iat(iat: Any) -> None:
-    """A recent iat, compared as numbers: any value, however large, small or not finite, is an AuthError."""
+    """A token is accepted from JWT_LEEWAY before its iat (the client's clock may run ahead) until JWT_MAX_AGE after
+    it. Compared as numbers, so an iat far outside the calendar is refused, not an error."""
     if isinstance(iat, bool) or not isinstance(iat, int | float) or not math.isfinite(iat):
-        raise AuthError("the token's iat claim must be a number of seconds since 1970")
+        raise AuthError("the token's iat claim must be a number")
     now = dt.datetime.now(dt.UTC).timestamp()
     if iat > now + JWT_LEEWAY.total_seconds():
-        raise AuthError("the token was issued in the future")
+        raise AuthError("the token was issued in the future (more than the allowed clock skew of "
+                        f"{int(JWT_LEEWAY.total_seconds())} seconds)")
     if iat < now - JWT_MAX_AGE.total_seconds():
         raise AuthError("the token has expired (iat is more than an hour ago)")

@@ -38,13 +38,13 @@ def _text(value: Any) -> str:
 def kenmerken_problems(kenmerken: object, field: str = "kenmerken") -> list[InvalidParam]:
     """Kenmerken are a map of names to non-empty strings of at most 1000 characters."""
     if not isinstance(kenmerken, Mapping):
-        return [InvalidParam(field, "type", "must be an object of kenmerk names and values")]
+        return [InvalidParam(field, "invalid", "must be an object of kenmerk names and values")]
     problems = []
     for name, value in kenmerken.items():
         if not isinstance(name, str) or not name:
-            problems.append(InvalidParam(field, "name", "a kenmerk name must be a non-empty string"))
+            problems.append(InvalidParam(field, "invalid", "a kenmerk name must be a non-empty string"))
         elif not isinstance(value, str) or not value:
-            problems.append(InvalidParam(f"{field}.{name}", "type", "must be a non-empty string"))
+            problems.append(InvalidParam(f"{field}.{name}", "invalid", "must be a non-empty string"))
         elif len(value) > MAX_VALUE:
             problems.append(InvalidParam(f"{field}.{name}", "max-length", f"at most {MAX_VALUE} characters"))
     return problems
@@ -74,9 +74,9 @@ def url_problem(value: object, field: str, max_length: int, *, required: bool = 
     try:
         parts = urlsplit(value)
     except ValueError:
-        return InvalidParam(field, "url", "not a valid URL")
+        return InvalidParam(field, "invalid", "not a valid URL")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return InvalidParam(field, "url", "must be an absolute http or https URL")
+        return InvalidParam(field, "invalid", "must be an absolute http or https URL")
     return None
 
 

@@ -177,7 +177,7 @@ def message_problems(
         rules.text_problem(actie, "actie", 100),
     ]
     if not isinstance(aanmaakdatum, dt.datetime) or aanmaakdatum.tzinfo is None:
-        problems.append(InvalidParam("aanmaakdatum", "date-time", "must be a date and time with a time zone"))
+        problems.append(InvalidParam("aanmaakdatum", "invalid", "must be a date and time with a time zone"))
     found = [problem for problem in problems if problem is not None]
     return found + rules.kenmerken_problems(kenmerken)
 

@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError
 
 from plein.bounds import MAX_DIGITS
 from plein.errors import InvalidInput, InvalidParam
+from plein.identifiers import is_zgw_rsin
 from plein.zgw import spec
 
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
@@ -31,6 +32,16 @@ CODES = {
     "minItems": "min_length", "minimum": "min_value", "maximum": "max_value", "uniqueItems": "unique",
 }
 FORMATS = FormatChecker(())
+# Request fields a document lists as required that clients leave out and the reference implementation (Open Zaak on
+# vng-api-common) defaults to empty: (API, schema) -> names. Each is listed in docs/deviations.md.
+OPTIONAL_IN_PRACTICE: dict[tuple[str, str], frozenset[str]] = {
+    ("catalogi", "ZaakTypeCreate"): frozenset({"deelzaaktypen"}),
+    ("catalogi", "ZaakTypeUpdate"): frozenset({"deelzaaktypen"}),
+    ("catalogi", "ResultaatTypeCreate"): frozenset({"besluittypen"}),
+    ("catalogi", "ResultaatTypeUpdate"): frozenset({"besluittypen"}),
+    ("catalogi", "BesluitTypeCreate"): frozenset({"informatieobjecttypen"}),
+    ("catalogi", "BesluitTypeUpdate"): frozenset({"informatieobjecttypen"}),
+}
 
 
 @FORMATS.checks("uri")
@@ -92,6 +103,11 @@ def _root(api_name: str, schema_name: str, for_request: bool) -> dict[str, Any]:
     doc = spec.document(api_name)
     schemas = doc["components"]["schemas"]
     definitions = {name: to_json_schema(schema, for_request) for name, schema in schemas.items()}
+    if for_request:
+        for name, definition in definitions.items():
+            relaxed = OPTIONAL_IN_PRACTICE.get((api_name, name))
+            if relaxed and "required" in definition:
+                definition["required"] = [field for field in definition["required"] if field not in relaxed]
     return {"$ref": f"#/definitions/{schema_name}", "definitions": definitions}
 
 
@@ -149,6 +165,20 @@ def _reason(error: ValidationError) -> str:
     return error.message
 
 
+def _nested(found: Any) -> list[ValidationError]:
+    """The errors inside a nullable object that was given (not null), so that they name the nested field
+    (`opschorting.indicatie`, as the reference does) instead of the whole object."""
+    result: list[ValidationError] = []
+    for error in found:
+        if error.validator == "anyOf" and error.instance is not None and error.context:
+            inner = [sub for sub in error.context if not (sub.validator == "type" and sub.validator_value == "null")]
+            if inner:
+                result += _nested(inner)
+                continue
+        result.append(error)
+    return result
+
+
 def errors(api_name: str, schema_name: str, data: Any, for_request: bool = True,
            partial: bool = False) -> list[InvalidParam]:
     """Every way `data` breaks the schema, as invalidParams (empty when it is valid).
@@ -158,7 +188,7 @@ def errors(api_name: str, schema_name: str, data: Any, for_request: bool = True,
     if _passes_quick_check(api_name, schema_name, for_request, data):
         return []
     validator = _validator(api_name, schema_name, for_request)
-    found = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    found = sorted(_nested(validator.iter_errors(data)), key=lambda e: [str(p) for p in e.absolute_path])
     if partial:
         found = [e for e in found if not (e.validator == "required" and not e.absolute_path)]
     return [InvalidParam(_name(error), _code(error), _reason(error)) for error in found]
@@ -173,6 +203,25 @@ def check_body(api_name: str, schema_name: str, data: Any, partial: bool = False
     if problems:
         raise InvalidInput("; ".join(f"{p.name}: {p.reason}" for p in problems[:5]), problems)
     return data
+
+
+def rsin_problem(name: str, value: object) -> InvalidParam | None:
+    """An RSIN field's problem with vng-api-common's codes (only-digits, invalid-length, invalid), or None when it
+    is empty or a valid RSIN (`000000000` included: see docs/deviations.md)."""
+    if not isinstance(value, str) or value == "":
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return InvalidParam(name, "only-digits", "an RSIN consists of digits only")
+    if len(value) != 9:
+        return InvalidParam(name, "invalid-length", "an RSIN has 9 digits")
+    if not is_zgw_rsin(value):
+        return InvalidParam(name, "invalid", "this RSIN fails the 11-check")
+    return None
+
+
+def rsin_problems(data: dict[str, Any], *names: str) -> list[InvalidParam]:
+    """rsin_problem for each of the named fields in a body."""
+    return [problem for name in names if (problem := rsin_problem(name, data.get(name))) is not None]
 
 
 def _flat(values: list[Any]) -> list[Any]:

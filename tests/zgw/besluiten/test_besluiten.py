@@ -124,34 +124,33 @@ async def test_a_besluit_is_created_read_listed_changed_and_destroyed(
     assert last is not None and (last.resource, last.actie) == ("besluit", "destroy")
 
 
-async def test_the_zaakbesluit_follows_the_besluits_zaak(client: httpx.AsyncClient, session: AsyncSession,
-                                                         ctx: Setup) -> None:
-    besluit = await create_besluit(client, ctx.admin, ctx.besluittype)
-    assert besluit["zaak"] == "" and await zaakbesluiten(session) == []
+async def test_the_zaak_of_a_besluit_is_given_once(client: httpx.AsyncClient, session: AsyncSession,
+                                                    ctx: Setup) -> None:
+    """brc-006: the zaak a besluit is created with gets its zaakbesluit; an update may not change it."""
+    loose = await create_besluit(client, ctx.admin, ctx.besluittype)
+    assert loose["zaak"] == "" and await zaakbesluiten(session) == []
+    linked = await client.patch(local(loose["url"]), json={"zaak": ctx.zaak}, headers=ctx.admin)
+    assert check("patch", DETAIL, linked)["invalidParams"][0] == {
+        "name": "zaak", "code": "wijzigen-niet-toegelaten", "reason": "the zaak of a besluit cannot be changed"}
+    assert await zaakbesluiten(session) == []
+
+    second = await create_zaak(client, ctx.admin, ctx.zaaktype.url)
+    besluit = await create_besluit(client, ctx.admin, ctx.besluittype, zaak=second)
     path = local(besluit["url"])
-    linked = await client.patch(path, json={"zaak": ctx.zaak}, headers=ctx.admin)
-    assert check("patch", DETAIL, linked)["zaak"] == ctx.zaak
-    assert await zaakbesluiten(session) == [(key(ctx.zaak), besluit["url"])]
-    trail = (await client.get(f"{local(ctx.zaak)}/audittrail", headers=ctx.admin)).json()
+    assert await zaakbesluiten(session) == [(key(second), besluit["url"])]
+    trail = (await client.get(f"{local(second)}/audittrail", headers=ctx.admin)).json()
     assert [e["resource"] for e in trail if e["resource"] == "zaakbesluit"] == ["zaakbesluit"]
     published = await session.scalars(select(Message.actie).where(Message.kanaal == "zaken",
                                                                   Message.resource == "zaakbesluit"))
     assert list(published) == ["create"]
-
-    second = await create_zaak(client, ctx.admin, ctx.zaaktype.url)
-    moved = await client.patch(path, json={"zaak": second}, headers=ctx.admin)
-    assert check("patch", DETAIL, moved)["zaak"] == second
-    assert await zaakbesluiten(session) == [(key(second), besluit["url"])]
-
-    same = await client.put(path, json=besluit_body(ctx.besluittype, zaak=second), headers=ctx.admin)
+    for change in ({"zaak": ctx.zaak}, {"zaak": ""}):
+        refused = await client.patch(path, json=change, headers=ctx.admin)
+        assert check("patch", DETAIL, refused)["invalidParams"][0]["code"] == "wijzigen-niet-toegelaten"
+    same = await client.put(path, json=besluit_body(ctx.besluittype, zaak=second, toelichting="Zelfde zaak"),
+                            headers=ctx.admin)
     assert check("put", DETAIL, same)["zaak"] == second
     assert await zaakbesluiten(session) == [(key(second), besluit["url"])]
 
-    unlinked = await client.patch(path, json={"zaak": ""}, headers=ctx.admin)
-    assert check("patch", DETAIL, unlinked)["zaak"] == ""
-    assert await zaakbesluiten(session) == []
-
-    await client.patch(path, json={"zaak": second}, headers=ctx.admin)
     destroyed_zaak = await client.delete(local(second), headers=ctx.admin)
     assert destroyed_zaak.status_code == 204
     after = check("get", DETAIL, await client.get(path, headers=ctx.admin))
@@ -248,7 +247,7 @@ async def test_bad_input_gets_the_standards_errors_and_leaves_nothing(
          "invalid"),
         (besluit_body(ctx.besluittype, verantwoordelijkeOrganisatie="1234"), "verantwoordelijkeOrganisatie",
          "invalid-length"),
-        (besluit_body(ctx.besluittype, datum="2099-01-01"), "datum", "future-not-allowed"),
+        (besluit_body(ctx.besluittype, datum="2099-01-01"), "datum", "future_not_allowed"),
         (besluit_body(ctx.besluittype, vervaldatum="2026-11-01"), "vervaldatum", "date-mismatch"),
         (besluit_body(ctx.besluittype, vervalreden="vergeten"), "vervalreden", "invalid_choice"),
         (besluit_body(ctx.besluittype, datum="gisteren"), "datum", "invalid"),
@@ -313,7 +312,7 @@ async def test_a_failure_half_way_leaves_nothing(client: httpx.AsyncClient, sess
     async with httpx.AsyncClient(transport=transport, base_url="http://plein.test") as failing:
         created = await failing.post(f"{BASE}/besluiten", json=besluit_body(ctx.besluittype, zaak=second),
                                      headers=ctx.admin)
-        moved = await failing.patch(local(besluit["url"]), json={"zaak": second}, headers=ctx.admin)
+        moved = await failing.patch(local(besluit["url"]), json={"toelichting": "Gewijzigd"}, headers=ctx.admin)
         destroyed = await failing.delete(local(besluit["url"]), headers=ctx.admin)
     assert [created.status_code, moved.status_code, destroyed.status_code] == [500, 500, 500]
     session.expire_all()
@@ -325,7 +324,6 @@ async def test_the_zaaktype_must_name_the_besluittype(client: httpx.AsyncClient,
                                                       ctx: Setup) -> None:
     other = await published_zaaktype(client, ctx.admin, "ZT-2", catalogus_url=ctx.catalogus)
     zaak = await create_zaak(client, ctx.admin, other.url)
-    besluit = await create_besluit(client, ctx.admin, ctx.besluittype)
-    refused = await client.patch(local(besluit["url"]), json={"zaak": zaak}, headers=ctx.admin)
-    assert check("patch", DETAIL, refused)["invalidParams"][0]["code"] == "zaaktype-mismatch"  # brc-007
+    refused = await client.post(f"{BASE}/besluiten", json=besluit_body(ctx.besluittype, zaak=zaak), headers=ctx.admin)
+    assert check("post", "/besluiten", refused)["invalidParams"][0]["code"] == "zaaktype-mismatch"  # brc-007
     assert await zaakbesluiten(session) == []

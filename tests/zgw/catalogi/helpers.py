@@ -24,8 +24,13 @@ BASE = "/catalogi/api/v1"
 HOST = "http://plein.test"
 RSIN = stable_rsin("catalogi-test")
 ERRATA = {"informatieobjecttypen": list, "zaaktypen": list, "zaakobjecttype": type(None)}
-SELECTIELIJST = "https://selectielijst.openzaak.nl/api/v1"
-REFERENTIELIJSTEN = "https://referentielijsten-api.vng.cloud/api/v1"
+# Plein's own copy of the Selectielijst and Referentielijsten APIs (plein.zgw.remote), which the test settings check
+# these references against: a procestype, one of its resultaten, and a resultaattypeomschrijving.
+SELECTIELIJST = f"{HOST}/selectielijst/api/v1"
+REFERENTIELIJSTEN = f"{HOST}/referentielijsten/api/v1"
+PROCESTYPE = f"{SELECTIELIJST}/procestypen/5481c56e-f82a-53f4-b43f-ed356b2253e4"
+RESULTAAT = f"{SELECTIELIJST}/resultaten/7d6acb81-3233-5c20-ad71-a24e997fa229"
+RESULTAATTYPEOMSCHRIJVING = f"{REFERENTIELIJSTEN}/resultaattypeomschrijvingen/9c565b52-d01a-5383-b56f-86303e6c3355"
 
 
 def _erratum(error: ValidationError) -> bool:
@@ -69,7 +74,7 @@ def zaaktype_body(catalogus: str, identificatie: str = "ZT-1", **extra: Any) -> 
         "publicatieIndicatie": False, "productenOfDiensten": [], "referentieproces": {"naam": "Melding"},
         "verantwoordelijke": "Stadsbeheer", "catalogus": catalogus, "besluittypen": [], "deelzaaktypen": [],
         "gerelateerdeZaaktypen": [], "beginGeldigheid": "2026-01-01", "versiedatum": "2026-01-01",
-        "trefwoorden": ["melding"], "selectielijstProcestype": f"{SELECTIELIJST}/procestypen/1", **extra,
+        "trefwoorden": ["melding"], "selectielijstProcestype": PROCESTYPE, **extra,
     }
 
 
@@ -90,8 +95,8 @@ def part_bodies(zaaktype: str, catalogus: str) -> dict[str, dict[str, Any]]:
         "roltypen": {"zaaktype": zaaktype, "omschrijving": "Melder", "omschrijvingGeneriek": "initiator"},
         "resultaattypen": {
             "zaaktype": zaaktype, "omschrijving": "Afgehandeld", "besluittypen": [],
-            "resultaattypeomschrijving": f"{REFERENTIELIJSTEN}/resultaattypeomschrijvingen/1",
-            "selectielijstklasse": f"{SELECTIELIJST}/resultaten/1",
+            "resultaattypeomschrijving": RESULTAATTYPEOMSCHRIJVING,
+            "selectielijstklasse": RESULTAAT,
             "brondatumArchiefprocedure": {"afleidingswijze": "afgehandeld"},
         },
         "eigenschappen": {"zaaktype": zaaktype, "naam": "locatie", "definitie": "Waar",

@@ -90,7 +90,8 @@ async def close(client: httpx.AsyncClient, ctx: Setting, zaak: dict[str, Any]) -
 
 
 async def document(client: httpx.AsyncClient, ctx: Setting, iot: str | None = None) -> str:
-    url: str = (await create_document(client, ctx.admin, iot or ctx.iot))["url"]
+    """A document that says no gebruiksrechten apply (a zaak with it can be closed: zrc-007)."""
+    url: str = (await create_document(client, ctx.admin, iot or ctx.iot, indicatieGebruiksrecht=False))["url"]
     return url
 
 

@@ -91,8 +91,10 @@ async def create_besluit(client: httpx.AsyncClient, ctx: Setting, zaak: str | No
 
 
 async def move(client: httpx.AsyncClient, ctx: Setting, besluit: str, zaak: str) -> None:
+    """brc-006: the zaak of a besluit does not change on update."""
     response = await client.patch(besluit.removeprefix("http://plein.test"), headers=ctx.admin, json={"zaak": zaak})
-    assert response.status_code == 200, response.text
+    assert response.status_code == 400, response.text
+    assert codes(response.json()) == [("zaak", "wijzigen-niet-toegelaten")]
 
 
 async def besluiten_of(client: httpx.AsyncClient, ctx: Setting, zaak: dict[str, Any]) -> list[str]:
@@ -140,8 +142,9 @@ async def test_zaakbesluiten_hold_local_besluiten_of_the_zaak(client: httpx.Asyn
         response = await client.post(path, headers=ctx.admin, json=extra)
         assert (name, code) in codes(assert_spec("zaken", "post", BESLUITEN, response)), extra
 
-    await move(client, ctx, made, other["url"])  # the Besluiten side moves the relation along
-    assert (await besluiten_of(client, ctx, zaak), await besluiten_of(client, ctx, other)) == ([], [made])
+    await move(client, ctx, made, other["url"])  # refused: the relation stays where it is
+    first, made = made, await create_besluit(client, ctx, other["url"])
+    assert (await besluiten_of(client, ctx, zaak), await besluiten_of(client, ctx, other)) == ([first], [made])
 
     no_zaak = await client.get(f"{BASE}/zaken/{uuid.uuid4()}/besluiten", headers=ctx.admin)
     assert problem(no_zaak)["status"] == 404

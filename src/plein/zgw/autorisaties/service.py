@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.auth.models import ApiClient
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.zgw.autorisaties.models import Applicatie, ApplicatieClient, Autorisatie
 
@@ -47,9 +49,29 @@ def _autorisatie(autorisatie: Autorisatie) -> dict[str, Any]:
     return shown
 
 
+async def adopt_all_rights_clients(session: AsyncSession) -> None:
+    """Give each client registered with all rights (`plein clients create … --all-rights`) that no applicatie names
+    an applicatie of its own with heeftAlleAutorisaties, so that the Autorisaties API shows it like any other (as the
+    reference's clients expect: a test suite looks its own client up at /applicaties/consumer). Run before each
+    read of this API; one query when there is nothing to do."""
+    missing = list(await session.scalars(select(ApiClient.client_id).where(
+        ApiClient.all_rights.is_(True),
+        ~exists().where(ApplicatieClient.client_id == ApiClient.client_id)).order_by(ApiClient.client_id)))
+    if not missing:
+        return
+    for client_id in missing:
+        session.add(Applicatie(label=client_id[:100], heeft_alle_autorisaties=True,
+                               clients=[ApplicatieClient(client_id=client_id, position=0)], autorisaties=[]))
+    try:
+        await session.commit()
+    except IntegrityError:  # another request adopted them at the same moment
+        await session.rollback()
+
+
 async def list_applicaties(session: AsyncSession, client_ids: list[str] | None, page: int,
                            size: int) -> tuple[int, list[Applicatie]]:
     """One page of applicaties (oldest first), optionally only those with one of the client ids."""
+    await adopt_all_rights_clients(session)
     query = select(Applicatie)
     if client_ids:
         query = query.where(Applicatie.id.in_(
@@ -61,6 +83,7 @@ async def list_applicaties(session: AsyncSession, client_ids: list[str] | None, 
 
 
 async def get_applicatie(session: AsyncSession, key: uuid.UUID) -> Applicatie:
+    await adopt_all_rights_clients(session)
     applicatie = await session.get(Applicatie, key)
     if applicatie is None:
         raise NotFound(f"there is no applicatie {key}")
@@ -68,6 +91,7 @@ async def get_applicatie(session: AsyncSession, key: uuid.UUID) -> Applicatie:
 
 
 async def applicatie_for_client(session: AsyncSession, client_id: str) -> Applicatie:
+    await adopt_all_rights_clients(session)
     applicatie = await session.scalar(
         select(Applicatie).join(ApplicatieClient).where(ApplicatieClient.client_id == client_id))
     if applicatie is None:

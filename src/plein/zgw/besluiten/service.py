@@ -28,10 +28,12 @@ from plein.zgw import audit
 from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, readers, require_acts_for
 from plein.zgw.besluiten import present
 from plein.zgw.besluiten.models import Besluit, BesluitInformatieObject
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.models import BesluitType, ZaakType
 from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import claim, next_identificatie
+from plein.zgw.validation import rsin_problems
 from plein.zgw.zaken.models import Zaak, ZaakBesluit
 from plein.zgw.zaken.service import Scope as ZakenScope
 from plein.zgw.zaken.service import changed as zaken_changed
@@ -148,13 +150,10 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 def _problems(besluit: Besluit) -> list[InvalidParam]:
     """The rules on a besluit's own values that the schema cannot say."""
     problems: list[InvalidParam] = []
-    rsin = besluit.verantwoordelijke_organisatie
-    if len(rsin) != 9 or not rsin.isdigit():
-        problems.append(InvalidParam("verantwoordelijkeOrganisatie", "invalid-length", "an RSIN has nine digits"))
-    elif not passes_elfproef(rsin):
-        problems.append(InvalidParam("verantwoordelijkeOrganisatie", "invalid", "this RSIN fails the 11-check"))
+    problems += rsin_problems({"verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie},
+                              "verantwoordelijkeOrganisatie")
     if besluit.datum > dt.date.today():
-        problems.append(InvalidParam("datum", "future-not-allowed", "the datum of a besluit cannot be in the future"))
+        problems.append(InvalidParam("datum", "future_not_allowed", "the datum of a besluit cannot be in the future"))
     if besluit.vervaldatum is not None and besluit.vervaldatum < besluit.ingangsdatum:
         problems.append(InvalidParam("vervaldatum", "date-mismatch", "the vervaldatum cannot come before the "
                                      "ingangsdatum"))
@@ -217,15 +216,17 @@ async def _flush_unique(session: AsyncSession) -> None:
 
 
 def _immutable(scope: Scope, besluit: Besluit, data: dict[str, Any]) -> list[InvalidParam]:
-    """brc-001 and brc-002: besluittype, identificatie and verantwoordelijkeOrganisatie stay as they are."""
+    """brc-001, brc-002 and brc-006: besluittype, identificatie, verantwoordelijkeOrganisatie and zaak stay as they
+    are (a PUT may repeat them)."""
     current = {"besluittype": scope.urls.besluittype(besluit.besluittype_id), "identificatie": besluit.identificatie,
-               "verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie}
+               "verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie,
+               "zaak": scope.urls.zaak(besluit.zaak_id) if besluit.zaak_id is not None else ""}
     return [InvalidParam(name, IMMUTABLE, f"the {name} of a besluit cannot be changed")
-            for name, value in current.items() if name in data and data[name] != value]
+            for name, value in current.items() if name in data and (data[name] or "") != value]
 
 
 async def update_besluit(scope: Scope, besluit: Besluit, data: dict[str, Any], partial: bool) -> Besluit:
-    """Change a besluit (PUT or PATCH body, already checked); a new zaak moves its zaakbesluit along."""
+    """Change a besluit (PUT or PATCH body, already checked); its zaak stays (brc-006)."""
     require_on(scope, UPDATE, besluit)
     _raise_if(_immutable(scope, besluit, data))
     old_zaak = await scope.session.get(Zaak, besluit.zaak_id) if besluit.zaak_id is not None else None
@@ -337,3 +338,11 @@ async def relation_exists(session: AsyncSession, besluit_id: uuid.UUID, informat
 
 
 documenten.register_relation_source("besluit", relation_exists)
+
+
+async def besluittype_in_use(session: AsyncSession, besluittype_id: uuid.UUID) -> bool:
+    """Whether any besluit has this besluittype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(Besluit.besluittype_id == besluittype_id))))
+
+
+catalogi_common.register_type_user("besluittypen", besluittype_in_use)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -74,6 +74,31 @@ class NotAConcept(Conflict):
     """A published type, or a part of a published zaaktype, cannot be deleted (the document lists 409, not 400)."""
 
     code = "non-concept-object"
+
+
+class StillInUse(Conflict):
+    """A type that zaken, documents or besluiten still have cannot be deleted, not even with
+    catalogi.geforceerd-verwijderen: they would point at nothing."""
+
+    code = "pending-relations"
+
+
+TypeUser = Callable[[AsyncSession, uuid.UUID], Awaitable[bool]]
+"""`used(session, type id)`: whether any object of another API still has this type."""
+TYPE_USERS: dict[str, list[TypeUser]] = {}
+
+
+def register_type_user(collection: str, used: TypeUser) -> None:
+    """The Zaken API registers its check for zaaktypen, Besluiten for besluittypen, Documenten for
+    informatieobjecttypen."""
+    TYPE_USERS.setdefault(collection, []).append(used)
+
+
+async def refuse_if_in_use(session: AsyncSession, kind: Kind, key: uuid.UUID) -> None:
+    for used in TYPE_USERS.get(kind.collection, []):
+        if await used(session, key):
+            raise StillInUse(f"this {kind.resource} is still used; delete what uses it first, or end its validity "
+                             "with eindeGeldigheid")
 
 
 def invalid(name: str, code: str, reason: str) -> InvalidInput:

@@ -12,7 +12,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import InvalidParam
-from plein.identifiers import passes_elfproef
 from plein.organisations import service as organisations
 from plein.zgw.auth import ZgwCaller
 from plein.zgw.catalogi import fields
@@ -27,6 +26,7 @@ from plein.zgw.catalogi.common import (
     require_tenant,
 )
 from plein.zgw.catalogi.models import Catalogus
+from plein.zgw.validation import rsin_problems
 
 FIELDS = (
     fields.plain("domein", "domein"), fields.plain("rsin", "rsin"),
@@ -78,8 +78,7 @@ async def list_catalogussen(session: AsyncSession, query: dict[str, str], page: 
 async def create_catalogus(session: AsyncSession, caller: ZgwCaller, data: dict[str, Any]) -> Catalogus:
     """A new catalogus from a checked body; the RSIN passes the 11-check and (rsin, domein) is not taken."""
     problems: list[InvalidParam] = []
-    if not passes_elfproef(data["rsin"]):
-        problems.append(InvalidParam("rsin", "invalid", "an RSIN has 9 digits and passes the 11-check"))
+    problems += rsin_problems(data, "rsin")
     taken = await session.scalar(select(Catalogus.id).where(Catalogus.rsin == data["rsin"],
                                                             Catalogus.domein == data["domein"]))
     if taken is not None:

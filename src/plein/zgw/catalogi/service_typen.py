@@ -17,7 +17,6 @@ from plein.zgw.catalogi.common import (
     Links,
     concept_clause,
     date_param,
-    existing_names,
     json_contains,
     local_key,
     names_from_refs,
@@ -70,18 +69,8 @@ async def _besluittype_references(session: AsyncSession, links: Links, data: dic
     return {"informatieobjecttypen": names}, problems
 
 
-async def _besluittype_publish_check(session: AsyncSession, row: BesluitType) -> list[InvalidParam]:
-    """A besluittype is published only when the informatieobjecttypen it names are (as ztc-012 for zaaktypen)."""
-    names = row.informatieobjecttypen
-    missing = set(names) - await existing_names(session, INFORMATIEOBJECTTYPE, row.catalogus_id, names, True)
-    return [InvalidParam("nonFieldErrors", "concept-relation",
-                         f"informatieobjecttype {name!r} has no published version; publish it first")
-            for name in sorted(missing)]
-
-
 IOT_SPEC = TypeSpec(INFORMATIEOBJECTTYPE, IOT_FIELDS, growing=(Growing("trefwoord", "trefwoord"),))
 BT_SPEC = TypeSpec(BESLUITTYPE, BT_FIELDS, frozenset({"informatieobjecttypen"}), _besluittype_references,
-                   publish_check=_besluittype_publish_check,
                    growing=(Growing("informatieobjecttypen", "informatieobjecttypen"),))
 
 

@@ -31,6 +31,7 @@ from plein.zgw.catalogi.common import (
     invalid,
     notify,
     raise_if,
+    refuse_if_in_use,
     require_tenant,
 )
 
@@ -126,6 +127,7 @@ async def update(session: AsyncSession, links: Links, caller: ZgwCaller, spec: T
 async def delete(session: AsyncSession, links: Links, caller: ZgwCaller, spec: TypeSpec, row: Versioned) -> None:
     """Only concepts, unless the caller holds catalogi.geforceerd-verwijderen; a zaaktype takes its parts along."""
     guard_delete(caller, row)
+    await refuse_if_in_use(session, spec.kind, row.id)
     catalogus = await get_catalogus(session, row.catalogus_id)
     await require_tenant(session, caller, catalogus.rsin)
     await notify(session, links, spec.kind, row, catalogus, "destroy")

@@ -101,7 +101,7 @@ async def current_at(session: AsyncSession, links: Links, value: str, name: str 
     key = links.key(value, API, DOCUMENTEN, name)
     found = await find_current(session, key)
     if found is None:
-        raise invalid(name, "does-not-exist", "there is no such enkelvoudiginformatieobject")
+        raise invalid(name, "does_not_exist", "there is no such enkelvoudiginformatieobject")
     return found
 
 

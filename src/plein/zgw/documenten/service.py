@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.db import utcnow
 from plein.errors import InvalidParam, NotFound
-from plein.identifiers import passes_elfproef
 from plein.storage import FileStorage
 from plein.zgw import audit, validation
 from plein.zgw.auth import ZgwCaller, require_acts_for
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.common import json_contains
 from plein.zgw.documenten import content, represent
 from plein.zgw.documenten.common import (
@@ -164,9 +164,7 @@ def rules(state: dict[str, Any]) -> list[InvalidParam]:
         problems.append(InvalidParam("status", "invalid_for_received",
                                      "a received document (ontvangstdatum) cannot be in bewerking or ter vaststelling "
                                      "(drc-005)"))
-    bron = state.get("bronorganisatie")
-    if isinstance(bron, str) and not passes_elfproef(bron):
-        problems.append(InvalidParam("bronorganisatie", "invalid", "not a valid RSIN (9 digits passing the 11-check)"))
+    problems += validation.rsin_problems(state, "bronorganisatie")
     return problems
 
 
@@ -282,7 +280,9 @@ def check_lock(document: Informatieobject, given: str | None, name: str = "nonFi
     """drc-009: a write needs the document locked, and the lock that was handed out."""
     if not document.lock:
         raise invalid(name, "unlocked", "lock the document first; an unlocked document cannot be changed (drc-009)")
-    if not given or not same_lock(given, document.lock):
+    if not given:
+        raise invalid(name, "missing-lock-id", "send the document's lock with the change (drc-009)")
+    if not same_lock(given, document.lock):
         raise invalid(name, "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
 
 
@@ -402,9 +402,10 @@ async def unlock(session: AsyncSession, caller: ZgwCaller, links: Links, storage
     require(caller, links, LOCK | FORCED_UNLOCK, versie)
     forced = not given
     if given and not same_lock(given, document.lock):
-        raise invalid("lock", "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
+        raise invalid("nonFieldErrors", "incorrect-lock-id", "the lock does not match the document's lock (drc-009)")
     if forced and document.lock and not may(caller, links, FORCED_UNLOCK, versie):
-        raise invalid("lock", "incorrect-lock-id", "give the lock; only documenten.geforceerd-unlock unlocks without")
+        raise invalid("nonFieldErrors", "incorrect-lock-id",
+                      "give the lock; only documenten.geforceerd-unlock unlocks without")
     parts = (await parts_of(session, [key])).get(key, [])
     assembled: str | None = None
     if parts and all(part.inhoud_key for part in parts):
@@ -453,7 +454,7 @@ async def _save_part(session: AsyncSession, key: uuid.UUID, lock_given: str | No
         raise NotFound(f"there is no bestandsdeel {key} (any more)")
     if lock_given is None:
         raise invalid("lock", "required", "send the document's lock with the bestandsdeel")
-    check_lock((await get_current(session, part.informatieobject_id)).document, lock_given, "lock")
+    check_lock((await get_current(session, part.informatieobject_id)).document, lock_given)
     if stored is None:
         raise invalid("inhoud", "required", "send the bytes of this bestandsdeel as the field inhoud")
     if stored != part.omvang:
@@ -497,6 +498,15 @@ async def get_document_ref(session: AsyncSession, key: uuid.UUID) -> DocumentRef
                        found.identificatie, found.titel)
 
 
+async def without_gebruiksrecht(session: AsyncSession, keys: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Of these documents, the ones whose current version has indicatieGebruiksrecht null (zrc-007)."""
+    if not keys:
+        return []
+    found = await session.scalars(current_versions().where(Informatieobject.id.in_(keys),
+                                                           InformatieobjectVersie.indicatie_gebruiksrecht.is_(None)))
+    return [versie.informatieobject_id for versie in found]
+
+
 async def link_object(session: AsyncSession, informatieobject_id: uuid.UUID, object_url: str,
                       object_type: str) -> ObjectInformatieobject:
     """Mirror a new zaakinformatieobject or besluitinformatieobject (in the caller's transaction, no commit); an
@@ -518,3 +528,11 @@ async def unlink_object(session: AsyncSession, informatieobject_id: uuid.UUID, o
     """Remove the mirror of a removed relation (in the caller's transaction, no commit)."""
     await session.execute(delete(ObjectInformatieobject).where(
         ObjectInformatieobject.informatieobject_id == informatieobject_id, ObjectInformatieobject.object == object_url))
+
+
+async def informatieobjecttype_in_use(session: AsyncSession, iot_id: uuid.UUID) -> bool:
+    """Whether any version of any document has this informatieobjecttype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(InformatieobjectVersie.informatieobjecttype_id == iot_id))))
+
+
+catalogi_common.register_type_user("informatieobjecttypen", informatieobjecttype_in_use)

@@ -9,6 +9,7 @@ document (addresses of persons are not for every client). Writes are audited on 
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -60,7 +61,8 @@ T = TypeVar("T", Gebruiksrechten, ObjectInformatieobject, Verzending)
 SOURCE_APIS = {"zaak": ("zaken", "zaken"), "besluit": ("besluiten", "besluiten")}
 ADDRESSES = ("binnenlandsCorrespondentieadres", "buitenlandsCorrespondentieadres", "correspondentiePostadres",
              "faxnummer", "emailadres", "mijnOverheid", "telefoonnummer")
-DATE_FILTERS = ("lt", "lte", "gt", "gte")
+DATE_FILTERS: dict[str, Callable[[Any, Any], Any]] = {  # the query suffix and its comparison
+    "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
 
 
 def _visible(query: Select[Any], model: type[Row], caller: ZgwCaller, links: Links) -> Select[Any]:
@@ -108,11 +110,10 @@ async def list_gebruiksrechten(session: AsyncSession, caller: ZgwCaller, links: 
                              links, query.get("informatieobject"))
     for name in ("startdatum", "einddatum"):
         column = getattr(Gebruiksrechten, name)
-        for operator in DATE_FILTERS:
-            value = query.get(f"{name}__{operator}")
+        for suffix, compare in DATE_FILTERS.items():
+            value = query.get(f"{name}__{suffix}")
             if value is not None:
-                moment = parse_datetime(value, f"{name}__{operator}")
-                found = found.where(getattr(column, f"__{operator}__")(moment))
+                found = found.where(compare(column, parse_datetime(value, f"{name}__{suffix}")))
     rows = await session.scalars(found.order_by(Gebruiksrechten.created_at, Gebruiksrechten.id))
     return [represent.gebruiksrechten(links, row) for row in rows]
 

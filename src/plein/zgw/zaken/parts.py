@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import Forbidden, NotFound
 from plein.zgw.catalogi.models import ResultaatType, RolType, StatusType
+from plein.zgw.documenten import service as documenten
 from plein.zgw.http import parse_resource_url
 from plein.zgw.zaken import waarden
 from plein.zgw.zaken.catalogus import invalid, is_eindstatus, part_at
-from plein.zgw.zaken.models import Resultaat, Rol, RolIdentificatie, Status, Zaak, ZaakEigenschap
+from plein.zgw.zaken.models import Resultaat, Rol, RolIdentificatie, Status, Zaak, ZaakEigenschap, ZaakInformatieObject
 from plein.zgw.zaken.service import COMPONENT, Scope, changed, require_on, require_open, zaak_at
 
 WRITE = frozenset({"zaken.bijwerken", "zaken.geforceerd-bijwerken"})
@@ -81,7 +82,9 @@ async def _close(session: AsyncSession, zaak: Zaak, einddatum: dt.date) -> None:
     """zrc-007: a resultaat first; zrc-021: archiefnominatie and archiefactiedatum from its resultaattype."""
     resultaat = await session.scalar(select(Resultaat).where(Resultaat.zaak_id == zaak.id))
     if resultaat is None:
-        raise invalid("zaak", "resultaat-does-not-exist", "a zaak needs a resultaat before its eindstatus is set")
+        raise invalid("nonFieldErrors", "resultaat-does-not-exist",
+                      "a zaak needs a resultaat before its eindstatus is set")
+    await _check_gebruiksrechten(session, zaak)
     resultaattype = await session.get(ResultaatType, resultaat.resultaattype_id)
     assert resultaattype is not None
     zaak.einddatum = einddatum
@@ -91,6 +94,26 @@ async def _close(session: AsyncSession, zaak: Zaak, einddatum: dt.date) -> None:
         brondatum = await _brondatum(session, zaak, resultaattype)
         if brondatum is not None:
             zaak.archiefactiedatum = add_duration(brondatum, resultaattype.archiefactietermijn)
+
+
+async def _check_gebruiksrechten(session: AsyncSession, zaak: Zaak) -> None:
+    """zrc-007: every document of the zaak says whether gebruiksrechten apply (indicatieGebruiksrecht not null)."""
+    keys = [key for url in await session.scalars(select(ZaakInformatieObject.informatieobject)
+                                                 .where(ZaakInformatieObject.zaak_id == zaak.id))
+            if (key := _document_key(url)) is not None]
+    unset = await documenten.without_gebruiksrecht(session, keys)
+    if unset:
+        raise invalid("nonFieldErrors", "indicatiegebruiksrecht-unset",
+                      f"{len(unset)} document(s) of the zaak have indicatieGebruiksrecht null; set it to true or false "
+                      "before closing the zaak (zrc-007)")
+
+
+def _document_key(url: str) -> uuid.UUID | None:
+    """The uuid at the end of a zaakinformatieobject's informatieobject URL (always one of this Plein's)."""
+    try:
+        return uuid.UUID(url.rstrip("/").rsplit("/", 1)[-1])
+    except ValueError:
+        return None
 
 
 async def _brondatum(session: AsyncSession, zaak: Zaak, resultaattype: ResultaatType) -> dt.date | None:

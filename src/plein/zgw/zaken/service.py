@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +22,11 @@ from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
 from plein.zgw import audit
 from plein.zgw.auth import VERTROUWELIJKHEID, ZgwCaller, confidentiality_rank, readers
+from plein.zgw.catalogi import common as catalogi_common
 from plein.zgw.catalogi.models import ZaakType
 from plein.zgw.http import parse_resource_url
 from plein.zgw.identificatie import claim, next_identificatie
+from plein.zgw.validation import rsin_problems
 from plein.zgw.zaken import mirror, present
 from plein.zgw.zaken.catalogus import invalid, zaaktype_at
 from plein.zgw.zaken.models import Zaak
@@ -124,9 +126,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 async def _check(scope: Scope, zaak: Zaak, data: dict[str, Any], products: Sequence[str] | None) -> None:
     """The rules that need more than the schema: zrc-011, zrc-013, zrc-014, zrc-015, zrc-022; `products` are the
     zaaktype's productenOfDiensten."""
-    problems = [InvalidParam(name, "invalid-rsin", "not a valid RSIN (9 digits that pass the 11-check)")
-                for name in ("bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
-                if data.get(name) and not passes_elfproef(data[name])]
+    problems = rsin_problems(data, "bronorganisatie", "verantwoordelijkeOrganisatie", "opdrachtgevendeOrganisatie")
     if "hoofdzaak" in data:
         zaak.hoofdzaak_id = None
         if data["hoofdzaak"]:
@@ -267,3 +267,11 @@ async def notify(scope: Scope, zaak: Zaak, resource: str, resource_url: str, act
         readers=readers(COMPONENT, "zaken.lezen", zaaktype_url(scope, zaak.zaaktype_id),
                         VERTROUWELIJKHEID[zaak.vertrouwelijkheid]),
     )
+
+
+async def zaaktype_in_use(session: AsyncSession, zaaktype_id: uuid.UUID) -> bool:
+    """Whether any zaak has this zaaktype (then the Catalogi API does not delete it)."""
+    return bool(await session.scalar(select(exists().where(Zaak.zaaktype_id == zaaktype_id))))
+
+
+catalogi_common.register_type_user("zaaktypen", zaaktype_in_use)
