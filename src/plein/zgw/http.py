@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.bounds import MAX_DIGITS
 from plein.errors import InvalidInput, InvalidParam, NotFound, PleinError
 from plein.http import open_session
 from plein.zgw import remote, spec, validation
@@ -158,7 +159,10 @@ MAX_PAGE = 10_000_000
 
 def page_number(ctx: ZgwContext) -> int:
     """The `page` asked for (1 when none); pages that cannot exist are 404, as the standard's pages are."""
-    number = int(ctx.query.get("page", "1"))
+    text = ctx.query.get("page", "1")
+    if len(text) > MAX_DIGITS:
+        raise NotFound(f"page {text[:30]}… does not exist")
+    number = int(text)
     if number < 1:
         raise NotFound("pages start at 1")
     if number > MAX_PAGE:

@@ -229,6 +229,9 @@ def _flat(values: list[Any]) -> list[Any]:
     return [item for value in values for item in (_flat(value) if isinstance(value, list) else [value])]
 
 
+FOUND_OR_NOT = ("page", "versie")  # integers that name something to find: any number is asked, not refused
+
+
 def _query_value(name: str, raw: str, schema: dict[str, Any]) -> InvalidParam | None:
     kind, form = schema.get("type"), schema.get("format")
     checks = {
@@ -236,6 +239,8 @@ def _query_value(name: str, raw: str, schema: dict[str, Any]) -> InvalidParam | 
         "number": lambda v: re.fullmatch(r"-?\d+(\.\d+)?", v) is not None,
         "boolean": lambda v: v in ("true", "false", "True", "False", "1", "0"),
     }
+    if kind == "integer" and name in FOUND_OR_NOT and re.fullmatch(r"\d+", raw):
+        return None  # a page or versie that cannot exist is a 404, as the reference answers (http.page_number)
     if kind in checks and not checks[kind](raw):
         return InvalidParam(name, "invalid", f"{raw!r} is not a valid {kind}")
     options = [str(o) for o in _flat(schema.get("enum", []))]

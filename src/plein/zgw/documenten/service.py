@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.bounds import MAX_DIGITS
 from plein.db import utcnow
 from plein.errors import InvalidParam, NotFound
 from plein.storage import FileStorage
@@ -129,7 +130,8 @@ async def read(session: AsyncSession, caller: ZgwCaller, links: Links, key: uuid
     if "versie" in query or "registratieOp" in query:
         wanted = select(InformatieobjectVersie).where(InformatieobjectVersie.informatieobject_id == key)
         if "versie" in query:
-            number = int(query["versie"])
+            text = query["versie"]
+            number = int(text) if len(text) <= MAX_DIGITS else 0
             if not 0 < number < 2**31:
                 raise NotFound("this enkelvoudiginformatieobject has no such version")
             wanted = wanted.where(InformatieobjectVersie.versie == number)
