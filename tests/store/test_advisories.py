@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.notifications.models import Delivery, Message
 from plein.notifications.service import KanaalFilter, create_abonnement
 from plein.organisations.service import create_organisation
 from plein.store import adoptions, advisories
-from plein.store.models import Release
+from plein.store.models import Advisory, Release
 from tests.factories import AMSTERDAM, ROTTERDAM, UTRECHT, client_headers, make_package
 from tests.store.helpers import SYSTEM, publish_built_in, publish_folder
 
@@ -114,6 +114,22 @@ async def test_a_correction_tells_who_is_affected_now_and_withdrawal_is_kept(
         (ROTTERDAM, "destroy", "critical"), (ROTTERDAM, "update", "critical")]
     osv = (await client.get(url)).json()
     assert osv["withdrawn"] and osv["affected"][0]["versions"] == ["2.0.0", "2.0.1", "2.1.0"]
+
+
+async def test_an_advisory_takes_the_number_after_the_highest_of_the_year(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    await three_versions(session, tmp_path)
+    publisher = await client_headers(session, "publisher-0363", AMSTERDAM, ["publisher"])
+    first = (await client.post(f"/api/store/v1/apps/{APP}/advisories", json=ADVISORY, headers=publisher)).json()
+    year = first["id"].split("-")[1]
+    assert first["id"] == f"PLEIN-{year}-0001"
+    await session.execute(update(Advisory).where(Advisory.identifier == first["id"])
+                          .values(identifier=f"PLEIN-{year}-0002"))  # a gap: one fewer than the highest number
+    await session.commit()
+    second = await client.post(f"/api/store/v1/apps/{APP}/advisories", json=ADVISORY, headers=publisher)
+    assert second.status_code == 201, second.text
+    assert second.json()["id"] == f"PLEIN-{year}-0003"
 
 
 @pytest.mark.parametrize(("change", "field"), [
