@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from plein.background import loop_while_serving
 from plein.db import utcnow
 from plein.errors import NotFound, ServiceUnavailable
 from plein.exchange import log, merkle
@@ -130,14 +131,22 @@ def new_key_text() -> str:
     return base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode("ascii")
 
 
+def _key_bytes(value: str) -> bytes:
+    """A key's 32 bytes from base64; ValueError naming what is wrong."""
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"must be 32 bytes in base64: {exc}") from exc
+    if len(raw) != 32:
+        raise ValueError(f"must be 32 bytes in base64, not {len(raw)} bytes")
+    return raw
+
+
 def private_key(value: str, where: str) -> Ed25519PrivateKey:
     try:
-        raw = base64.b64decode(value, validate=True)
-    except binascii.Error as exc:
-        raise SettingsError(f"{where} must be 32 bytes in base64: {exc}") from exc
-    if len(raw) != 32:
-        raise SettingsError(f"{where} must be 32 bytes in base64, not {len(raw)} bytes")
-    return Ed25519PrivateKey.from_private_bytes(raw)
+        return Ed25519PrivateKey.from_private_bytes(_key_bytes(value))
+    except ValueError as exc:
+        raise SettingsError(f"{where} {exc}") from exc
 
 
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
@@ -149,12 +158,9 @@ def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 def public_key(value: str) -> Ed25519PublicKey:
     """A published public key (32 bytes in base64); ValueError when it is not one."""
     try:
-        raw = base64.b64decode(value.strip(), validate=True)
-    except binascii.Error as exc:
-        raise ValueError(f"the public key is not base64: {exc}") from exc
-    if len(raw) != 32:
-        raise ValueError(f"the public key must be 32 bytes, not {len(raw)}")
-    return Ed25519PublicKey.from_public_bytes(raw)
+        return Ed25519PublicKey.from_public_bytes(_key_bytes(value))
+    except ValueError as exc:
+        raise ValueError(f"the public key {exc}") from exc
 
 
 def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
@@ -414,12 +420,6 @@ async def in_process_checkpoints(app: FastAPI) -> AsyncIterator[None]:
     if not settings.log_checkpoint_interval:
         yield
         return
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(app.state.sessions, signing_key(settings), settings.log_checkpoint_interval, stop),
-                               name="plein-log-checkpoints")
-    try:
+    key, interval = signing_key(settings), settings.log_checkpoint_interval
+    async with loop_while_serving("plein-log-checkpoints", lambda stop: run(app.state.sessions, key, interval, stop)):
         yield
-    finally:
-        stop.set()
-        with suppress(TimeoutError):
-            await asyncio.wait_for(task, 30)

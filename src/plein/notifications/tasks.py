@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from sqlalchemy import Table, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from plein.background import loop_while_serving
 from plein.db import UTCDateTime, utcnow
 from plein.notifications import formats
 from plein.notifications.models import DELIVERED, DELIVERING, PARKED, PENDING, Abonnement, Attempt, Delivery, Message
@@ -313,15 +314,8 @@ async def in_process_delivery(app: FastAPI) -> AsyncIterator[None]:
     if not settings.notifications_in_process:
         yield
         return
-    stop = asyncio.Event()
     async with Worker(app.state.sessions, settings) as worker:
-        task = asyncio.create_task(worker.run(stop), name="plein-notifications")
         app.state.notification_worker = worker
-        try:
+        async with loop_while_serving("plein-notifications", worker.run,
+                                      stop_within=settings.notifications_timeout + 5):
             yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, settings.notifications_timeout + 5)
-            except TimeoutError:
-                logger.warning("the notification worker did not stop in time; its leases will expire")

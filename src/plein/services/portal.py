@@ -134,8 +134,9 @@ async def my_data(request: Request, session: SessionDep, principal: PagePrincipa
                                                             "unknown": person is None})
 
 
-def _period(start: str, end: str) -> tuple[dt.date, dt.date, list[tuple[str, str]]]:
-    """The period asked for (default: the last 12 months up to today), and what is wrong with it."""
+def _period(start: str, end: str) -> tuple[dt.date, dt.date, dict[str, Any]]:
+    """The period asked for (default: the last 12 months up to today), and the insight page's context: what was
+    given and what is wrong with it (`summary`)."""
     last = today()
     problems: list[tuple[str, str]] = []
     until = _day(end, "tot", "Kies bij ‘Tot en met’ een bestaande datum.", problems) or last
@@ -144,7 +145,8 @@ def _period(start: str, end: str) -> tuple[dt.date, dt.date, list[tuple[str, str
         problems.append(("#van", "De datum bij ‘Van’ ligt na de datum bij ‘Tot en met’."))
     if not problems and (until - since).days > insight.MAX_PERIOD_DAYS:
         problems.append(("#van", "Kies een periode van hoogstens 5 jaar."))
-    return since, until, problems
+    return since, until, {"since": since, "until": until, "summary": problems, "error_count": len(problems),
+                          "given": {"van": start, "tot": end}, "uses": []}
 
 
 def _day(value: str, name: str, message: str, problems: list[tuple[str, str]]) -> dt.date | None:
@@ -163,10 +165,8 @@ async def who_used(request: Request, session: SessionDep, principal: PagePrincip
     if principal is None:
         return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
-    since, until, problems = _period(start, end)
-    context: dict[str, Any] = {"since": since, "until": until, "summary": problems, "error_count": len(problems),
-                               "given": {"van": start, "tot": end}, "uses": []}
-    if problems:
+    since, until, context = _period(start, end)
+    if context["summary"]:
         return await _page(request, session, user, "inzage", context, status=400)
     context["uses"] = await usage.uses(session, user.id, since, until, new_trace_id())
     return await _page(request, session, user, "inzage", context)
@@ -179,11 +179,9 @@ async def who_used_proof(request: Request, session: SessionDep, principal: PageP
     if principal is None:
         return downloads.to_login(request)
     user = _check(principal, citizens_only=True)
-    since, until, problems = _period(start, end)
-    if problems:
-        return await _page(request, session, user, "inzage", {
-            "since": since, "until": until, "summary": problems, "error_count": len(problems),
-            "given": {"van": start, "tot": end}, "uses": []}, status=400)
+    since, until, context = _period(start, end)
+    if context["summary"]:
+        return await _page(request, session, user, "inzage", context, status=400)
     document = await usage.proof(session, user.id, since, until, checkpoints.signing_key(request.app.state.settings),
                                  new_trace_id())
     name = f"bewijs-verwerkingen-{since.isoformat()}-{until.isoformat()}.json"

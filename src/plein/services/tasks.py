@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plein.auth import logins
+from plein.background import loop_while_serving
 from plein.db import utcnow
 from plein.exchange.service import new_trace_id
 from plein.payments import tasks as payment_tasks
@@ -158,17 +159,11 @@ async def in_process_decisions(app: FastAPI) -> AsyncIterator[None]:
     if not settings.services_in_process:
         yield
         return
-    stop = asyncio.Event()
     decider = Decider(app.state.sessions, settings, app.state.storage)
-    task = asyncio.create_task(decider.run(stop), name="plein-services")
     app.state.decider = decider
     app.state.on_payment_paid = decider.nudge  # a paid aanvraag is due at once
-    try:
+    async with loop_while_serving("plein-services", decider.run):
         yield
-    finally:
-        stop.set()
-        with suppress(TimeoutError):
-            await asyncio.wait_for(task, 30)
 
 
 def nudge(app: FastAPI) -> None:
