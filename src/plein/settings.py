@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         "one is made once and kept in PLEIN_DATA_DIR/log-signing-key. Its public key is served with the "
         "checkpoints: publish it where citizens and auditors can find it without trusting this server.",
     )
+    log_previous_public_keys: str = Field(
+        "", description="After the signing key was replaced: the public keys (base64, comma-separated) of the keys "
+        "that signed earlier checkpoints, so that those still verify. They are served with the checkpoints "
+        "(docs/processing-log.md, 'Replacing the signing key').",
+    )
     log_checkpoint_interval: int = Field(
         300, ge=0, le=24 * 3600, description="Seconds between the signed checkpoints of the processing log that the "
         "server makes in the background (only when records were added); 0: none in the background (`plein exchange "
@@ -357,7 +362,19 @@ class Settings(BaseSettings):
         if value and size != 32:
             raise SettingsError("PLEIN_LOG_SIGNING_KEY must be an Ed25519 private key: 32 bytes in base64 "
                                 "(`plein exchange log new-key` makes one)")
+        for number, previous in enumerate(self.previous_log_keys(), start=1):
+            try:
+                size = len(base64.b64decode(previous, validate=True))
+            except binascii.Error:
+                size = -1
+            if size != 32:
+                raise SettingsError(f"PLEIN_LOG_PREVIOUS_PUBLIC_KEYS: key {number} is not an Ed25519 public key "
+                                    "(32 bytes in base64, as `plein exchange log public-key` printed it)")
         return self
+
+    def previous_log_keys(self) -> list[str]:
+        """PLEIN_LOG_PREVIOUS_PUBLIC_KEYS, one per item."""
+        return [item.strip() for item in self.log_previous_public_keys.split(",") if item.strip()]
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

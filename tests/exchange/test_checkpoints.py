@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,6 +85,32 @@ async def test_checkpoints_are_signed_with_the_published_key(client: httpx.Async
     assert not signature_holds(forged, served["publicKey"])
 
 
+async def test_checkpoints_signed_before_the_key_was_replaced_still_verify(
+        client: httpx.AsyncClient, session: AsyncSession, settings: Settings, app: FastAPI) -> None:
+    await append_many(session, 4)
+    old = await sign(session, settings)
+    old_public = checkpoints.public_key_text(checkpoints.signing_key(settings))
+    replaced = settings.model_copy(update={"log_signing_key": SecretStr(checkpoints.new_key_text()),
+                                           "log_previous_public_keys": old_public})
+    app.state.settings = replaced
+    await append_many(session, 2)
+    new = await sign(session, replaced)
+    assert new.key_id != old.key_id
+    assert (await checkpoints.audit(session, checkpoints.verifying_keys(replaced), (old,))).ok
+    with pytest.raises(ValueError, match=f"keyId {old.key_id}"):  # without the old key its checkpoints are not ours
+        await checkpoints.audit(session, checkpoints.verifying_keys(replaced)[:1])
+    served = (await client.get("/api/inzage/v1/checkpoints")).json()
+    assert served["previousKeys"] == [{"publicKey": old_public, "keyId": old.key_id}]
+    published = {served["keyId"]: served["publicKey"], old.key_id: old_public}
+    assert [c["keyId"] for c in served["checkpoints"]] == [new.key_id, old.key_id]
+    assert all(signature_holds(c, published[c["keyId"]]) for c in served["checkpoints"])
+
+
+def test_a_previous_key_that_is_no_public_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="PLEIN_LOG_PREVIOUS_PUBLIC_KEYS: key 2"):
+        Settings(log_previous_public_keys=f"{base64.b64encode(bytes(32)).decode()}, bm90IGEga2V5")
+
+
 async def test_the_signing_key_is_kept_in_the_data_folder_outside_production(settings: Settings) -> None:
     key = checkpoints.signing_key(settings)
     assert (settings.data_dir / checkpoints.KEY_FILE).stat().st_mode & 0o077 == 0
@@ -144,7 +171,7 @@ async def test_any_two_checkpoints_are_proven_consistent(client: httpx.AsyncClie
 
 async def audit(session: AsyncSession, settings: Settings,
                 given: tuple[checkpoints.Checkpoint, ...] = ()) -> log.Verification:
-    return await checkpoints.audit(session, checkpoints.signing_key(settings).public_key(), given)
+    return await checkpoints.audit(session, checkpoints.verifying_keys(settings), given)
 
 
 async def test_deleting_the_newest_records_and_moving_the_head_back_is_found(session: AsyncSession,

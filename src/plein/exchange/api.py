@@ -24,6 +24,7 @@ from plein.exchange.schemas import (
     GrantOut,
     InclusionOut,
     InsightOut,
+    KeyOut,
     OrganisationOut,
 )
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
@@ -218,9 +219,11 @@ async def list_checkpoints(
     """Public. Each checkpoint states, signed with Plein's Ed25519 key, how many records the log had, the Merkle root
     over them and the hash of the last one. Keep them: a later log that does not agree with one was cut or
     rewritten (`plein exchange log verify --checkpoint FILE`)."""
-    key = checkpoints.signing_key(settings)
+    current, *previous = checkpoints.verifying_keys(settings)
     found = await checkpoints.listed(session, limit)
-    return CheckpointsOut(public_key=checkpoints.public_key_text(key), key_id=checkpoints.key_id(key),
+    return CheckpointsOut(public_key=checkpoints.public_key_text(current), key_id=checkpoints.key_id(current),
+                          previous_keys=[KeyOut(public_key=checkpoints.public_key_text(key),
+                                                key_id=checkpoints.key_id(key)) for key in previous],
                           checkpoints=[CheckpointOut.of(checkpoint) for checkpoint in found])
 
 

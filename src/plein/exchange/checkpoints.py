@@ -163,6 +163,19 @@ def public_key(value: str) -> Ed25519PublicKey:
         raise ValueError(f"the public key {exc}") from exc
 
 
+def verifying_keys(settings: Settings) -> list[Ed25519PublicKey]:
+    """The public keys whose checkpoints are Plein's: the signing key's, then PLEIN_LOG_PREVIOUS_PUBLIC_KEYS."""
+    return [signing_key(settings).public_key(), *(public_key(text) for text in settings.previous_log_keys())]
+
+
+def key_for(checkpoint: Checkpoint, keys: Sequence[Ed25519PublicKey]) -> Ed25519PublicKey | None:
+    """The key among `keys` that signed the checkpoint (by its keyId and signature), or None."""
+    for key in keys:
+        if key_id(key) == checkpoint.key_id and signed_by(checkpoint, key):
+            return key
+    return None
+
+
 def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """The first 8 bytes of the SHA-256 of the public key, in hex: which key signed a checkpoint."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
@@ -309,15 +322,16 @@ async def covering(session: AsyncSession, seq: int, key: Ed25519PrivateKey) -> C
     return newest
 
 
-async def audit(session: AsyncSession, key: Ed25519PublicKey, given: Sequence[Checkpoint] = (),
+async def audit(session: AsyncSession, keys: Sequence[Ed25519PublicKey], given: Sequence[Checkpoint] = (),
                 progress: Callable[[int], None] | None = None) -> log.Verification:
     """Verify the log against the checkpoints given (e.g. kept by an auditor) and those Plein stored; each must be
-    signed by `key`, or ValueError says which is not."""
+    signed by one of `keys` (the signing key, and those it replaced), or ValueError says which is not."""
     stored = await everything(session)
     for checkpoint in [*given, *stored]:
-        if not signed_by(checkpoint, key):
-            raise ValueError(f"the checkpoint of {checkpoint.timestamp} ({checkpoint.tree_size} records) is not "
-                             f"signed by the public key {public_key_text(key)}")
+        if key_for(checkpoint, keys) is None:
+            raise ValueError(f"the checkpoint of {checkpoint.timestamp} ({checkpoint.tree_size} records, keyId "
+                             f"{checkpoint.key_id}) is not signed by the public key"
+                             f"{'s' if len(keys) > 1 else ''} {', '.join(public_key_text(key) for key in keys)}")
     result = await log.verify(session, [checkpoint.expected() for checkpoint in [*given, *stored]], progress)
     if result.failed_checkpoint:
         place = await locate(session, result.failed_checkpoint)

@@ -220,9 +220,10 @@ def verify_log(
     checkpoint: Annotated[Path | None, typer.Option(
         "--checkpoint", exists=True, dir_okay=False, help="A JSON file with checkpoints kept from before (one, a "
         "list, or what /api/inzage/v1/checkpoints served): the log must still agree with each.")] = None,
-    public_key: Annotated[str | None, typer.Option(
-        help="The published public key (base64) the checkpoints must be signed with; default: this Plein's own.")]
-        = None,
+    public_key: Annotated[list[str] | None, typer.Option(
+        help="A published public key (base64) the checkpoints may be signed with; give it again for each key the "
+        "log was signed with over the years. Default: this Plein's own (PLEIN_LOG_SIGNING_KEY and "
+        "PLEIN_LOG_PREVIOUS_PUBLIC_KEYS).")] = None,
 ) -> None:
     """Check the processing log: the hash chain, and the Merkle tree against every signed checkpoint (Plein's own and
     the file's); exit code 1 and where it is broken when it is."""
@@ -231,8 +232,8 @@ def verify_log(
 
     given = _read_checkpoints(checkpoint) if checkpoint else []
     try:
-        key = (checkpoints.public_key(public_key) if public_key
-               else checkpoints.signing_key(load_settings()).public_key())
+        keys = ([checkpoints.public_key(text) for text in public_key] if public_key
+                else checkpoints.verifying_keys(load_settings()))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--public-key") from exc
     started = time.monotonic()
@@ -249,7 +250,7 @@ def verify_log(
 
             from plein.exchange.models import LogRecord
             bar.update(task, total=await session.scalar(select(func.count()).select_from(LogRecord)))
-            return await checkpoints.audit(session, key, given, progress)
+            return await checkpoints.audit(session, keys, given, progress)
 
         try:
             result = _run(work, migrate=False)

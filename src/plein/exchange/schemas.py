@@ -160,9 +160,16 @@ class CheckpointOut(Schema):
                    timestamp=checkpoint.timestamp, key_id=checkpoint.key_id, signature=checkpoint.signature)
 
 
+class KeyOut(Schema):
+    public_key: str = Field(description="An Ed25519 public key (32 bytes, base64).")
+    key_id: str = Field(description="The first 8 bytes of its SHA-256, in hex: the keyId of what it signed.")
+
+
 class CheckpointsOut(Schema):
     public_key: str = Field(description="The Ed25519 public key (32 bytes, base64) that signs the checkpoints.")
     key_id: str
+    previous_keys: list[KeyOut] = Field(description="The keys that signed earlier checkpoints, before the signing "
+                                        "key was replaced; each checkpoint's keyId says which.")
     checkpoints: list[CheckpointOut] = Field(description="The newest first.")
 
 

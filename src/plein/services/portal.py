@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
 from plein.errors import Conflict, Forbidden, ServiceUnavailable
-from plein.exchange import checkpoints, insight
+from plein.exchange import insight
 from plein.exchange.service import new_trace_id
 from plein.http import SessionDep
 from plein.organisations import service as organisations
@@ -182,7 +182,7 @@ async def who_used_proof(request: Request, session: SessionDep, principal: PageP
     since, until, context = _period(start, end)
     if context["summary"]:
         return await _page(request, session, user, "inzage", context, status=400)
-    document = await usage.proof(session, user.id, since, until, checkpoints.signing_key(request.app.state.settings),
+    document = await usage.proof(session, user.id, since, until, request.app.state.settings,
                                  new_trace_id())
     name = f"bewijs-verwerkingen-{since.isoformat()}-{until.isoformat()}.json"
     return Response(orjson.dumps(document, option=orjson.OPT_INDENT_2), media_type="application/json", headers={

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.exchange import checkpoints, insight
@@ -19,6 +18,7 @@ from plein.organisations import service as organisations
 from plein.services import own_data
 from plein.services.questions import MONTHS
 from plein.services.run import LOCAL_TIME
+from plein.settings import Settings
 
 # A log record's field path (its first part) in words; the order is the order in which they are named.
 FIELD_WORDS = {
@@ -108,10 +108,12 @@ async def uses(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, tr
     return sorted(found, key=lambda use: use.latest, reverse=True)
 
 
-async def proof(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, key: Ed25519PrivateKey,
+async def proof(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, settings: Settings,
                 trace_id: str) -> dict[str, object]:
     """The proofs that the citizen's records from start to end (Dutch days) are in the log, as one JSON document
-    with the public key that checks the checkpoint they lead to. The look is logged."""
+    with the public key that checks the checkpoint they lead to (a key Plein signed with before, when the signing
+    key was replaced after that checkpoint). The look is logged."""
+    key = checkpoints.signing_key(settings)
     low = dt.datetime.combine(start, dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
     high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
     found = await checkpoints.proofs_about(session, bsn, low, high, key)
@@ -120,7 +122,9 @@ async def proof(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, k
         "uitleg": "Elk record hieronder staat in het verwerkingenlogboek van Plein: het auditPath leidt van het "
                   "record naar de rootHash van het ondertekende checkpoint, te controleren met de publieke sleutel "
                   "(RFC 9162).",
-        "publicKey": checkpoints.public_key_text(key),
+        "publicKey": checkpoints.public_key_text(
+            (checkpoints.key_for(found[0].checkpoint, checkpoints.verifying_keys(settings)) if found else None)
+            or key),
         "checkpoint": found[0].checkpoint.as_json() if found else None,
         "records": [{"record": item.record, "leafIndex": item.leaf_index, "auditPath": item.audit_path}
                     for item in found],
