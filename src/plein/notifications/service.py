@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -96,12 +97,20 @@ async def publish(
     `verantwoordelijkeOrganisatie`) kenmerk. `readers`, given the client ids owning matching abonnementen, answers
     those that may read the resource: only their abonnementen (and those made by Plein's administrators, which have
     no owner) get a delivery, so that a notification never tells a client about a resource it may not read.
+    Inside `batched` the message and its deliveries are kept and written with the others at its end (the message
+    returned then has no id yet).
     """
     when = aanmaakdatum or utcnow()
     problems = message_problems(kanaal, hoofd_object, resource, resource_url, actie, kenmerken, when)
     if problems:
         raise InvalidInput("the notification is not valid", problems)
-    channel, subscribed, owners = await _kanaal_and_subscriptions(session, kanaal)
+    batch: _Batch | None = session.info.get(_BATCH)
+    if batch is None:
+        channel, subscribed, owners = await _kanaal_and_subscriptions(session, kanaal)
+    else:  # the kanaal and its abonnementen are read once per batch
+        if kanaal not in batch.kanalen:
+            batch.kanalen[kanaal] = await _kanaal_and_subscriptions(session, kanaal)
+        channel, subscribed, owners = batch.kanalen[kanaal]
     matching = _matching(subscribed, kenmerken)
     if kanaal in PERSONAL_KANALEN and matching:
         matching = await _who_may_read(session, kanaal, kenmerken, matching, owners)
@@ -112,6 +121,11 @@ async def publish(
     values = {"uuid": new_uuid(), "kanaal": channel, "hoofd_object": hoofd_object, "resource": resource,
               "resource_url": resource_url, "actie": actie, "aanmaakdatum": when, "kenmerken": dict(kenmerken),
               "source_oin": source_oin or _oin_from(kenmerken), "created_at": now}
+    if batch is not None:
+        batch.messages.append(values)
+        if matching:
+            batch.deliveries[cast(uuid.UUID, values["uuid"])] = matching
+        return light.made(Message, id=None, **values)
     # Core inserts, not the ORM's unit of work: every write of the case APIs comes through here
     message_id = await _ADD_MESSAGE.scalar(session, values)
     deliveries = [{"message_id": message_id, "abonnement_id": abonnement_id, "status": PENDING,
@@ -145,10 +159,19 @@ async def publish_each(
                  "source_oin": oin or _oin_from(kenmerken), "created_at": when} for kenmerken, oin in each]
     if not messages:
         return 0
+    wanted = {cast(uuid.UUID, row["uuid"]): matching for row, (kenmerken, _) in zip(messages, each, strict=True)
+              if (matching := _matching(subscribed, kenmerken))}
+    await _write(session, messages, wanted)
+    return len(messages)
+
+
+async def _write(session: AsyncSession, messages: list[dict[str, Any]], wanted: Mapping[uuid.UUID, list[uuid.UUID]]
+                 ) -> None:
+    """Messages in one INSERT, then the deliveries of those whose uuid `wanted` lists (to those abonnementen)."""
     await session.execute(insert(_MESSAGES), messages)
-    wanted = {row["uuid"]: _matching(subscribed, kenmerken) for row, (kenmerken, _) in zip(messages, each, strict=True)}
-    keys = [key for key, matching in wanted.items() if matching]
+    keys = list(wanted)
     deliveries = []
+    when = utcnow()
     for start in range(0, len(keys), MAX_PAGE):
         chunk = keys[start:start + MAX_PAGE]
         for message_id, key in await session.execute(select(_MESSAGES.c.id, _MESSAGES.c.uuid)
@@ -158,7 +181,34 @@ async def publish_each(
                            for abonnement_id in wanted[key]]
     if deliveries:
         await session.execute(insert(cast(Table, Delivery.__table__)), deliveries)
-    return len(messages)
+
+
+@dataclass
+class _Batch:
+    kanalen: dict[str, tuple[str, dict[uuid.UUID, list[Mapping[str, str]]], dict[uuid.UUID, str | None]]] = \
+        field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+
+
+_BATCH = "plein.notifications.batch"  # session.info: the messages kept by `batched`
+
+
+@asynccontextmanager
+async def batched(session: AsyncSession) -> AsyncIterator[None]:
+    """Many writes of one transaction (a zaak with its parts): each kanaal's abonnementen read once, and the
+    messages and their deliveries written together at the end, in order, still in the caller's transaction.
+    Nothing is written when the block raises (the caller rolls back); nested, the outermost block writes."""
+    if _BATCH in session.info:
+        yield
+        return
+    batch = session.info[_BATCH] = _Batch()
+    try:
+        yield
+    finally:
+        session.info.pop(_BATCH, None)
+    if batch.messages:
+        await _write(session, batch.messages, batch.deliveries)
 
 
 _MESSAGES = cast(Table, Message.__table__)

@@ -30,6 +30,7 @@ from plein.services.run import Offer, Run
 from plein.storage import FileStorage
 from plein.store import adoptions
 from plein.store import service as store
+from plein.zgw.zaken import cases
 
 AUTOMATIC = "plein (automatisch)"
 REASON_LIMIT = 2000
@@ -89,9 +90,10 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
         raise Conflict("over deze aanvraag is zojuist al besloten")
     stored: list[str] = []
     try:
-        await casefile.close(session, run, base_url, granted, "" if granted else text)
-        if granted:
-            aanvraag.effects = await effects.apply(session, run, base_url, trace_id, storage, stored)
+        async with cases.writes_together(session):
+            await casefile.close(session, run, base_url, granted, "" if granted else text)
+            if granted:
+                aanvraag.effects = await effects.apply(session, run, base_url, trace_id, storage, stored)
         aanvraag.reason = text or None
         aanvraag.decided_by = actor.id if actor is not None else AUTOMATIC
         aanvraag.decided_at = aanvraag.updated_at = utcnow()

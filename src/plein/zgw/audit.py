@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Index, Integer, String, Table, Text, delete, select
+from sqlalchemy import JSON, Index, Integer, String, Table, Text, delete, insert, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,21 +64,45 @@ async def record(session: AsyncSession, caller: ZgwCaller, *, bron: str, hoofd_o
                  resource_weergave: str = "", oud: dict[str, Any] | None = None, nieuw: dict[str, Any] | None = None,
                  toelichting: str = "") -> None:
     """Write one audit record in the caller's transaction (which commits it with the change); a plain INSERT, as
-    every write of the case APIs makes one."""
-    await _ADD.rows(session, {
+    every write of the case APIs makes one. Inside `batched` it is kept and written with the others at its end."""
+    row = {
         "id": new_uuid(), "bron": bron, "hoofd_object": hoofd_object, "hoofd_object_url": hoofd_object_url,
         "applicatie_id": str(caller.applicatie_id or caller.client_id), "applicatie_weergave": caller.label,
         "gebruikers_id": caller.user_id, "gebruikers_weergave": caller.user_representation, "actie": actie,
         "resultaat": resultaat, "resource": resource, "resource_url": resource_url,
         "resource_weergave": resource_weergave[:200], "toelichting": toelichting, "aanmaakdatum": utcnow(),
         "wijzigingen": {key: value for key, value in (("oud", oud), ("nieuw", nieuw)) if value is not None},
-    })
+    }
+    pending: list[dict[str, Any]] | None = session.info.get(_PENDING)
+    if pending is not None:
+        pending.append(row)
+        return
+    await _ADD.rows(session, row)
 
 
 _ADD = ready_insert(cast(Table, AuditRecord.__table__), (
     "id", "bron", "hoofd_object", "hoofd_object_url", "applicatie_id", "applicatie_weergave", "gebruikers_id",
     "gebruikers_weergave", "actie", "resultaat", "resource", "resource_url", "resource_weergave", "toelichting",
     "aanmaakdatum", "wijzigingen"))
+_PENDING = "plein.audit.pending"  # session.info: the records kept by `batched`
+
+
+@asynccontextmanager
+async def batched(session: AsyncSession) -> AsyncIterator[None]:
+    """Many writes of one transaction (a zaak with its parts): their audit records in one INSERT at the end, still
+    in the caller's transaction. Nothing is written when the block raises (the caller rolls back); nested, the
+    outermost block writes."""
+    if _PENDING in session.info:
+        yield
+        return
+    pending: list[dict[str, Any]] = []
+    session.info[_PENDING] = pending
+    try:
+        yield
+    finally:
+        session.info.pop(_PENDING, None)
+    if pending:
+        await session.execute(insert(cast(Table, AuditRecord.__table__)), pending)
 
 
 async def forget(session: AsyncSession, hoofd_object: uuid.UUID) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,8 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from plein.zgw import validation
+from plein.notifications import service as notifications
+from plein.zgw import audit, validation
 from plein.zgw.auth import ZgwCaller
 from plein.zgw.catalogi import provisioning
 from plein.zgw.catalogi.models import (
@@ -179,6 +181,14 @@ async def _read_case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType,
                     documents)
 
 
+@asynccontextmanager
+async def writes_together(session: AsyncSession) -> AsyncIterator[None]:
+    """Many case writes in one transaction (a zaak with its parts, a decision with its effects): their audit records
+    and notifications written together at the end of the block, each kanaal's abonnementen read once."""
+    async with audit.batched(session), notifications.batched(session):
+        yield
+
+
 def due_date(start: dt.date, doorlooptijd: str) -> dt.date | None:
     """The uiterlijke einddatum afdoening of a zaak that starts on `start`, with the zaaktype's doorlooptijd."""
     return parts.add_duration(start, doorlooptijd)
@@ -191,15 +201,16 @@ async def add_case(session: AsyncSession, base_url: str, zaak: dict[str, Any], r
     in the caller's transaction: flushed with their audit records and notifications, not committed. The caller
     commits it together with its own rows, or rolls everything back."""
     scope = Scope(session, caller, base_url.rstrip("/"))
-    made = Registration(await create_zaak(scope, _checked("Zaak", zaak)))
-    url = scope.urls.zaak(made.zaak.id)
-    for body in rollen:
-        rol, _ = await parts.create_rol(scope, _checked("Rol", {**body, "zaak": url}))
-        made.rollen.append(rol)
-    if status is not None:
-        made.status = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
-    await _eigenschappen(scope, made.zaak, eigenschappen or {})
-    made.documents = await _documents(scope, made.zaak, documents)
+    async with writes_together(session):
+        made = Registration(await create_zaak(scope, _checked("Zaak", zaak)))
+        url = scope.urls.zaak(made.zaak.id)
+        for body in rollen:
+            rol, _ = await parts.create_rol(scope, _checked("Rol", {**body, "zaak": url}))
+            made.rollen.append(rol)
+        if status is not None:
+            made.status = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
+        await _eigenschappen(scope, made.zaak, eigenschappen or {})
+        made.documents = await _documents(scope, made.zaak, documents)
     return made
 
 
@@ -240,8 +251,9 @@ async def close_case(session: AsyncSession, base_url: str, zaak: Zaak, resultaat
     """Give a zaak its resultaat and its eindstatus (which closes it), in the caller's transaction (not committed)."""
     scope = Scope(session, caller, base_url.rstrip("/"))
     url = scope.urls.zaak(zaak.id)
-    made = await parts.save_resultaat(scope, _checked("Resultaat", {**resultaat, "zaak": url}))
-    closed = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
+    async with writes_together(session):
+        made = await parts.save_resultaat(scope, _checked("Resultaat", {**resultaat, "zaak": url}))
+        closed = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
     return made, closed
 
 
