@@ -8,23 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.registers.helpers import URL, query, reader, world
+from tests.registers.helpers import URL, assert_reference_problem, query, reader, reference_cases, send_case, world
 
-CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "brp_reference_errors.yaml").read_text(
-    encoding="utf-8"))
-BAD_REQUEST = ("https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1",
-               "Een of meerdere parameters zijn niet correct.", "paramsValidation")
-
-
-def _expanded(value: Any) -> Any:
-    """{repeat: v, times: n} as a list of n times v (or one string, with `join`)."""
-    if isinstance(value, dict) and "repeat" in value:
-        items = [value["repeat"]] * value["times"]
-        return value["join"].join(items) if "join" in value else items
-    return value
+CASES = reference_cases(Path(__file__).parent / "data" / "brp_reference_errors.yaml")
 
 
 @pytest.fixture
@@ -36,27 +24,7 @@ async def headers(session: AsyncSession) -> dict[str, str]:
 async def test_each_reference_error_case_gets_the_reference_problem(client: httpx.AsyncClient,
                                                                     headers: dict[str, str],
                                                                     case: dict[str, Any]) -> None:
-    sent = {**headers, **case.get("headers", {})}
-    if "method" in case:
-        response = await client.request(case["method"], URL, headers=sent)
-    elif "content" in case:
-        response = await client.post(URL, headers=sent, content=case["content"].encode())
-    else:
-        body = {key: _expanded(value) for key, value in case["body"].items()}
-        response = await client.post(URL, headers=sent, json=body)
-    problem = response.json()
-    status = case.get("status", 400)
-    assert response.status_code == status, problem
-    assert response.headers["content-type"] == "application/problem+json"
-    assert problem["status"] == status and problem["instance"] == URL
-    if status == 400:
-        assert (problem["type"], problem["title"], problem["code"]) == BAD_REQUEST
-    else:
-        assert (problem["title"], problem["code"]) == (case["title"], case["code"])
-    if "detail" in case:
-        assert problem["detail"] == case["detail"]
-    expected = [{"code": code, "name": name, "reason": reason} for code, name, reason in case.get("invalidParams", [])]
-    assert problem.get("invalidParams", []) == expected
+    assert_reference_problem(await send_case(client, URL, headers, case), URL, case)
 
 
 @pytest.mark.parametrize("content_type", ["", "application/json", "application/json;charset=utf-8",
