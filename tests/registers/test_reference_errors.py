@@ -10,7 +10,17 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.registers.helpers import URL, assert_reference_problem, query, reader, reference_cases, send_case, world
+from tests.registers.helpers import (
+    URL,
+    address,
+    assert_reference_problem,
+    person,
+    query,
+    reader,
+    reference_cases,
+    send_case,
+    world,
+)
 
 CASES = reference_cases(Path(__file__).parent / "data" / "brp_reference_errors.yaml")
 
@@ -89,3 +99,22 @@ async def test_a_term_with_diacritics_does_not_find_the_name_without_them(client
             "ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="Groenlo", geboortedatum="1983-05-26",
             voornamen=voornamen))
         assert [person["burgerservicenummer"] for person in response.json()["personen"]] == expected
+
+
+@pytest.mark.parametrize(("straat", "found"), [
+    ("Café Laan", {"cafe"}), ("CAFÉ LAAN", {"cafe"}), ("café laan", {"cafe"}), ("Cafe Laan", {"cafe", "plain"}),
+    ("Cafè Laan", set()), ("Café La*", {"cafe"}), ("*afé Laan", {"cafe"}), ("Cafe La*", {"cafe", "plain"}),
+])
+async def test_diacritics_in_a_street_are_respected(client: httpx.AsyncClient, session: AsyncSession, straat: str,
+                                                    found: set[str]) -> None:
+    cafe = await address(session, 41, "Café Laan", 7, "1011AA")
+    plain = await address(session, 42, "Cafe Laan", 7, "1011AB")
+    persons = {await person(session, "straat-cafe", "Visser", "Els", "19700101", cafe): "cafe",
+               await person(session, "straat-plain", "Visser", "Ed", "19700101", plain): "plain"}
+    await session.commit()
+    headers = await reader(session, ["burgerservicenummer"])
+    response = await client.post(URL, headers=headers, json=query(
+        "ZoekMetStraatHuisnummerEnGemeenteVanInschrijving", straat=straat, huisnummer=7,
+        gemeenteVanInschrijving="0363"))
+    assert response.status_code == 200, response.text
+    assert {persons[person["burgerservicenummer"]] for person in response.json()["personen"]} == found
