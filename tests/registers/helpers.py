@@ -140,7 +140,9 @@ def reference_cases(path: Path) -> list[dict[str, Any]]:
 
 
 def _expanded(value: Any) -> Any:
-    """{repeat: v, times: n} as a list of n times v (or one string, with `join`)."""
+    """{repeat: v, times: n} as a list of n times v (or one string, with `join`), also as an item of a list."""
+    if isinstance(value, list):
+        return [_expanded(item) for item in value]
     if isinstance(value, dict) and "repeat" in value:
         items = [value["repeat"]] * value["times"]
         return value["join"].join(items) if "join" in value else items
