@@ -127,12 +127,10 @@ def _matches(stored: str | None, term: str) -> bool:
 
 def _spelled_as(bundle: PersonBundle, terms: list[tuple[str, str]]) -> bool:
     """Whether the current name and address are spelled as each term: a street as its name of the openbare ruimte
-    or its short name (straatnaam), as the reference compares either."""
+    (the name the street search finds)."""
     for attribute, term in terms:
         if attribute == "straat":
-            address = bundle.address
-            spelled = address is not None and (_matches(address.openbare_ruimte, term)
-                                                or _matches(address.korte_naam, term))
+            spelled = bundle.address is not None and _matches(bundle.address.openbare_ruimte, term)
         else:
             spelled = _matches(getattr(bundle.name, attribute, None), term)
         if not spelled:
