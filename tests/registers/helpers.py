@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
+import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal, make_jwt
@@ -113,3 +116,62 @@ async def world(session: AsyncSession) -> World:
 
 def query(kind: str, fields: list[str] | None = None, **parameters: Any) -> dict[str, Any]:
     return {"type": kind, "fields": fields or ["burgerservicenummer"], **parameters}
+
+
+# ---------------------------------------------------------------------------------------------- reference error cases
+
+BAD_REQUEST = ("https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1",
+               "Een of meerdere parameters zijn niet correct.", "paramsValidation")
+
+
+def reference_cases(path: Path) -> list[dict[str, Any]]:
+    """The error scenarios of a data file (data/*_reference_errors.yaml), a scenario with `each: {key: values}`
+    made into one case per value (the key set in the headers when the scenario sends them, else in the body)."""
+    cases: list[dict[str, Any]] = []
+    for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+        [(key, values)] = case.pop("each", {"": [None]}).items()
+        for value in values:
+            if not key:
+                cases.append(case)
+                continue
+            target = "headers" if key in case.get("headers", {}) else "body"
+            cases.append({**case, "scenario": f"{case['scenario']} [{value}]", target: {**case[target], key: value}})
+    return cases
+
+
+def _expanded(value: Any) -> Any:
+    """{repeat: v, times: n} as a list of n times v (or one string, with `join`), also as an item of a list."""
+    if isinstance(value, list):
+        return [_expanded(item) for item in value]
+    if isinstance(value, dict) and "repeat" in value:
+        items = [value["repeat"]] * value["times"]
+        return value["join"].join(items) if "join" in value else items
+    return value
+
+
+async def send_case(client: httpx.AsyncClient, url: str, headers: dict[str, str],
+                    case: dict[str, Any]) -> httpx.Response:
+    """The request of a scenario: another method, raw content, or its JSON body."""
+    sent = {**headers, **case.get("headers", {})}
+    if "method" in case:
+        return await client.request(case["method"], url, headers=sent)
+    if "content" in case:
+        return await client.post(url, headers=sent, content=case["content"].encode())
+    return await client.post(url, headers=sent, json={key: _expanded(value) for key, value in case["body"].items()})
+
+
+def assert_reference_problem(response: httpx.Response, url: str, case: dict[str, Any]) -> None:
+    """The answer is the scenario's problem field for field: status, type/title/code, detail, invalidParams."""
+    problem = response.json()
+    status = case.get("status", 400)
+    assert response.status_code == status, problem
+    assert response.headers["content-type"] == "application/problem+json"
+    assert problem["status"] == status and problem["instance"] == url
+    if status == 400:
+        assert (problem["type"], problem["title"], problem["code"]) == BAD_REQUEST
+    else:
+        assert (problem["title"], problem["code"]) == (case["title"], case["code"])
+    if "detail" in case:
+        assert problem["detail"] == case["detail"]
+    expected = [{"code": code, "name": name, "reason": reason} for code, name, reason in case.get("invalidParams", [])]
+    assert problem.get("invalidParams", []) == expected

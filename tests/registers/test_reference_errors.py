@@ -8,23 +8,21 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.registers.helpers import URL, query, reader, world
+from tests.registers.helpers import (
+    URL,
+    address,
+    assert_reference_problem,
+    person,
+    query,
+    reader,
+    reference_cases,
+    send_case,
+    world,
+)
 
-CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "brp_reference_errors.yaml").read_text(
-    encoding="utf-8"))
-BAD_REQUEST = ("https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1",
-               "Een of meerdere parameters zijn niet correct.", "paramsValidation")
-
-
-def _expanded(value: Any) -> Any:
-    """{repeat: v, times: n} as a list of n times v (or one string, with `join`)."""
-    if isinstance(value, dict) and "repeat" in value:
-        items = [value["repeat"]] * value["times"]
-        return value["join"].join(items) if "join" in value else items
-    return value
+CASES = reference_cases(Path(__file__).parent / "data" / "brp_reference_errors.yaml")
 
 
 @pytest.fixture
@@ -36,27 +34,7 @@ async def headers(session: AsyncSession) -> dict[str, str]:
 async def test_each_reference_error_case_gets_the_reference_problem(client: httpx.AsyncClient,
                                                                     headers: dict[str, str],
                                                                     case: dict[str, Any]) -> None:
-    sent = {**headers, **case.get("headers", {})}
-    if "method" in case:
-        response = await client.request(case["method"], URL, headers=sent)
-    elif "content" in case:
-        response = await client.post(URL, headers=sent, content=case["content"].encode())
-    else:
-        body = {key: _expanded(value) for key, value in case["body"].items()}
-        response = await client.post(URL, headers=sent, json=body)
-    problem = response.json()
-    status = case.get("status", 400)
-    assert response.status_code == status, problem
-    assert response.headers["content-type"] == "application/problem+json"
-    assert problem["status"] == status and problem["instance"] == URL
-    if status == 400:
-        assert (problem["type"], problem["title"], problem["code"]) == BAD_REQUEST
-    else:
-        assert (problem["title"], problem["code"]) == (case["title"], case["code"])
-    if "detail" in case:
-        assert problem["detail"] == case["detail"]
-    expected = [{"code": code, "name": name, "reason": reason} for code, name, reason in case.get("invalidParams", [])]
-    assert problem.get("invalidParams", []) == expected
+    assert_reference_problem(await send_case(client, URL, headers, case), URL, case)
 
 
 @pytest.mark.parametrize("content_type", ["", "application/json", "application/json;charset=utf-8",
@@ -121,3 +99,22 @@ async def test_a_term_with_diacritics_does_not_find_the_name_without_them(client
             "ZoekMetGeslachtsnaamEnGeboortedatum", geslachtsnaam="Groenlo", geboortedatum="1983-05-26",
             voornamen=voornamen))
         assert [person["burgerservicenummer"] for person in response.json()["personen"]] == expected
+
+
+@pytest.mark.parametrize(("straat", "found"), [
+    ("Café Laan", {"cafe"}), ("CAFÉ LAAN", {"cafe"}), ("café laan", {"cafe"}), ("Cafe Laan", {"cafe", "plain"}),
+    ("Cafè Laan", set()), ("Café La*", {"cafe"}), ("*afé Laan", {"cafe"}), ("Cafe La*", {"cafe", "plain"}),
+])
+async def test_diacritics_in_a_street_are_respected(client: httpx.AsyncClient, session: AsyncSession, straat: str,
+                                                    found: set[str]) -> None:
+    cafe = await address(session, 41, "Café Laan", 7, "1011AA")
+    plain = await address(session, 42, "Cafe Laan", 7, "1011AB")
+    persons = {await person(session, "straat-cafe", "Visser", "Els", "19700101", cafe): "cafe",
+               await person(session, "straat-plain", "Visser", "Ed", "19700101", plain): "plain"}
+    await session.commit()
+    headers = await reader(session, ["burgerservicenummer"])
+    response = await client.post(URL, headers=headers, json=query(
+        "ZoekMetStraatHuisnummerEnGemeenteVanInschrijving", straat=straat, huisnummer=7,
+        gemeenteVanInschrijving="0363"))
+    assert response.status_code == 200, response.text
+    assert {persons[person["burgerservicenummer"]] for person in response.json()["personen"]} == found

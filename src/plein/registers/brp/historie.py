@@ -2,11 +2,11 @@
 or on a day from the register's versioned rows, and each in the API's shape (newest first).
 
 `parse_query(body)` checks a request body (RaadpleegMetPeriode: datumVan and datumTot; RaadpleegMetPeildatum:
-peildatum) and raises InvalidInput whose invalidParams name every wrong parameter, as schemas.parse_query does for
-BRP Personen. `residences` reads every version of a person's residence; `in_period` keeps those the person may have
-lived at in the period, by the API's rules: a period is [datumVan, datumTot), a peildatum the one day; a start that
-is partly unknown counts from the first day it may be (and not before the day after the previous start); a version
-that was replaced on the day it began (a correction) is never delivered.
+peildatum) and raises InvalidInput whose invalidParams name every wrong parameter (an empty value is missing), as
+schemas.parse_query does for BRP Personen. `residences` reads every version of a person's residence; `in_period`
+keeps those the person may have lived at in the period, by the API's rules: a period is [datumVan, datumTot), a
+peildatum the one day; a start that is partly unknown counts from the first day it may be (and not before the day
+after the previous start); a version that was replaced on the day it began (a correction) is never delivered.
 """
 
 from __future__ import annotations
@@ -81,16 +81,17 @@ def parse_query(body: Any) -> HistorieQuery:
     known = ("burgerservicenummer", *QUERY_TYPES[kind])
     problems = [InvalidParam(html_encoded(key), "unknownParam", "Parameter is niet verwacht.")
                 for key in body if key not in (*known, "type")]
-    problems += [InvalidParam(key, "required", "Parameter is verplicht.") for key in known if key not in body]
+    given = {key: body[key] for key in known if key in body and body[key] != ""}
+    problems += [InvalidParam(key, "required", "Parameter is verplicht.") for key in known if key not in given]
     values: dict[str, Any] = {}
     for key in known:
-        if key in body:
+        if key in given:
             try:
-                values[key] = check_bsn(body[key]) if key == "burgerservicenummer" else _date(body[key])
+                values[key] = check_bsn(given[key]) if key == "burgerservicenummer" else _date(given[key])
             except ParamError as error:
                 problems.append(InvalidParam(key, error.code, error.reason))
     if kind == PERIODE and {"datumVan", "datumTot"} <= values.keys() and values["datumTot"] <= values["datumVan"]:
-        problems.append(InvalidParam("datumTot", "invalidParam", "datumTot moet na datumVan liggen."))
+        problems.append(InvalidParam("datumTot", "date", "datumTot moet na datumVan liggen."))
     if problems:
         raise foutieve_parameters(problems)
     van = values.get("peildatum") or values["datumVan"]

@@ -106,19 +106,34 @@ def _folded(text: str) -> str:
 
 
 def _with_diacritics(query: PersonenQuery) -> list[tuple[str, str]]:
-    """The name terms written with letters beyond ASCII, as (PersonName attribute, term). The index finds names
-    regardless of diacritics; as with the reference, a term with diacritics finds only the names spelled with them
-    (Käster finds Käster; Kaster finds Kaster and Käster; Moülin does not find Moulin)."""
-    terms = (("geslachtsnaam", query.geslachtsnaam), ("voornamen", query.voornamen))
+    """The text terms written with letters beyond ASCII, as (what they search, term): geslachtsnaam, voornamen or
+    straat. The indexes find names and streets regardless of diacritics; as with the reference, a term with
+    diacritics finds only the names or streets spelled with them (Käster finds Käster; Kaster finds Kaster and
+    Käster; Moülin does not find Moulin; Bälkweg does not find Balkweg). voorvoegsel, huisletter and
+    huisnummertoevoeging allow ASCII letters only."""
+    terms = (("geslachtsnaam", query.geslachtsnaam), ("voornamen", query.voornamen), ("straat", query.straat))
     return [(attribute, term) for attribute, term in terms if term is not None and not term.isascii()]
 
 
-def _spelled_as(name: PersonName | None, terms: list[tuple[str, str]]) -> bool:
-    """Whether the current name is spelled as each term (case-insensitive; a trailing * matches the rest)."""
+def _matches(stored: str | None, term: str) -> bool:
+    """Whether a stored text is the term (case-insensitive; a * at the end or the start matches the rest)."""
+    value, wanted = _folded(stored or ""), _folded(term.strip("*"))
+    if term.endswith("*"):
+        return value.startswith(wanted)
+    if term.startswith("*"):
+        return value.endswith(wanted)
+    return value == wanted
+
+
+def _spelled_as(bundle: PersonBundle, terms: list[tuple[str, str]]) -> bool:
+    """Whether the current name and address are spelled as each term: a street as its name of the openbare ruimte
+    (the name the street search finds)."""
     for attribute, term in terms:
-        stored = _folded(getattr(name, attribute, None) or "")
-        wanted = _folded(term.removesuffix("*"))
-        if not (stored.startswith(wanted) if term.endswith("*") else stored == wanted):
+        if attribute == "straat":
+            spelled = bundle.address is not None and _matches(bundle.address.openbare_ruimte, term)
+        else:
+            spelled = _matches(getattr(bundle.name, attribute, None), term)
+        if not spelled:
             return False
     return True
 
@@ -224,7 +239,7 @@ async def find_bsns(session: AsyncSession, query: PersonenQuery,
     statement = search_statement(query, municipalities)
     if terms:
         found = _bundle_select().where(Person.bsn.in_(statement.order_by(None).scalar_subquery()))
-        bsns = [bsn for bsn, bundle in (await _bundles(session, found)).items() if _spelled_as(bundle.name, terms)]
+        bsns = [bsn for bsn, bundle in (await _bundles(session, found)).items() if _spelled_as(bundle, terms)]
     else:
         bsns = list((await session.scalars(statement if limit is None else statement.limit(limit + 1))).all())
     if limit is not None and len(bsns) > limit:
@@ -490,7 +505,7 @@ async def find_persons(session: AsyncSession, query: PersonenQuery, municipaliti
         which = Person.bsn.in_(found.scalar_subquery())
         bundles = list((await _bundles(session, _bundle_select().where(which))).values())
         if terms:
-            bundles = [bundle for bundle in bundles if _spelled_as(bundle.name, terms)]
+            bundles = [bundle for bundle in bundles if _spelled_as(bundle, terms)]
     if limit is not None and len(bundles) > limit:
         raise TooManyResults(limit)
     await _load_lists(session, bundles, needs or Needs.for_fields(query.fields, query.response_schema))
