@@ -8,6 +8,13 @@ supervisor replaces it); at 40% the delivery worker gets SIGKILL (the soak start
 would); at 55% PostgreSQL is stopped (fast) and started again. Afterwards it checks that every acknowledged write is
 found, that every notification reached the receiver (duplicates with the same Idempotency-Key and body) and prints
 the issue's measures with their targets; it exits 1 when one is missed.
+
+The restart window runs from the moment PostgreSQL is told to stop until the first normal answer (the expected
+status within 2 s) after it is up again that no failed or slow answer follows within 5 s; failures overlapping it
+are counted apart. Requests that get no answer from the SIGKILL until 5 s after the replacement started are counted
+apart too: they were in flight on the killed worker. As root, PostgreSQL runs as the user postgres through runuser
+(bench/cluster.py). Settings for the run: pools of 4 connections without overflow, and a delivery lease of 20 s
+(timeout 5 s), so that deliveries of a killed worker are taken over within the run.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ KINDS, WEIGHTS = ("lookup", "create", "read"), (5, 2, 3)  # the mix of requests
 KILL_SERVER_AT, KILL_DELIVERY_AT, RESTART_AT = 0.25, 0.40, 0.55  # fractions of the run
 PROGRESS_EVERY = 30.0  # seconds
 STABLE = 5.0  # seconds without a failure after an answer for answers to count as normal again
+SLOW = 2.0  # seconds: an answer slower than this is not normal (p99 stays far below it, even on a busy machine)
 SETTLED = 20.0  # seconds a worker runs before its memory counts as its start
 FLAT = 0.10  # growth of a worker's memory that still counts as flat
 LEASE = 20.0  # PLEIN_NOTIFICATIONS_LEASE_SECONDS: a killed worker's deliveries are taken over within the run
@@ -429,11 +437,16 @@ def prepare(cluster: Cluster, persons: int) -> str:
 
 # -- the report ------------------------------------------------------------------------------------------------------
 
+def normal(call: Call) -> bool:
+    return call.ok and call.end - call.start <= SLOW
+
+
 def restart_window(calls: list[Call], stopped: float, up: float) -> float | None:
-    """The end of the restart window: the end of the first successful answer after PostgreSQL is up again that no
-    failure follows within STABLE seconds; None when the answers never became normal."""
-    failures = sorted(call.end for call in calls if not call.ok and call.end >= stopped)
-    for call in sorted((call for call in calls if call.ok and call.end >= up), key=lambda call: call.end):
+    """The end of the restart window: the end of the first normal answer (right, within SLOW seconds) after
+    PostgreSQL is up again that no failed or slow answer follows within STABLE seconds; None when answers never
+    became normal."""
+    failures = sorted(call.end for call in calls if not normal(call) and call.end >= stopped)
+    for call in sorted((call for call in calls if normal(call) and call.end >= up), key=lambda call: call.end):
         following = bisect.bisect_right(failures, call.end)
         if following == len(failures) or failures[following] > call.end + STABLE:
             return call.end
