@@ -511,7 +511,7 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
                  f"{len(failures.in_window) - in_5xx} without answer or other", "counted apart", None))
     extra = outcome.committed - outcome.found
     rows.append(("writes acknowledged vs found afterwards", f"{outcome.acknowledged:,} acknowledged, {outcome.found:,}"
-                 f" found ({extra} unacknowledged ones committed too)", "equal", outcome.acknowledged == outcome.found))
+                 f" found (and {extra} committed without an answer)", "equal", outcome.acknowledged == outcome.found))
     consistent = "all with one body per key" if not outcome.inconsistent else f"{outcome.inconsistent} keys differ"
     rows.append(("notifications created vs delivered", f"{outcome.created:,} created, {outcome.received:,} delivered; "
                  f"{outcome.duplicates} duplicates ({consistent}); {outcome.unknown} unknown keys; "
@@ -526,7 +526,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     for pid, (role, _) in outcome.memory.seen.items():
         first, last = outcome.memory.first.get(pid), outcome.memory.last.get(pid)
         if first is None or last is None:
-            rows.append((f"memory of {role} {pid}", f"{last or 0:.0f} MB (ran too short to compare)", "", None))
+            rows.append((f"memory of {role} {pid}", f"{last or 0:.0f} MB (killed, or ran too short to compare)", "",
+                         None))
             continue
         growth = last / first - 1
         rows.append((f"memory of {role} {pid}", f"{first:.0f} MB → {last:.0f} MB ({growth:+.1%})",
