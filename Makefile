@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/services.py
 	$(BIN)/python bench/cpu_per_request.py
 	$(BIN)/python bench/log_verify.py --postgres "$${PLEIN_TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -156,6 +156,12 @@ def generate(url: str, persons: int, seed: int, label: str) -> float:
     return report.seconds
 
 
+def plein_command() -> list[str]:
+    """How to run this environment's `plein` command."""
+    plein = Path(sys.executable).parent / "plein"
+    return [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
+
+
 @contextmanager
 def plein_server(url: str, temp: Path, workers: int = 1, settings: dict[str, str] | None = None) -> Iterator[str]:
     """`plein serve` (with `workers` processes and these extra PLEIN_* settings) as a subprocess on a free port; its
@@ -163,8 +169,7 @@ def plein_server(url: str, temp: Path, workers: int = 1, settings: dict[str, str
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    plein = Path(sys.executable).parent / "plein"
-    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
+    command = plein_command()
     env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning", "PLEIN_DATA_DIR": str(temp),
            **(settings or {})}
     log_path = temp / "server.log"

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import subprocess
-import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from common import console as bench_console
-from common import pg_admin
+from common import pg_admin, plein_command
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -59,10 +60,12 @@ def bench_database(url: str | None, temp: Path) -> Iterator[str]:
 
 
 class Receiver:
-    """A minimal keep-alive HTTP/1.1 server on 127.0.0.1 that answers 204 and counts distinct Idempotency-Keys."""
+    """A minimal keep-alive HTTP/1.1 server on 127.0.0.1 that answers 204 and counts the requests per Idempotency-Key,
+    with the distinct bodies each key came with (a redelivery carries the same body)."""
 
     def __init__(self) -> None:
-        self.keys: set[str] = set()
+        self.keys: Counter[str] = Counter()
+        self.bodies: dict[str, set[bytes]] = {}
         self.requests = 0
         self.port = 0
 
@@ -77,9 +80,11 @@ class Receiver:
                 head = await reader.readuntil(b"\r\n\r\n")
                 headers = dict(line.split(": ", 1) for line in head.decode("latin-1").split("\r\n")[1:] if ": " in line)
                 lowered = {name.lower(): value for name, value in headers.items()}
-                await reader.readexactly(int(lowered.get("content-length", "0")))
+                body = await reader.readexactly(int(lowered.get("content-length", "0")))
+                key = lowered.get("idempotency-key", "")
                 self.requests += 1
-                self.keys.add(lowered.get("idempotency-key", ""))
+                self.keys[key] += 1
+                self.bodies.setdefault(key, set()).add(hashlib.sha256(body).digest())
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
@@ -117,13 +122,11 @@ async def delivered(url: str) -> int:
 
 
 def start_workers(url: str, args: argparse.Namespace, log: Path) -> list[subprocess.Popen[bytes]]:
-    plein = Path(sys.executable).parent / "plein"
-    command = [str(plein)] if plein.exists() else [sys.executable, "-c", "from plein.cli import main; main()"]
     env = {**os.environ, "PLEIN_DATABASE_URL": url, "PLEIN_LOG_LEVEL": "warning",
            "PLEIN_NOTIFICATIONS_POLL_INTERVAL": "0.05"}
     options = ["--batch-size", str(args.batch_size), "--concurrency", str(args.concurrency)]
     with log.open("ab") as out:
-        return [subprocess.Popen([*command, "worker", *options, "--name", f"bench-{n}"], env=env, stdout=out,
+        return [subprocess.Popen([*plein_command(), "worker", *options, "--name", f"bench-{n}"], env=env, stdout=out,
                                  stderr=subprocess.STDOUT) for n in range(args.workers)]
 
 

@@ -65,17 +65,25 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             supervisor.wait()
 
 
-def _wait_for_workers(supervisor: subprocess.Popen[bytes], port: int, count: int) -> None:
-    """Until `count` fresh connections in a row are answered (each worker has started its app)."""
-    deadline = time.monotonic() + 90
+def _wait_for_workers(supervisor: subprocess.Popen[bytes], port: int, count: int = 2) -> None:
+    """Until fresh connections are answered by each of the `count` workers (each has started its app: one still
+    starting is handed nothing while another serves)."""
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         assert supervisor.poll() is None, "the supervisor stopped"
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(count)]
         try:
-            if all(_get(http.client.HTTPConnection("127.0.0.1", port, timeout=30)) == 200 for _ in range(count)):
-                return
+            if all(_get(connection) == 200 for connection in connections):
+                workers = _workers(supervisor)
+                if len(workers) == count and all(_held(worker, port) for worker in workers):
+                    return
         except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the workers did not answer within 90 s")
+            pass
+        finally:
+            for connection in connections:
+                connection.close()
+        time.sleep(0.2)
+    raise AssertionError("the workers did not answer within 180 s")
 
 
 def test_connections_are_handed_to_the_workers_in_turn(served: tuple[subprocess.Popen[bytes], int]) -> None:
@@ -100,8 +108,29 @@ def test_a_worker_that_dies_is_replaced(served: tuple[subprocess.Popen[bytes], i
     while {worker.pid for worker in _workers(supervisor)} in ({second.pid}, {first.pid, second.pid}):
         assert time.monotonic() < deadline, "no new worker was started"
         time.sleep(0.2)
-    _wait_for_workers(supervisor, port, 4)
+    _wait_for_workers(supervisor, port)
     assert len(_workers(supervisor)) == 2 and second.is_running()
+
+
+def test_a_worker_still_starting_is_handed_nothing_while_another_serves(
+        served: tuple[subprocess.Popen[bytes], int]) -> None:
+    """A replacement takes seconds to start its app (on a busy machine, up to a minute): the connections made
+    meanwhile go to the worker that serves, instead of waiting unanswered in the new one's queue."""
+    supervisor, port = served
+    first, second = _workers(supervisor)
+    first.kill()
+    first.wait(10)
+    deadline = time.monotonic() + 30
+    while not [worker for worker in _workers(supervisor) if worker.pid not in (first.pid, second.pid)]:
+        assert time.monotonic() < deadline, "no new worker was started"
+        time.sleep(0.05)
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in range(4)]
+    try:
+        assert [_get(connection) for connection in connections] == [200] * 4
+        assert _held(second, port) == 4
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def test_a_stop_signal_stops_the_supervisor_and_its_workers(served: tuple[subprocess.Popen[bytes], int]) -> None:

@@ -5,7 +5,10 @@ connection waiting: a client that opens 32 keep-alive connections at once may fi
 the others sit idle (measured: half the throughput, and twice the latency). Here the supervisor accepts and passes
 each connection (its file descriptor, over a Unix socket) to the workers round robin, so they carry equal shares.
 A worker is uvicorn's server with the app of plein.app.served_app; it serves what it is handed and listens on
-nothing itself. A worker that dies is replaced; SIGINT or SIGTERM stops the supervisor, which stops the workers.
+nothing itself, and says when it has started its app: until then it is handed nothing while another worker can
+take the connection (a worker that replaces a dead one takes seconds to start, much longer on a busy machine, and a
+connection handed to it would wait all that time). A worker that dies is replaced; SIGINT or SIGTERM stops the
+supervisor, which stops the workers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ logger = logging.getLogger("uvicorn.error")
 APP = "plein.app:served_app"
 STOP_WAIT = 30.0  # seconds a worker gets to finish its requests when stopped
 CHECK_EVERY = 0.5  # seconds between checks that every worker is alive
+READY = b"r"  # what a worker sends its supervisor once it serves
 
 
 class HandedServer(uvicorn.Server):
@@ -50,6 +54,8 @@ class HandedServer(uvicorn.Server):
         self.channel.setblocking(False)
         loop = asyncio.get_running_loop()
         loop.add_reader(self.channel.fileno(), self._take, loop, protocol)
+        with contextlib.suppress(OSError):  # a supervisor that is gone is noticed by _take
+            self.channel.send(READY)
 
     def _take(self, loop: asyncio.AbstractEventLoop, protocol: Any) -> None:
         try:
@@ -77,6 +83,14 @@ def _work(channel: socket.socket, host: str, port: int, log_level: str) -> None:
 class _Worker:
     process: BaseProcess
     channel: socket.socket
+    ready: bool = False
+
+    def is_ready(self) -> bool:
+        """Whether the worker has said that its app has started (read from its channel the first time it is)."""
+        if not self.ready:
+            with contextlib.suppress(OSError):  # nothing yet (BlockingIOError), or gone
+                self.ready = self.channel.recv(16) == READY
+        return self.ready
 
 
 @dataclass
@@ -139,15 +153,19 @@ class Supervisor:
                 self._hand(connection)
 
     def _hand(self, connection: socket.socket) -> None:
-        """Pass the connection to the next worker that takes it; closed unserved when none does."""
-        for _ in range(len(self.workers)):
-            worker = self.workers[self.turn % len(self.workers)]
-            self.turn += 1
-            try:
-                socket.send_fds(worker.channel, [b"c"], [connection.fileno()])
-                return
-            except OSError:  # gone, or too far behind to take more now: the next one
-                continue
+        """Pass the connection to the next ready worker that takes it; when none is ready (all are starting), to the
+        next live one, which serves it once started; closed unserved when none takes it."""
+        for ready_only in (True, False):
+            for _ in range(len(self.workers)):
+                worker = self.workers[self.turn % len(self.workers)]
+                self.turn += 1
+                if ready_only and not worker.is_ready():
+                    continue
+                try:
+                    socket.send_fds(worker.channel, [b"c"], [connection.fileno()])
+                    return
+                except OSError:  # gone, or too far behind to take more now: the next one
+                    continue
         logger.error("no worker could take a new connection; it is closed")
 
     def _replace_dead(self) -> None:
