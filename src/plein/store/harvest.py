@@ -34,6 +34,7 @@ from plein.store.harvest_items import (
 from plein.store.models import App, HarvestedItem, HarvestSource
 from plein.store.package import LoadResult, PackageLimits, load_archive
 
+_ITEM_STATUS = {"added": "accepted", "updated": "accepted", "rejected": "rejected", "failed": "failed"}
 HARVESTER = Principal("cli", "plein-harvest", "Plein harvest", frozenset(), all_rights=True)
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
@@ -252,13 +253,13 @@ async def _admit(session: AsyncSession, storage: FileStorage, source: HarvestSou
 async def _record(session: AsyncSession, source: HarvestSource, item: HarvestedItem | None, remote_url: str,
                   outcome: Outcome, **values: Any) -> Outcome:
     """Keep what this harvest learnt about the item, so the next one fetches only what changed."""
-    if item is None:
-        item = HarvestedItem(source_id=source.id, remote_url=remote_url, status="failed")
+    if item is None:  # new and unchanged: that version is admitted here already
+        item = HarvestedItem(source_id=source.id, remote_url=remote_url, status="accepted")
         session.add(item)
     if outcome.status != "unchanged":
-        item.status = "failed" if outcome.status == "failed" else (
-            "rejected" if outcome.status == "rejected" else "accepted")
-        item.version = outcome.version if outcome.status != "failed" else item.version
+        item.status = _ITEM_STATUS[outcome.status]
+    if outcome.status in ("added", "updated", "rejected") or item.version is None:
+        item.version = outcome.version
     item.message = outcome.message
     item.harvested_at = dt.datetime.now(dt.UTC)
     for name, value in values.items():
