@@ -57,7 +57,8 @@ class Remote:
         await engine.dispose()
 
 
-async def _seed_remote(settings: Settings) -> None:
+async def seed_remote(settings: Settings) -> None:
+    """The second Plein's store: two built-in apps published by Amsterdam."""
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
         for name in REMOTE_APPS:
@@ -73,7 +74,7 @@ def remote(tmp_path: Path) -> Iterator[Remote]:
     folder.mkdir()
     settings = Settings(env="test", database_url=f"sqlite+aiosqlite:///{folder / 'browser.db'}",
                         data_dir=folder / "data")
-    with running_server(folder, _seed_remote) as url:
+    with running_server(folder, seed_remote) as url:
         yield Remote(url, settings)
 
 
