@@ -3,6 +3,7 @@ database) or a list of publiccode.yml URLs through the admission pipeline, twice
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,17 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from plein.apps import package_path
+from plein.auth.service import Principal
 from plein.cli import app as cli
 from plein.db import make_engine, make_session_factory
 from plein.demo import demo_package
+from plein.errors import NotFound
 from plein.settings import Settings
 from plein.storage import storage_from_settings
+from plein.store.feed import FEED_PROFILE
 from plein.store.harvest import HarvestLimits, HarvestSummary, harvest
 from plein.store.harvest_items import HarvestError
 from plein.store.models import App, HarvestedItem, Release
 from plein.store.package import load_package
-from plein.store.service import publish
-from tests.factories import make_package
+from plein.store.service import CURATOR_ORGANISATION, get_release, publish
+from tests.factories import make_package, zip_folder
 from tests.store.helpers import STORAGE, SYSTEM, publish_built_in
 from tests.web.browser import running_server
 
@@ -211,6 +215,10 @@ async def test_harvest_a_list_of_publiccode_urls(session: AsyncSession, remote: 
         assert listed is not None and listed.kind == "integration" and listed.listed
         report = await session.scalar(select(Release).join(App).where(App.slug == "parkeervergunning"))
         assert report is not None and report.status == "rejected" and report.report["findings"]
+        curator = Principal("staff", "curator", "Curator", frozenset({(CURATOR_ORGANISATION, "curator")}))
+        assert await get_release(session, report.app, "0.9.0", curator) == report
+        with pytest.raises(NotFound):
+            await get_release(session, report.app, "0.9.0", None)
         counts = await _counts(session)
 
         second = await harvest(session, STORAGE, f"{static}/apps.txt")
@@ -246,3 +254,28 @@ def test_cli_harvest_shows_what_happened(remote: Remote) -> None:
     refused = runner.invoke(cli, ["store", "harvest", "ftp://example.org/feed"])
     assert refused.exit_code == 1
     assert "Not harvested" in refused.output
+
+
+async def test_a_feed_item_that_cannot_be_trusted_fails_and_names_why(session: AsyncSession, tmp_path: Path) -> None:
+    (tmp_path / "package.zip").write_bytes(zip_folder(package_path("uittreksel-brp")))
+    with static_server(tmp_path) as static:
+        def item(**values: str) -> dict[str, str]:
+            return {"id": "uittreksel-brp", "version": "2.1.0", "modified": "2026-12-07T10:00:00Z",
+                    "url": f"{static}/apps/{len(values)}{sorted(values)}", "package": f"{static}/package.zip",
+                    **values}
+
+        items = [item(sha256="0" * 64), item(package="http://elders.example/package.zip"),
+                 {"id": "zonder-versie", "url": f"{static}/apps/zonder-versie", "package": f"{static}/x.zip"}]
+        (tmp_path / "feed.json").write_text(json.dumps({"profile": FEED_PROFILE, "next": None, "items": items}))
+        summary = await harvest(session, STORAGE, f"{static}/feed.json")
+        messages = [outcome.message for outcome in summary.outcomes]
+        assert [outcome.status for outcome in summary.outcomes] == ["failed", "failed", "failed"]
+        assert "does not have the checksum the feed gives" in messages[0]
+        assert "must be on the feed's own host" in messages[1]
+        assert "version, modified missing" in messages[2]
+        assert await _counts(session) == (0, 0, 3)
+
+        (tmp_path / "feed.json").write_text(json.dumps(
+            {"profile": FEED_PROFILE, "next": "http://elders.example/feed?after=x", "items": []}))
+        with pytest.raises(HarvestError, match="leaves the feed"):
+            await harvest(session, STORAGE, f"{static}/feed.json")
