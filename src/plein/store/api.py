@@ -11,7 +11,7 @@ from plein.bounds import MAX_PAGE
 from plein.errors import InvalidInput, InvalidParam, NotFound, PayloadTooLarge
 from plein.http import OptionalPrincipal, PrefixRouter, PrincipalDep, SessionDep
 from plein.openapi import API_DOCUMENTS, api_document
-from plein.store import adoptions, advisories, costs, osv, present, reviews, service
+from plein.store import adoptions, advisories, costs, feed, osv, present, reviews, service
 from plein.store.checks.manifest import manifest_schema
 from plein.store.checks.service import service_schema
 from plein.store.listing import FACETS
@@ -303,3 +303,6 @@ async def change_advisory(identifier: str, body: AdvisoryChange, request: Reques
         advisory = await advisories.correct(session, identifier, _input(body, current), body.reason, principal,
                                             base_url)
     return await present.advisory_out(session, advisory)
+
+
+router.include_router(feed.router)  # /feed and /apps/{slug}/publiccode.yml: the export feed (federation)

@@ -1,12 +1,13 @@
-"""`plein store`: check an app package like a linter, and publish it to the store."""
+"""`plein store`: check an app package like a linter, publish it to the store, and harvest other catalogues."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +16,10 @@ from plein.settings import Settings
 from plein.store.findings import Finding
 from plein.store.package import LoadResult, PackageLimits, load_package
 
-app = typer.Typer(help="The app store: check and publish app packages.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from plein.store.harvest import HarvestSummary
+
+app = typer.Typer(help="The app store: check, publish and harvest app packages.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
 
@@ -118,3 +122,67 @@ async def _publish(settings: Settings, loaded: LoadResult, publisher: str) -> No
         return
     errors.print(f"[red]Rejected:[/red] {release.app.slug} {release.version}; the report is kept for the publisher")
     raise typer.Exit(1)
+
+
+@app.command("harvest")
+def harvest(
+    url: Annotated[str, typer.Argument(help="Another Plein's feed (…/api/store/v1/feed) or a list of publiccode.yml "
+                                            "URLs (plain text, one a line, or a JSON list).")],
+    output: Annotated[OutputFormat, typer.Option("--format", help="text for people, json for tools.")] =
+        OutputFormat.text,
+) -> None:
+    """Harvest apps from another catalogue through the admission pipeline; a second run updates what changed.
+    Exit code 1 when the source cannot be read or an item was rejected or failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from plein.cli import load_settings
+    from plein.migrate import upgrade_and_seed
+    from plein.store.harvest_items import HarvestError
+
+    settings = load_settings()
+    upgrade_and_seed(settings)
+    with Progress(TextColumn("Harvesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[item]}"), console=errors, transient=True) as bar:
+        task = bar.add_task("harvest", total=None, item="")
+
+        def progress(done: int, total: int, item: str) -> None:
+            bar.update(task, completed=done, total=total, item=item[-60:])
+
+        try:
+            summary = asyncio.run(_harvest(settings, url, progress))
+        except HarvestError as exc:
+            errors.print(f"[red]Not harvested:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    _harvest_report(summary, output)
+    if summary.problems:
+        raise typer.Exit(1)
+
+
+async def _harvest(settings: Settings, url: str, progress: Callable[[int, int, str], None]) -> HarvestSummary:
+    from plein.db import make_engine, make_session_factory
+    from plein.storage import storage_from_settings
+    from plein.store.harvest import HarvestLimits
+    from plein.store.harvest import harvest as run_harvest
+
+    limits = HarvestLimits(package=_limits())
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            return await run_harvest(session, storage_from_settings(settings), url, limits, progress)
+    finally:
+        await engine.dispose()
+
+
+def _harvest_report(summary: HarvestSummary, output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
+        return
+    colours = {"added": "green", "updated": "green", "unchanged": "dim", "rejected": "red", "failed": "red"}
+    for outcome in summary.outcomes:
+        colour = colours[outcome.status]
+        what = " ".join(part for part in (outcome.app, outcome.version) if part) or outcome.remote_url
+        line = f"[{colour}]{outcome.status:9}[/{colour}] {what}"
+        console.print(line + (f"  {outcome.message}" if outcome.message else ""), highlight=False, soft_wrap=True)
+    counts = summary.as_dict()["counts"]
+    console.print(f"\n{summary.source} ({summary.kind}, published here as {summary.publisher}): "
+                  + ", ".join(f"{count} {status}" for status, count in counts.items()), highlight=False)

@@ -220,3 +220,42 @@ class AdvisoryEvent(Base):
     notified: Mapped[list[str]] = mapped_column(JSONType, default=list)  # codes of the municipalities told
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HarvestSource(Base):
+    """Another catalogue the store harvests apps from (a Plein feed or a list of publiccode.yml URLs), with the
+    organisation its apps are published under here and what its last harvest gave."""
+
+    __tablename__ = "store_harvest_sources"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # plein-feed | url-list
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_harvested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_summary: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class HarvestedItem(Base):
+    """One app of a harvest source: its remote URL, what was fetched last (version, modified date, ETag) so a next
+    harvest skips what did not change, and the app it became here."""
+
+    __tablename__ = "store_harvested_items"
+    __table_args__ = (UniqueConstraint("source_id", "remote_url", name="uq_store_harvested_items_source_url"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    source_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("store_harvest_sources.id", ondelete="CASCADE"))
+    remote_url: Mapped[str] = mapped_column(String(2000))
+    app_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("store_apps.id", ondelete="SET NULL"), index=True)
+    remote_page: Mapped[str | None] = mapped_column(String(2000))  # where people read about it at the source
+    remote_publisher: Mapped[str | None] = mapped_column(String(300))  # the publisher's name at the source
+    version: Mapped[str | None] = mapped_column(String(100))
+    remote_modified: Mapped[str | None] = mapped_column(String(100))  # the feed's `modified`, or Last-Modified
+    etag: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))  # accepted | rejected | failed
+    message: Mapped[str] = mapped_column(Text, default="")
+    first_harvested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    harvested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source: Mapped[HarvestSource] = relationship(lazy="joined")

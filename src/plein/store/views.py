@@ -16,7 +16,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs, forms, present, reviews, service, views_market
+from plein.store import adoptions, costs, forms, harvest, present, reviews, service, views_market
 from plein.store.listing import FACETS
 from plein.store.models import Adoption, App, Release
 from plein.store.search import SearchQuery, search_apps
@@ -145,6 +145,7 @@ async def app_page(slug: str, request: Request, session: SessionDep, principal: 
         "app": detail, "options": forms.describe_options(detail.options),
         "adopt": [(code, name, code in users) for code, name in request.state.managed],
         **await views_market.app_parts(session, request, slug, principal),
+        "origin": await harvest.origin(session, slug),
     }
     return render(request, "store/app.html", context)
 
