@@ -49,7 +49,8 @@ async def posted(client: httpx.AsyncClient, session: AsyncSession, **changes: An
 async def joined(client: httpx.AsyncClient, session: AsyncSession, identifier: str, *codes: str) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for code in codes:
-        response = await client.put(f"{WISHES}/{identifier}/participants/{code}", headers=await beheerder(session, code))
+        headers = await beheerder(session, code)
+        response = await client.put(f"{WISHES}/{identifier}/participants/{code}", headers=headers)
         assert response.status_code == 201, response.text
         body = response.json()
     return body
