@@ -3,7 +3,7 @@ the kenmerken `wens` and `status` to filter on.
 
 Revision ID: 5aeb3233eedf
 Revises: d5a7366ca3cd
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-07 15:00:00
 """
 
 from collections.abc import Sequence
