@@ -4,6 +4,7 @@ publisher fulfils it with an admitted app that names the standards, and every jo
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.errors import Conflict
 from plein.notifications.models import Delivery, Message
 from plein.notifications.service import KanaalFilter, create_abonnement
 from plein.organisations.service import create_organisation
@@ -298,3 +300,49 @@ async def test_an_unknown_wish_is_a_404(client: httpx.AsyncClient, session: Asyn
     response = await client.put(f"{WISHES}/WENS-2026-9999/participants/{UTRECHT}",
                                 headers=await beheerder(session, UTRECHT))
     assert response.status_code == 404
+
+
+# --- at the same moment ---------------------------------------------------------------------------
+
+
+async def test_joining_while_the_wish_is_commissioned_is_before_or_refused(
+    app: Any, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Whoever is a participant once the wish is commissioned was told; a join that came too late was refused."""
+    wish = await posted(client, session)
+    await joined(client, session, wish["id"], UTRECHT)
+
+    async def commission_it() -> None:
+        async with app.state.sessions() as own:
+            await wishes.commission(own, wish["id"], AMSTERDAM, None, SYSTEM, "http://plein.test")
+
+    async def join_it() -> bool:
+        async with app.state.sessions() as own:
+            try:
+                await wishes.join(own, wish["id"], ROTTERDAM, SYSTEM)
+            except Conflict:
+                return False
+            return True
+
+    _, rotterdam_joined = await asyncio.gather(commission_it(), join_it())
+    body = (await client.get(f"{WISHES}/{wish['id']}")).json()
+    participants = [p["municipality"] for p in body["participants"]]
+    assert (ROTTERDAM in participants) == rotterdam_joined
+    assert body["history"][-1]["action"] == "commissioned"
+    assert body["history"][-1]["notified"] == participants
+
+
+async def test_a_municipality_joining_twice_at_once_joins_once(app: Any, client: httpx.AsyncClient,
+                                                                session: AsyncSession) -> None:
+    wish = await posted(client, session)
+
+    async def join_it() -> bool:
+        async with app.state.sessions() as own:
+            _, now = await wishes.join(own, wish["id"], UTRECHT, SYSTEM)
+            return now
+
+    results = await asyncio.gather(join_it(), join_it())
+    assert sorted(results) == [False, True]
+    body = (await client.get(f"{WISHES}/{wish['id']}")).json()
+    assert [p["municipality"] for p in body["participants"]] == [UTRECHT, AMSTERDAM]
+    assert [e["action"] for e in body["history"]] == ["posted", "joined"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,10 +166,13 @@ async def get_wish(session: AsyncSession, identifier: str) -> Wish:
 
 
 async def _locked(session: AsyncSession, identifier: str) -> Wish:
-    """The wish, its row locked until the transaction ends (PostgreSQL; SQLite writes one at a time anyway): joining,
-    leaving and each step of the status wait for one another, so nobody joins a wish that was just commissioned."""
-    query = (select(Wish).where(Wish.identifier == identifier).with_for_update(of=Wish)
-             .execution_options(populate_existing=True))
+    """The wish, its row locked until the transaction ends: joining, leaving and each step of the status wait for one
+    another, so nobody joins a wish in the moment it is commissioned. The lock is an update that changes nothing, as
+    the first write of the transaction: on PostgreSQL it locks the row, on SQLite it takes the database's write lock
+    before the wish and its participants are read (a SELECT … FOR UPDATE would lock nothing there)."""
+    await session.execute(update(Wish).where(Wish.identifier == identifier).values(status=Wish.status)
+                          .execution_options(synchronize_session=False))
+    query = select(Wish).where(Wish.identifier == identifier).execution_options(populate_existing=True)
     wish = await session.scalar(query)
     if wish is None:
         raise NotFound(f"there is no wish '{identifier}'")
