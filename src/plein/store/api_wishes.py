@@ -98,7 +98,8 @@ async def change_wish(identifier: str, body: WishChange, request: Request, sessi
 
 
 @router.put("/wishes/{identifier}/participants/{code}", summary="Join a wish for one's own municipality",
-            operation_id="joinWish", responses={201: {"description": "The municipality joined the wish"}})
+            operation_id="joinWish", response_model=WishOut,
+            responses={201: {"description": "The municipality joined the wish", "model": WishOut}})
 async def join_wish(identifier: str, code: str, session: SessionDep, principal: PrincipalDep) -> JSONResponse:
     """Only while the wish is open, and only by a beheerder of that municipality; 200 when it had joined already."""
     wish, joined = await wishes.join(session, identifier, code, principal)
