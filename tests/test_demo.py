@@ -56,6 +56,9 @@ def test_demo_builds_from_nothing(tmp_path: Path) -> None:
     assert asyncio.run(_counts(settings)) == counts
     # Rotterdam planned 2.0.0 with a behandeltermijn of 40 days; the next release allows at most 28
     assert asyncio.run(_upgrade_rotterdam(settings)) == ["options.behandeltermijnDagen"]
+    # joint demand: Amsterdam's open wish that Utrecht and Rotterdam joined, and Utrecht's, fulfilled
+    assert asyncio.run(_wishes(settings)) == [("open", ["0344", "0363", "0599"], None),
+                                              ("fulfilled", ["0344", "0518"], "meldingen-openbare-ruimte")]
 
 
 async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None,
@@ -191,3 +194,22 @@ def test_a_second_demo_on_the_same_database_is_refused(tmp_path: Path) -> None:
     again = hold_database(url)
     assert again is not None
     again.close()
+
+
+async def _wishes(settings: Settings) -> list[tuple[str, list[str], str | None]]:
+    """Each demo wish's status, the codes of the municipalities that joined it and the app that fulfilled it."""
+    from plein.store import wishes
+
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            found = sorted(await wishes.list_wishes(session), key=lambda item: item[0].identifier)
+            result = []
+            for wish, _ in found:
+                reckoning = await wishes.reckon(session, wish)
+                assert sum(share.amount for share in reckoning.shares) == reckoning.budget
+                codes = [share.participant.organisation.code for share in reckoning.shares]
+                result.append((wish.status, codes, wish.app.slug if wish.app else None))
+            return result
+    finally:
+        await engine.dispose()

@@ -102,10 +102,12 @@ def _include_domains(app: FastAPI) -> None:
     from plein.registers.brp import openapi as brp_openapi
     from plein.services import api as services_api
     from plein.store import api as store_api
+    from plein.store import api_wishes as store_wishes_api
     from plein.web import include as include_web
     from plein.zgw import api as zgw_api
 
     app.include_router(store_api.router)
+    app.include_router(store_wishes_api.router)
     exchange_api.include(app)
     app.include_router(brp_openapi.router)  # before the BRP API, whose catch-all answers other paths with 404
     app.include_router(brp_api.router)

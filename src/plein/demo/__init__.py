@@ -19,6 +19,7 @@ from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
 from plein.demo.cases import CITIZENS, FUNERAL_DIRECTOR, add_demo_cases, add_new_addresses
+from plein.demo.wishes import add_demo_wishes
 from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
 from plein.organisations.service import create_organisation
@@ -157,6 +158,8 @@ async def _populate(settings: Settings, console: Console) -> None:
             await _publish_all(session, storage_from_settings(settings), console)
             await _adopt_all(session, settings.base_url)
             await _load_registers(session, console)
+            made_wishes = await add_demo_wishes(session, settings.base_url)
+            console.print(f"Wishes (joint demand): {', '.join(made_wishes)}, joined by other municipalities")
             await add_new_addresses(session)
             await _grant_demo_client(session)
             made = await add_demo_cases(session, settings, "demo-amsterdam")

@@ -48,8 +48,9 @@ STANDARD_KANALEN: dict[str, tuple[str, tuple[str, ...]]] = {
     # Plein's own: changes at the source of the BRP, made by a decision of a municipality (a move, a death)
     "brp": ("https://brp-api.github.io/Haal-Centraal-BRP-bevragen/",
             ("gemeente", "vorigeGemeente", "soort", "burgerservicenummer")),
-    # Plein's own: security advisories of store apps, one notification per municipality on an affected version
-    "store": ("https://ossf.github.io/osv-schema/", ("app", "gemeente", "severity")),
+    # Plein's own: security advisories of store apps, one notification per municipality on an affected version, and
+    # each step of a wish (joint demand), one per municipality that joined it
+    "store": ("https://ossf.github.io/osv-schema/", ("app", "gemeente", "severity", "wens", "status")),
 }
 # Kanalen whose notifications name a person: delivered only to subscribers whose client may read that register's
 # persons (a live read grant covering the field) in a municipality the notification concerns.

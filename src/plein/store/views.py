@@ -16,7 +16,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs, forms, harvest, present, reviews, service, views_market
+from plein.store import adoptions, costs, forms, harvest, present, reviews, service, views_market, views_wishes
 from plein.store.listing import FACETS
 from plein.store.models import Adoption, App, Release
 from plein.store.search import SearchQuery, search_apps
@@ -246,7 +246,8 @@ async def municipality_apps(code: str, request: Request, session: SessionDep, pr
             "newer": await newer_releases(session, adoption) if manage and adoption.status != "ended" else [],
         })
     context = {"municipality": municipality, "rows": rows, "manage": manage,
-               **await views_market.municipality_parts(session, municipality, found)}
+               **await views_market.municipality_parts(session, municipality, found),
+               **await views_wishes.municipality_parts(session, municipality)}
     return render(request, "store/municipality.html", context)
 
 
@@ -463,6 +464,9 @@ def include(app: FastAPI) -> None:
         status_labels=STATUS_LABELS, action_labels=ACTION_LABELS, severity_labels=SEVERITY_LABELS,
         value_labels=VALUE_LABELS, display_value=forms.display_value,
         severity_names=views_market.SEVERITY_NAMES, pricing_periods=views_market.PRICING_PERIODS,
+        wish_status_names=views_wishes.WISH_STATUS_NAMES, wish_split_names=views_wishes.WISH_SPLIT_NAMES,
+        wish_action_names=views_wishes.WISH_ACTION_NAMES,
     )
     app.include_router(router)
     app.include_router(views_market.router)
+    app.include_router(views_wishes.router)
