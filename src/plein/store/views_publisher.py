@@ -19,7 +19,7 @@ from plein.store.api import limits
 from plein.store.models import App, Release
 from plein.store.package import load_archive
 from plein.web import csrf
-from plein.web.views import PagePrincipal, flash, login_url, redirect, render
+from plein.web.views import PagePrincipal, flash, getal, login_url, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,12 +29,18 @@ REASON_MESSAGE = (f"Schrijf waarom u deze versie intrekt ({publisher.REASON_MIN}
                   "tekens); gemeenten die haar gebruiken zien de reden")
 
 
+def size(limit: int) -> str:
+    """A size limit for people: whole megabytes, or bytes below one."""
+    megabytes = limit // (1024 * 1024)
+    return f"{megabytes} MB" if megabytes else f"{getal(limit)} bytes"
+
+
 def _not_too_large(request: Request) -> None:
     """Refuse a body larger than the archive limit allows before reading it (when the client says its size)."""
     length = request.headers.get("content-length", "")
     largest = limits(request).max_archive_bytes
     if length.isdigit() and int(length) > largest + FORM_OVERHEAD:
-        raise PayloadTooLarge(f"het pakket is groter dan {largest:,} bytes, de grens van de store".replace(",", "."))
+        raise PayloadTooLarge(f"het pakket is groter dan {size(largest)}, de grens van de store")
 
 
 async def _organisations(session: AsyncSession, principal: Principal) -> list[tuple[str, str]]:
@@ -52,7 +58,7 @@ async def _page(request: Request, session: AsyncSession, principal: Principal, *
     context = {"organisations": await _organisations(session, principal),
                "releases": await publisher.own_releases(session, principal), "errors": errors or {},
                "findings": findings or [], "chosen": chosen, "error_count": len(errors or {}),
-               "max_mb": limits(request).max_archive_bytes // (1024 * 1024)}
+               "max_size": size(limits(request).max_archive_bytes)}
     return render(request, "store/publish.html", context, status=status)
 
 
@@ -85,7 +91,7 @@ async def publish(request: Request, session: SessionDep, principal: PagePrincipa
     data = await upload.read(package_limits.max_archive_bytes + 1)
     if len(data) > package_limits.max_archive_bytes:
         return await _page(request, session, actor, chosen=code, status=413, errors={
-            "pakket": f"Het pakket is groter dan {package_limits.max_archive_bytes // (1024 * 1024)} MB"})
+            "pakket": f"Het pakket is groter dan {size(package_limits.max_archive_bytes)}, de grens van de store"})
     loaded = load_archive(data, upload.filename, package_limits)
     try:
         result = await service.publish(session, request.app.state.storage, loaded, code, actor)
