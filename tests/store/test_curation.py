@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -11,16 +12,18 @@ from typing import Any
 
 import pytest
 import yaml
+from rich.console import Console
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from plein.apps import package_path
 from plein.auth.service import Principal
+from plein.demo import LOGINS, print_logins
 from plein.errors import Conflict, Forbidden, InvalidInput
 from plein.migrate import upgrade
 from plein.settings import Settings
-from plein.store import adoptions, policy, publisher, standards
+from plein.store import adoptions, policy, publisher, service, standards
 from plein.store.models import AdmissionPolicy, App, AppTerm, Release, Standard
 from plein.store.package import load_package
 from plein.store.service import PublishResult
@@ -304,3 +307,11 @@ async def test_a_publisher_sees_only_their_own_releases(session: AsyncSession) -
     await two_releases(session)
     assert {r.version for r in await publisher.own_releases(session, PUBLISHER)} == {"2.0.0", "2.1.0"}
     assert await publisher.own_releases(session, OTHER_PUBLISHER) == []
+
+
+def test_the_demo_prints_a_curator_login_that_may_change_the_policy() -> None:
+    output = io.StringIO()
+    print_logins(Console(file=output, width=200), 8000)
+    assert "curator" in output.getvalue() and "toelatingsbeleid" in output.getvalue()
+    roles = next(roles for username, _, roles in LOGINS if username == "curator")
+    assert service.is_curator(Principal("staff", "curator", "Curator", frozenset(roles)))
