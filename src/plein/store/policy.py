@@ -22,6 +22,7 @@ from plein.store.package import AppPackage
 
 LEVELS: tuple[Severity, ...] = ("error", "warning")
 INITIAL_VERSION = 1  # seeded by the migration: every finding as its check gives it
+INITIAL_REASON = "Beginbeleid: elke bevinding telt zoals de controle haar geeft."
 REASON_MIN, REASON_MAX = 10, 2000
 
 
@@ -181,6 +182,8 @@ async def set_policy(session: AsyncSession, severities: dict[str, str], reason: 
         raise InvalidInput("the admission policy was not changed: it is the same as the current version",
                            [InvalidParam("severities", "unchanged", "change at least one finding code")])
     highest = await session.scalar(select(func.max(AdmissionPolicy.version)))
+    if highest is None:  # a database without the migration's version 1: store it, so the history is complete
+        session.add(AdmissionPolicy(version=INITIAL_VERSION, severities={}, reason=INITIAL_REASON, set_by="plein"))
     policy = AdmissionPolicy(version=(highest or INITIAL_VERSION) + 1, severities=dict(severities), reason=reason,
                              set_by=actor.id)
     session.add(policy)
