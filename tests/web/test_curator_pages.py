@@ -198,6 +198,9 @@ async def test_a_publisher_withdraws_a_release_and_adopters_see_it(client: httpx
     adopter = text(await client.get(adoption_page))
     assert "De uitgever heeft versie 2.0.0 op" in adopter and "Een fout in de termijnberekening." in adopter
     assert "(ingetrokken door de uitgever op" in text(await client.get(f"/gemeenten/{UTRECHT}/apps"))
+    assert "Ingetrokken</span>" in text(await client.get(f"/apps/{APP}"))
+    served = (await client.get(f"/api/store/v1/apps/{APP}/releases/2.0.0")).json()
+    assert served["withdrawnReason"] == "Een fout in de termijnberekening." and served["withdrawnAt"]
 
 
 async def test_only_the_publisher_withdraws(client: httpx.AsyncClient, session: AsyncSession) -> None:
