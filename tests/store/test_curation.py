@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
 from rich.console import Console
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
@@ -24,6 +26,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput
 from plein.migrate import upgrade
 from plein.settings import Settings
 from plein.store import adoptions, policy, publisher, service, standards
+from plein.store.checks.standards import is_uri
 from plein.store.models import AdmissionPolicy, App, AppTerm, Release, Standard
 from plein.store.package import load_package
 from plein.store.service import PublishResult
@@ -315,3 +318,28 @@ def test_the_demo_prints_a_curator_login_that_may_change_the_policy() -> None:
     assert "curator" in output.getvalue() and "toelatingsbeleid" in output.getvalue()
     roles = next(roles for username, _, roles in LOGINS if username == "curator")
     assert service.is_curator(Principal("staff", "curator", "Curator", frozenset(roles)))
+
+
+@given(words=st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1, max_size=5),
+       joiners=st.lists(st.sampled_from(["-", "."]), min_size=4, max_size=4))
+def test_aliases_of_words_joined_by_hyphens_or_dots_are_valid(words: list[str], joiners: list[str]) -> None:
+    alias = words[0] + "".join(joiner + word for joiner, word in zip(joiners, words[1:], strict=False))
+    assert [p.name for p in standards.problems(alias, "Titel", "https://example.org")] == []
+
+
+@given(alias=st.text(min_size=1, max_size=20).filter(lambda a: not standards.ALIAS.fullmatch(a)))
+def test_any_other_alias_is_refused(alias: str) -> None:
+    assert [p.name for p in standards.problems(alias, "Titel", "https://example.org")] == ["alias"]
+
+
+@given(scheme=st.sampled_from(["javascript", "ftp", "file", "data", "mailto", ""]), rest=st.text(max_size=30))
+def test_only_http_urls_are_accepted(scheme: str, rest: str) -> None:
+    url = f"{scheme}://{rest}" if scheme else rest
+    assert "url" in [p.name for p in standards.problems("goed-1", "Titel", url)]
+
+
+@given(value=st.text(max_size=40))
+@example(value="https://[kapot")
+def test_any_text_in_requires_standards_is_judged_without_failing(value: str) -> None:
+    assert is_uri(value) == (":" in value and is_uri(value))  # never an exception
+    assert not is_uri("https://[kapot") and is_uri("https://example.org/standaard") and not is_uri("zgw-zaken-1.5")

@@ -32,18 +32,26 @@ async def get_standard(session: AsyncSession, alias: str) -> Standard:
     return found
 
 
-def _check(alias: str, title: str, url: str) -> list[InvalidParam]:
-    problems = []
+def problems(alias: str, title: str, url: str) -> list[InvalidParam]:
+    """What is wrong with a standard's fields, each naming the field and the rule (empty when nothing is)."""
+    found = []
     if not ALIAS.fullmatch(alias) or len(alias) > ALIAS_MAX:
-        problems.append(InvalidParam("alias", "pattern", f"lower-case letters and digits joined by single hyphens or "
+        found.append(InvalidParam("alias", "pattern", f"lower-case letters and digits joined by single hyphens or "
                                      f"dots, such as zgw-zaken-1.5, at most {ALIAS_MAX} characters"))
     if not title or len(title) > TITLE_MAX:
-        problems.append(InvalidParam("title", "length", f"1 to {TITLE_MAX} characters"))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > URL_MAX or " " in url:
-        problems.append(InvalidParam("url", "http-url", f"an http:// or https:// address of at most {URL_MAX} "
+        found.append(InvalidParam("title", "length", f"1 to {TITLE_MAX} characters"))
+    if not _is_http_url(url) or len(url) > URL_MAX:
+        found.append(InvalidParam("url", "http-url", f"an http:// or https:// address of at most {URL_MAX} "
                                      "characters"))
-    return problems
+    return found
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
 def _may_edit(actor: Principal) -> None:
@@ -56,9 +64,9 @@ async def save_standard(session: AsyncSession, alias: str, title: str, url: str,
     """Add a standard, or change one (`existing` is its current alias; the alias itself may change too)."""
     _may_edit(actor)
     alias, title, url = alias.strip(), " ".join(title.split()), url.strip()
-    problems = _check(alias, title, url)
-    if problems:
-        raise InvalidInput("the standard was not saved", problems)
+    refused = problems(alias, title, url)
+    if refused:
+        raise InvalidInput("the standard was not saved", refused)
     standard = await get_standard(session, existing) if existing is not None else Standard(id=uuid.uuid4())
     standard.alias, standard.title, standard.url = alias, title, url
     standard.changed_by, standard.changed_at = actor.id, utcnow()

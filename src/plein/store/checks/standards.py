@@ -12,7 +12,10 @@ from plein.store.yamldoc import YamlDoc
 
 def is_uri(value: str) -> bool:
     """An absolute URI (https://…, urn:…): apps may name a standard that way instead of by alias."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return False
     return bool(parts.scheme) and bool(parts.netloc or parts.path) and ":" in value
 
 
