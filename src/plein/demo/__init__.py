@@ -250,6 +250,8 @@ def print_logins(console: Console, port: int) -> None:
     console.print(f"Staff logins (password [bold]{PASSWORD}[/bold]):")
     for username, name, _ in LOGINS:
         console.print(f"  {username:22} {name}")
+    console.print(f"  curator changes the admission policy at http://127.0.0.1:{port}/toelatingsbeleid and the list of "
+                  "standards at /standaarden; publishers (the beheerders, curator) upload packages at /publiceren")
     console.print(f"API client: demo-amsterdam, secret {CLIENT_SECRET} "
                   "(HS256 JWT; publisher and beheerder for Amsterdam, 0363)")
     console.print(f"  it may read BRP and BAG fields with the header 'X-Verwerkingsactiviteit: {DEMO_ACTIVITY}', "

@@ -86,7 +86,8 @@ async def managed_municipality(session: AsyncSession, code: str, actor: Principa
 
 
 async def _accepted_release(session: AsyncSession, app: App, version: str | None) -> Release:
-    query = select(Release).where(Release.app_id == app.id, Release.status == "accepted")
+    query = select(Release).where(Release.app_id == app.id, Release.status == "accepted",
+                                  Release.withdrawn_at.is_(None))  # a withdrawn release is no longer offered
     if version is None:
         if app.latest_release_id is None:
             raise Conflict(f"app '{app.slug}' has no admitted release to adopt")

@@ -1,5 +1,6 @@
 """Tables of the store: apps, releases with their admission reports, search terms, facets, adoptions, the
-inhabitant figures costs are reckoned with, reviews by adopters, and security advisories."""
+inhabitant figures costs are reckoned with, reviews by adopters, security advisories, and the curator's admission
+policy and list of standards."""
 
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ class Release(Base):
     licence: Mapped[str | None] = mapped_column(String(200))
     published_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # the publisher withdrew it (final)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     app: Mapped[App] = relationship(foreign_keys=[app_id], lazy="joined")
 
 
@@ -259,3 +263,30 @@ class HarvestedItem(Base):
     first_harvested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     harvested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     source: Mapped[HarvestSource] = relationship(lazy="joined")
+
+
+class AdmissionPolicy(Base):
+    """One version of the admission policy: which finding codes count as an error or a warning (codes not named
+    keep the severity their check gives). Versions are never changed; the newest one applies."""
+
+    __tablename__ = "store_admission_policies"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    severities: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)  # rule code -> error | warning
+    reason: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Standard(Base):
+    """A standard apps may require from the platform (requires.standards in plein.yaml), kept by the curator."""
+
+    __tablename__ = "store_standards"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    alias: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -49,6 +49,7 @@ def release_summary(release: Release) -> ReleaseSummary:
         version=release.version, status=release.status,
         created_at=release.created_at, sha256=release.sha256, licence=release.licence,
         errors=errors, warnings=len(findings) - errors,
+        withdrawn_at=release.withdrawn_at, withdrawn_reason=release.withdrawn_reason,
     )
 
 

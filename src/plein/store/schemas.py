@@ -71,6 +71,9 @@ class ReleaseSummary(Schema):
     licence: str | None
     errors: int
     warnings: int
+    withdrawn_at: dt.datetime | None = Field(None, description="When the publisher withdrew the release: it can no "
+                                             "longer be adopted; municipalities that use it keep running it.")
+    withdrawn_reason: str | None = Field(None, description="Why the publisher withdrew it.")
 
 
 class ReleaseDetail(ReleaseSummary):

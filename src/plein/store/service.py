@@ -15,7 +15,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
 from plein.storage import FileStorage
-from plein.store import listing
+from plein.store import listing, policy
 from plein.store.checks import AdmissionReport, CheckContext, run_checks
 from plein.store.checks.licence import licence_of
 from plein.store.findings import Finding
@@ -73,15 +73,16 @@ async def check_package(session: AsyncSession | None, loaded: LoadResult) -> Adm
     """Run the admission pipeline without storing anything (`plein store check`)."""
     if loaded.package is None:
         raise PackageRejected("the archive could not be read as an app package", loaded.findings)
-    earlier: list[str] = []
-    if session is not None:
-        try:
-            slug, _, _ = _manifest_identity(loaded)
-        except PackageRejected:
-            slug = ""
-        app = await session.scalar(select(App).where(App.slug == slug)) if slug else None
-        earlier = await accepted_versions(session, app.id if app else None)
-    return run_checks(CheckContext(loaded.package, earlier), archive_findings=loaded.findings)
+    if session is None:  # offline: the checks' own severities, no list of standards
+        return run_checks(CheckContext(loaded.package, []), archive_findings=loaded.findings)
+    try:
+        slug, _, _ = _manifest_identity(loaded)
+    except PackageRejected:
+        slug = ""
+    app = await session.scalar(select(App).where(App.slug == slug)) if slug else None
+    earlier = await accepted_versions(session, app.id if app else None)
+    context = await policy.admission_context(session, loaded.package, earlier)
+    return run_checks(context, archive_findings=loaded.findings)
 
 
 async def publish(
@@ -98,7 +99,8 @@ async def publish(
         raise Conflict(f"release {version} of '{slug}' already exists; publish a higher version",
                        [InvalidParam("version", "duplicate", f"{version} is already published")])
     assert loaded.package is not None
-    report = run_checks(CheckContext(loaded.package, earlier), archive_findings=loaded.findings)
+    report = run_checks(await policy.admission_context(session, loaded.package, earlier),
+                        archive_findings=loaded.findings)
     context_publiccode, context_manifest, context_service = _parsed(loaded)
     if app is None:
         app = App(slug=slug, kind=kind or "service", publisher_id=publisher.id, name=slug)
@@ -117,7 +119,7 @@ async def publish(
     session.add(release)
     await session.flush()
     if report.accepted:
-        await _list_release(session, app, release, publisher.code)
+        await list_release(session, app, release, publisher.code)
     try:
         await session.commit()
     except IntegrityError as exc:
@@ -174,7 +176,7 @@ async def _publisher(session: AsyncSession, code: str, actor: Principal) -> Orga
     return publisher
 
 
-async def _list_release(session: AsyncSession, app: App, release: Release, publisher_code: str) -> None:
+async def list_release(session: AsyncSession, app: App, release: Release, publisher_code: str) -> None:
     """Make the accepted release the app's listing: fields, facets and search terms."""
     publiccode = release.publiccode or {}
     manifest = release.manifest or {}

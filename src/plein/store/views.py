@@ -16,7 +16,19 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs, forms, harvest, present, reviews, service, views_market, views_wishes
+from plein.store import (
+    adoptions,
+    costs,
+    forms,
+    harvest,
+    present,
+    reviews,
+    service,
+    views_curator,
+    views_market,
+    views_publisher,
+    views_wishes,
+)
 from plein.store.listing import FACETS
 from plein.store.models import Adoption, App, Release
 from plein.store.search import SearchQuery, search_apps
@@ -210,10 +222,12 @@ async def hide_review(slug: str, code: str, request: Request, session: SessionDe
 async def release_page(slug: str, version: str, request: Request, session: SessionDep,
                        principal: PagePrincipal) -> Response:
     app = await service.get_app(session, slug)
-    release = present.release_detail(await service.get_release(session, app, version, principal))
+    row = await service.get_release(session, app, version, principal)
+    release = present.release_detail(row)
     findings = sorted(release.report.get("findings", []), key=lambda f: (f.get("severity") != "error",
                                                                           f.get("file") or "", f.get("line") or 0))
-    return render(request, "store/release.html", {"app": app, "release": release, "findings": findings})
+    return render(request, "store/release.html", {"app": app, "release": release, "findings": findings,
+                                                  **views_publisher.release_parts(row, principal)})
 
 
 async def _municipality(session: SessionDep, code: str) -> Organisation:
@@ -230,7 +244,8 @@ def _may_manage(principal: Principal | None, code: str) -> bool:
 async def newer_releases(session: SessionDep, adoption: Adoption) -> list[Release]:
     current = semver.Version.parse(adoption.release.version)
     releases = await service.app_releases(session, adoption.app, None)
-    return [r for r in releases if r.status == "accepted" and semver.Version.parse(r.version) > current]
+    return [r for r in releases if r.status == "accepted" and r.withdrawn_at is None
+            and semver.Version.parse(r.version) > current]
 
 
 @router.get("/gemeenten/{code}/apps")
@@ -286,7 +301,8 @@ async def _adopt_page(session: SessionDep, code: str, slug: str,
     """The municipality, the app, the chosen release (default: the newest admitted) and all admitted releases."""
     municipality = await _municipality(session, code)
     app = await service.get_app(session, slug)
-    releases = [r for r in await service.app_releases(session, app, None) if r.status == "accepted"]
+    releases = [r for r in await service.app_releases(session, app, None)
+                if r.status == "accepted" and r.withdrawn_at is None]
     if not releases:
         raise NotFound(f"app '{slug}' heeft geen toegelaten versie om te adopteren")
     chosen = next((r for r in releases if r.version == version), None)
@@ -467,6 +483,8 @@ def include(app: FastAPI) -> None:
         wish_status_names=views_wishes.WISH_STATUS_NAMES, wish_split_names=views_wishes.WISH_SPLIT_NAMES,
         wish_action_names=views_wishes.WISH_ACTION_NAMES,
     )
+    app.include_router(views_publisher.router)  # before the app routes: /publiceren, …/intrekken
+    app.include_router(views_curator.router)
     app.include_router(router)
     app.include_router(views_market.router)
     app.include_router(views_wishes.router)

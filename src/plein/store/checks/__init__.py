@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from plein.store.findings import Finding, has_errors
+from plein.store.findings import Finding, Severity, has_errors
 from plein.store.package import AppPackage
 
 PIPELINE_VERSION = "1"
@@ -25,6 +25,9 @@ class CheckContext:
     publiccode_lines: dict[str, int] = field(default_factory=dict)
     service: dict[str, Any] | None = None
     service_lines: dict[str, int] = field(default_factory=dict)
+    severities: dict[str, Severity] = field(default_factory=dict)  # admission policy: rule code -> error | warning
+    policy_version: int | None = None  # None: checked without the store's policy (`plein store check`)
+    standards: dict[str, str] | None = None  # the curator's list (alias -> title); None: not known here
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class AdmissionReport:
     sha256: str
     size: int
     checked_at: dt.datetime
+    policy_version: int | None = None
 
     @property
     def accepted(self) -> bool:
@@ -64,31 +68,40 @@ class AdmissionReport:
             "size": self.size,
             "checks": self.checks,
             "findings": [finding.as_dict() for finding in self.findings],
+            **({"policyVersion": self.policy_version} if self.policy_version is not None else {}),
         }
 
 
 def default_checks() -> list[Check]:
     """The checks every package passes through, in order (later checks use what earlier ones parsed)."""
-    from plein.store.checks import licence, manifest, openapi, publiccode, service, zaaktypen
+    from plein.store.checks import licence, manifest, openapi, publiccode, service, standards, zaaktypen
 
     return [
         publiccode.CHECK, manifest.CHECK, manifest.VERSION_CHECK, manifest.OPTIONS_CHECK,
-        manifest.DATA_CHECK, zaaktypen.CHECK, service.CHECK, openapi.CHECK, licence.CHECK,
+        manifest.DATA_CHECK, zaaktypen.CHECK, service.CHECK, openapi.CHECK, licence.CHECK, standards.CHECK,
     ]
 
 
 def run_checks(
     context: CheckContext, checks: list[Check] | None = None, archive_findings: list[Finding] | None = None
 ) -> AdmissionReport:
-    """Run every check and collect the report; a check never stops the others."""
-    findings = list(archive_findings or [])
+    """Run every check and collect the report, with each finding's severity as the admission policy says; a check
+    never stops the others."""
+    findings = _by_policy(context, list(archive_findings or []))
     summaries = [_summary("archive", "Archive: size, paths, links, checksum", "1", findings)]
     for check in checks if checks is not None else default_checks():
-        found = check.run(context)
+        found = _by_policy(context, check.run(context))
         findings.extend(found)
         summaries.append(_summary(check.id, check.title, check.version, found))
     package = context.package
-    return AdmissionReport(summaries, findings, package.sha256, package.size, dt.datetime.now(dt.UTC))
+    return AdmissionReport(summaries, findings, package.sha256, package.size, dt.datetime.now(dt.UTC),
+                           context.policy_version)
+
+
+def _by_policy(context: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """The findings with the severity the policy gives their rule (plein.store.policy keeps only adjustable rules)."""
+    severities = context.severities
+    return [replace(f, severity=severities[f.rule]) if f.rule in severities else f for f in findings]
 
 
 def _summary(check_id: str, title: str, version: str, findings: list[Finding]) -> dict[str, Any]:
