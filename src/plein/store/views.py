@@ -141,9 +141,10 @@ async def home(request: Request, session: SessionDep, principal: PagePrincipal) 
 async def app_page(slug: str, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     detail = await present.app_detail(session, slug, principal)
     users = {user.municipality for user in detail.users}
+    existing = [code for code, _ in request.state.managed if not (await _municipality(session, code)).ended]
     context = {
         "app": detail, "options": forms.describe_options(detail.options),
-        "adopt": [(code, name, code in users) for code, name in request.state.managed],
+        "adopt": [(code, name, code in users) for code, name in request.state.managed if code in existing],
         **await views_market.app_parts(session, request, slug, principal),
     }
     return render(request, "store/app.html", context)
@@ -329,10 +330,12 @@ async def adopt(code: str, request: Request, session: SessionDep, principal: Pag
             await adoptions.adopt(session, code, app.slug, options, principal, version=release.version,
                                   activate="activate" in fields, base_url=str(request.base_url))
         except Conflict as exc:
-            already = any(param.code == "already-adopted" for param in exc.invalid_params)
+            codes = {param.code for param in exc.invalid_params}
             errors, status = {"adoption": f"{names[0]} gebruikt {names[1]} al. Beheer die adoptie (upgraden of "
                                           "beëindigen) op de pagina met de apps van de gemeente."
-                              if already else exc.detail}, 409
+                              if "already-adopted" in codes else
+                              f"{names[0]} bestaat niet meer (opgeheven) en kan geen apps meer adopteren."
+                              if "municipality-ended" in codes else exc.detail}, 409
             page = await _adopt_page(session, code, fields.get("app", ""), fields.get("version"))
         except InvalidInput as exc:
             errors = forms.errors_from(exc.invalid_params, schema) or {"adoption": exc.detail}
