@@ -78,5 +78,6 @@ async def resend(delivery_id: DeliveryId, request: Request, session: SessionDep,
 def include(app: FastAPI) -> None:
     from plein.web.views import templates
 
-    templates.env.globals.update(delivery_status_labels=STATUS_LABELS, delivery_status_classes=STATUS_CLASSES)
+    templates.env.globals.update(delivery_status_labels=STATUS_LABELS, delivery_status_classes=STATUS_CLASSES,
+                                 notifications_admin=is_exchange_admin)  # the menu item in base.html
     app.include_router(router)
