@@ -65,6 +65,11 @@ async def test_home_lists_apps_with_facets_and_counts(client: httpx.AsyncClient,
         assert f"{legend}</legend>" in html.unescape(page)
     assert re.search(r"Gratis <span class=\"plein-count\">\(2\)</span>", page)
     assert re.search(r"Amsterdam <span class=\"plein-count\">\(3\)</span>", page)
+    # the standard's values in Dutch; the value in the form (and the URL) stays the standard's
+    assert re.search(r'value="digital-citizenship"[^>]*>\s*</div>\s*<div[^>]*>\s*<label[^>]*>Digitaal burgerschap '
+                     r'<span class="plein-count">\(3\)</span>', page)
+    assert re.search(r'value="standalone/web"[^>]*>\s*</div>\s*<div[^>]*>\s*<label[^>]*>Webapplicatie ', page)
+    assert "Digital citizenship" not in page
     assert '<label class="utrecht-form-label" for="q">Zoek apps</label>' in page
 
 

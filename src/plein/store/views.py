@@ -16,7 +16,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.http import SessionDep
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs, forms, present, reviews, service, views_market
+from plein.store import adoptions, categories, costs, forms, present, reviews, service, views_market
 from plein.store.listing import FACETS
 from plein.store.models import Adoption, App, Release
 from plein.store.search import SearchQuery, search_apps
@@ -35,6 +35,10 @@ VALUE_LABELS = {
     "pricing": {"free": "Gratis", "one-off": "Eenmalig", "yearly": "Per jaar", "per-inhabitant": "Per inwoner"},
     "developmentStatus": {"concept": "Concept", "development": "In ontwikkeling", "beta": "Bèta",
                           "stable": "Stabiel", "obsolete": "Verouderd"},
+    "softwareType": {"standalone/web": "Webapplicatie", "standalone/mobile": "Mobiele app",
+                     "standalone/desktop": "Desktopapplicatie", "standalone/iot": "Internet of things",
+                     "standalone/other": "Zelfstandige software", "addon": "Uitbreiding", "library": "Bibliotheek",
+                     "configurationFiles": "Configuratiebestanden"},
 }
 SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste",
                "rating": "Beoordeling"}
@@ -97,11 +101,11 @@ def page_numbers(current: int, pages: int) -> list[int | None]:
 
 
 def facet_label(facet: str, value: str) -> str:
-    """A facet value for people: Dutch where we have the words, publiccode categories made readable."""
+    """A facet value for people: Dutch words for the standard's values (the value itself stays in the URL)."""
     if facet in VALUE_LABELS:
         return VALUE_LABELS[facet].get(value, value)
     if facet == "category":
-        return value.replace("-", " ").capitalize()
+        return categories.label(value)
     return value
 
 
