@@ -82,7 +82,7 @@ def run_checks(
 ) -> AdmissionReport:
     """Run every check and collect the report; a check never stops the others."""
     findings = list(archive_findings or [])
-    summaries = [_summary("archive", "Archive: size, paths, links, checksum", "1", findings)]
+    summaries = [_summary("archive", "Archief: grootte, paden, links, controlegetal", "1", findings)]
     for check in checks if checks is not None else default_checks():
         found = check.run(context)
         findings.extend(found)
