@@ -260,6 +260,8 @@ async def test_configure_upgrade_activate_and_end_through_the_forms(
     await publish_folder(session, make_package(tmp_path, version="2.1.0", manifest={"options": narrower}))
     detail = (await client.get(base)).text
     assert '<option value="2.1.0">' in detail and "Geschiedenis" in detail
+    history = detail[detail.index('id="geschiedenis"'):]
+    assert "Bewijsstuk vereist: ja" in history and "bewijsstukVereist" not in history  # titles, not keys
     blocked = await client.post(f"{base}/upgraden", data={"version": "2.1.0", "csrf_token": token})
     assert blocked.status_code == 409 and "De upgrade is geblokkeerd" in blocked.text
     assert "Vul een geheel getal in van 1 tot en met 7" in field_html(blocked.text, "option-behandeltermijnDagen")

@@ -361,7 +361,8 @@ async def _adoption_context(session: SessionDep, code: str, adoption_id: str,
     return {
         "municipality": municipality, "adoption": adoption, "manage": manage, "fields": fields, "summary": [],
         "options": forms.display_options(schema, adoption.options),
-        "history": await adoptions.adoption_history(session, adoption),
+        "history": [(event, forms.display_options(schema, event.options))  # option titles, not their keys
+                    for event in await adoptions.adoption_history(session, adoption)],
         "newer": newer if manage else [], **await views_market.adoption_parts(session, adoption, newer),
     }
 
