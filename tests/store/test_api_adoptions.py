@@ -172,3 +172,5 @@ async def test_a_municipality_that_ended_can_no_longer_adopt(client: httpx.Async
     assert response.status_code == 409
     assert [param["code"] for param in response.json()["invalidParams"]] == ["municipality-ended"]
     assert await session.scalar(select(func.count()).select_from(Adoption)) == 0
+    page = (await client.get(f"/gemeenten/{UTRECHT}/apps")).text
+    assert "Utrecht bestaat niet meer sinds 1 januari 2023" in page
