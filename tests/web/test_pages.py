@@ -141,12 +141,14 @@ async def test_release_report_lists_checks_and_findings(client: httpx.AsyncClien
     assert "publiccode" in page and "licence" in page
     missing = await client.get("/apps/verhuizing-doorgeven/releases/9.9.9")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "De store heeft geen versie 9.9.9 van app &#39;verhuizing-doorgeven&#39;." in missing.text
 
 
 async def test_errors_are_html_on_pages_and_problem_json_on_the_api(client: httpx.AsyncClient) -> None:
     page = await client.get("/apps/bestaat-niet")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
     assert "Pagina niet gevonden — Plein" in page.text
+    assert "Er is geen app &#39;bestaat-niet&#39; in de store." in page.text  # the API's words stay the API's
     assert (await client.get("/nergens")).status_code == 404
     api = await client.get("/api/store/v1/apps/bestaat-niet")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"

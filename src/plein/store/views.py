@@ -143,7 +143,8 @@ async def home(request: Request, session: SessionDep, principal: PagePrincipal) 
 
 @router.get("/apps/{slug}")
 async def app_page(slug: str, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    detail = await present.app_detail(session, slug, principal)
+    with views_market.not_found_in_dutch(f"Er is geen app '{slug[:100]}' in de store."):
+        detail = await present.app_detail(session, slug, principal)
     users = {user.municipality for user in detail.users}
     existing = [code for code, _ in request.state.managed if not (await _municipality(session, code)).ended]
     context = {
@@ -213,8 +214,9 @@ async def hide_review(slug: str, code: str, request: Request, session: SessionDe
 @router.get("/apps/{slug}/releases/{version}")
 async def release_page(slug: str, version: str, request: Request, session: SessionDep,
                        principal: PagePrincipal) -> Response:
-    app = await service.get_app(session, slug)
-    release = present.release_detail(await service.get_release(session, app, version, principal))
+    with views_market.not_found_in_dutch(f"De store heeft geen versie {version[:40]} van app '{slug[:100]}'."):
+        app = await service.get_app(session, slug)
+        release = present.release_detail(await service.get_release(session, app, version, principal))
     findings = sorted(release.report.get("findings", []), key=lambda f: (f.get("severity") != "error",
                                                                           f.get("file") or "", f.get("line") or 0))
     return render(request, "store/release.html", {"app": app, "release": release, "findings": findings})
@@ -370,7 +372,9 @@ async def _adoption_context(session: SessionDep, code: str, adoption_id: str,
 @router.get("/gemeenten/{code}/apps/{adoption_id}")
 async def adoption_page(code: str, adoption_id: str, request: Request, session: SessionDep,
                         principal: PagePrincipal) -> Response:
-    return render(request, "store/adoption.html", await _adoption_context(session, code, adoption_id, principal))
+    with views_market.not_found_in_dutch(f"Er is geen adoptie {adoption_id[:40]} bij gemeente {code[:20]}."):
+        context = await _adoption_context(session, code, adoption_id, principal)
+    return render(request, "store/adoption.html", context)
 
 
 async def _managed_adoption(session: SessionDep, code: str, adoption_id: str,
