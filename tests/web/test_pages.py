@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.organisations.service import get_by_code
 from plein.store import adoptions
 from plein.store.models import Adoption
 from tests.factories import AMSTERDAM, UTRECHT, make_package, staff
@@ -320,3 +322,15 @@ async def test_app_page_shows_write_grants_and_national_reads(
     other = html.unescape((await client.get("/apps/uittreksel-brp")).text)
     assert "Deze app wijzigt geen gegevens in registers." in other
     assert "Alleen de eigen gemeente" in other and "Heel Nederland" not in other
+
+
+async def test_a_municipality_that_ended_is_not_offered_to_adopt(client: httpx.AsyncClient,
+                                                                  session: AsyncSession) -> None:
+    await publish_built_in(session, "verhuizing-doorgeven")
+    await log_in(client, session, "beheerder@twee", [(AMSTERDAM, "beheerder"), (UTRECHT, "beheerder")])
+    utrecht = await get_by_code(session, UTRECHT)
+    utrecht.ended_on = dt.date(2023, 1, 1)
+    await session.commit()
+    page = (await client.get("/apps/verhuizing-doorgeven")).text
+    assert "Adopteren voor Amsterdam" in page and "Adopteren voor Utrecht" not in page
+    assert "Apps van Utrecht" in page  # its own apps page (with its history) stays in the menu
