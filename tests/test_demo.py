@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 from plein.auth.service import Principal
 from plein.db import make_engine, make_session_factory
 from plein.demo import ADOPTIONS, NEXT_VERSION, DemoRefused, build_demo, hold_database
+from plein.demo.market import ADVISED_APP, ADVISED_VERSION, FIXED_VERSION, REVIEWS
 from plein.errors import Conflict
 from plein.organisations.models import Organisation
 from plein.services.models import Aanvraag
 from plein.settings import Settings
 from plein.store import adoptions as store_adoptions
-from plein.store.models import Adoption, App, Release
+from plein.store import advisories as store_advisories
+from plein.store.models import Adoption, Advisory, App, Release, Review
 from plein.zgw.zaken.models import ZaakInformatieObject
 
 # (app, municipality, status, appointment, documents of the zaak): Amsterdam decided a move straight-through,
@@ -47,7 +49,7 @@ def test_demo_builds_from_nothing(tmp_path: Path) -> None:
     assert len(listed) >= 5 and "bruggen-op-afstand" in listed
     assert rejected == ["0.9.0"]
     assert adoptions == len(ADOPTIONS)
-    assert municipalities and municipalities > 340
+    assert municipalities == 342
     assert aanvragen == DEMO_AANVRAGEN
     assert "parkeervergunning-aanvragen 0.9.0: rejected" in output.getvalue()
     assert f"verhuizing-doorgeven {NEXT_VERSION}: admitted" in output.getvalue()
@@ -59,6 +61,27 @@ def test_demo_builds_from_nothing(tmp_path: Path) -> None:
     # joint demand: Amsterdam's open wish that Utrecht and Rotterdam joined, and Utrecht's, fulfilled
     assert asyncio.run(_wishes(settings)) == [("open", ["0344", "0363", "0599"], None),
                                               ("fulfilled", ["0344", "0518"], "meldingen-openbare-ruimte")]
+    # the marketplace: reviews by municipalities that have used the app long enough, and one advisory that affects
+    # exactly Utrecht's Meldingen openbare ruimte 4.2.0, with the upgrade to 4.2.1 offered
+    reviewed, affected, target = asyncio.run(_market(settings))
+    assert reviewed == len(REVIEWS) and reviewed >= 3
+    assert affected == [("0344", ADVISED_APP, ADVISED_VERSION)] and target == FIXED_VERSION
+    assert "/gemeenten/0344/apps" in output.getvalue()
+
+
+async def _market(settings: Settings) -> tuple[int | None, list[tuple[str, str, str]], str | None]:
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            reviewed = await session.scalar(select(func.count()).select_from(Review))
+            [advisory] = (await session.scalars(select(Advisory))).all()
+            found = await store_advisories.affected_adoptions(session, advisory)
+            affected = [(a.organisation.code, a.app.slug, a.release.version) for a in found]
+            releases = (await session.scalars(select(Release).where(Release.app_id == advisory.app_id))).all()
+            target = store_advisories.upgrade_target(advisory, list(releases))
+            return reviewed, affected, target.version if target else None
+    finally:
+        await engine.dispose()
 
 
 async def _counts(settings: Settings) -> tuple[list[str], list[str], int | None, int | None,

@@ -50,7 +50,7 @@ async def test_logging_out_ends_the_login_for_every_copy_of_the_cookie(
     page = (await client.get("/")).text
     assert "Uitloggen" in page
     response = await client.post("/logout", data={"csrf_token": csrf_of(page)})
-    assert response.status_code == 303 and "Je bent uitgelogd." in (await client.get("/")).text
+    assert response.status_code == 303 and "U bent uitgelogd." in (await client.get("/")).text
     [login] = await stored_logins(session)
     assert login.ended_at is not None and login.ended_reason == "logout"
     async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url),
@@ -104,7 +104,7 @@ async def test_an_expired_page_goes_to_the_login_page_with_a_message(
     response = await client.get(f"/gemeenten/{AMSTERDAM}/apps")
     assert response.status_code == 303 and response.headers["location"] == "/login?next=%2Fgemeenten%2F0363%2Fapps"
     page = (await client.get(response.headers["location"])).text
-    assert "Je sessie is verlopen: je was 15 minuten niet actief. Log opnieuw in." in page
+    assert "Uw sessie is verlopen: u was 15 minuten niet actief. Log opnieuw in." in page
     assert 'name="next" value="/gemeenten/0363/apps"' in page
 
 

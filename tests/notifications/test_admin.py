@@ -120,6 +120,7 @@ async def test_the_page_lists_parked_deliveries_and_resends_them(client: httpx.A
     assert page.status_code == 200
     text = page.text
     assert '<html lang="nl"' in text and "Niet afgeleverde notificaties" in text
+    assert '<a class="plein-nav__link" href="/beheer/notificaties" aria-current="page">Notificaties</a>' in text
     assert "https://ontvanger.example/kapot" in text and "HTTP 500: interne fout" in text
     assert 'class="utrecht-table' in text and "Opnieuw versturen" in text
     assert AUTH not in text
@@ -142,3 +143,4 @@ async def test_the_page_is_for_administrators_only(client: httpx.AsyncClient, se
     await log_in(client, session, "beheerder", [(AMSTERDAM, "beheerder")])
     refused = await client.get(PAGE)
     assert refused.status_code == 403 and "Geen toegang" in refused.text
+    assert 'href="/beheer/notificaties"' not in (await client.get("/")).text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.organisations.service import get_by_code
 from plein.store.models import Adoption, App
 from tests.factories import AMSTERDAM, UTRECHT, client_headers, make_package
 from tests.store.helpers import publish_built_in, publish_folder
@@ -156,3 +158,19 @@ def _set_maximum(folder: Path, maximum: int) -> None:
     manifest = yaml.safe_load((folder / "plein.yaml").read_text())
     manifest["options"]["properties"]["behandeltermijnDagen"]["maximum"] = maximum
     (folder / "plein.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+
+
+async def test_a_municipality_that_ended_can_no_longer_adopt(client: httpx.AsyncClient,
+                                                             session: AsyncSession) -> None:
+    await publish_built_in(session, "verhuizing-doorgeven")
+    headers = await beheerder(session, UTRECHT)
+    utrecht = await get_by_code(session, UTRECHT)
+    utrecht.ended_on = dt.date(2023, 1, 1)
+    await session.commit()
+    response = await client.post(f"/api/store/v1/municipalities/{UTRECHT}/adoptions",
+                                 json={"app": "verhuizing-doorgeven"}, headers=headers)
+    assert response.status_code == 409
+    assert [param["code"] for param in response.json()["invalidParams"]] == ["municipality-ended"]
+    assert await session.scalar(select(func.count()).select_from(Adoption)) == 0
+    page = (await client.get(f"/gemeenten/{UTRECHT}/apps")).text
+    assert "Utrecht bestaat niet meer sinds 1 januari 2023" in page

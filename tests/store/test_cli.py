@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from plein.apps import package_path
 from plein.cli import app
 from plein.demo import demo_package
-from tests.factories import zip_folder
+from tests.factories import make_package, zip_folder
 
 runner = CliRunner()
 
@@ -40,6 +40,14 @@ def test_check_json_format(tmp_path: Path) -> None:
     rules = {finding["rule"] for finding in report["findings"]}
     assert {"publiccode.date", "options.default-invalid", "data.unknown-field", "licence.not-open"} <= rules
     assert all({"rule", "severity", "message", "check"} <= set(finding) for finding in report["findings"])
+
+
+def test_check_text_shows_a_regular_expression_in_a_message_as_it_is(tmp_path: Path) -> None:
+    folder = make_package(tmp_path, manifest={"id": "Verhuizing_Doorgeven"})
+    result = runner.invoke(app, ["store", "check", str(folder)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert "id: \"Verhuizing_Doorgeven\" past niet bij het patroon ^[a-z0-9]+(-[a-z0-9]+)*$ (regel: pattern)" in \
+        result.output
 
 
 def test_check_of_a_missing_path() -> None:

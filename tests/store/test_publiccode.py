@@ -142,7 +142,7 @@ def test_non_utf8_bytes_are_an_error_with_offset_and_line() -> None:
     result = check(raw)
     finding = assert_finding(result, "publiccode.encoding", None, 2)
     offset = raw.index(0xE9)
-    assert f"offset {offset}" in finding.message
+    assert f"positie {offset}" in finding.message
     assert result.data is None
 
 
@@ -162,8 +162,8 @@ def test_yaml_syntax_error_names_the_line() -> None:
     assert result.data is None
 
 
-@pytest.mark.parametrize(("text", "kind"), [("- a\n- b\n", "a list"), ("just text\n", "a single value"),
-                                            ("", "empty")])
+@pytest.mark.parametrize(("text", "kind"), [("- a\n- b\n", "een lijst"), ("just text\n", "één waarde"),
+                                            ("", "leeg")])
 def test_top_level_must_be_a_mapping(text: str, kind: str) -> None:
     result = check(text)
     assert only(result, "publiccode.top-level").severity == "error"
@@ -175,7 +175,7 @@ def test_duplicate_keys_are_an_error_at_the_second_key() -> None:
     text = edit("  type: community\n", "  type: community\n  type: internal\n")
     result = check(text)
     finding = assert_finding(result, "publiccode.duplicate-key", "maintenance.type", line_of(text, "type: internal"))
-    assert f"lines {line_of(text, 'type: community')} and" in finding.message
+    assert f"regels {line_of(text, 'type: community')} en" in finding.message
     assert result.data is not None  # the checks go on with the value YAML keeps (the last)
     assert result.data["maintenance"]["type"] == "internal"
 
@@ -186,7 +186,7 @@ def test_yaml_11_booleans_are_text_in_yaml_12_so_not_a_boolean(word: str) -> Non
     result = check(text)
     finding = assert_finding(result, "publiccode.yaml-1.2", "localisation.localisationReady",
                              line_of(text, "localisationReady"))
-    assert "YAML 1.2" in finding.message and "true or false" in finding.message
+    assert "YAML 1.2" in finding.message and "true of false" in finding.message
 
 
 def test_yaml_11_boolean_words_are_text_where_text_is_expected() -> None:
@@ -270,12 +270,12 @@ def test_long_description_and_features_in_at_least_one_language() -> None:
 def test_type_errors_name_what_was_found_and_what_is_required() -> None:
     text = edit("name: Verhuizing doorgeven", "name: 2024")
     finding = assert_finding(check(text), "publiccode.type", "name", 2)
-    assert "a number (2024)" in finding.message
-    assert "a string" in finding.message
+    assert "een getal (2024)" in finding.message
+    assert "een tekst" in finding.message
     text = edit("localisationReady: true", 'localisationReady: "true"')
     finding = assert_finding(check(text), "publiccode.type", "localisation.localisationReady",
                              line_of(text, "localisationReady"))
-    assert "true or false" in finding.message
+    assert "true of false" in finding.message
     text = edit("  - digital-citizenship\n", "").replace("categories:\n", "categories: digital-citizenship\n")
     assert_finding(check(text), "publiccode.type", "categories", line_of(text, "categories:"))
 
@@ -313,7 +313,7 @@ def test_short_description_of_151_characters_is_an_error() -> None:
     text = _short(151)
     finding = assert_finding(check(text), "publiccode.short-description-length", "description.nl.shortDescription",
                              line_of(text, "shortDescription"))
-    assert finding.message == "description.nl.shortDescription is 151 characters; the standard allows at most 150"
+    assert finding.message == "description.nl.shortDescription is 151 tekens lang; de standaard staat hoogstens 150 toe"
     assert check(_short(150)).findings == []
 
 
@@ -321,8 +321,8 @@ def test_long_description_must_be_150_to_10000_characters() -> None:
     text = _long(149)
     finding = assert_finding(check(text), "publiccode.long-description-length", "description.nl.longDescription",
                              line_of(text, "longDescription"))
-    assert "149 characters" in finding.message
-    assert "150 to 10,000" in finding.message
+    assert "149 tekens" in finding.message
+    assert "150 tot 10.000" in finding.message
     assert check(_long(150)).findings == []
     assert check(_long(10_000)).findings == []
     assert only(check(_long(10_001)), "publiccode.long-description-length").severity == "error"
@@ -366,11 +366,11 @@ def test_valid_spdx_expressions_pass(licence: str) -> None:
 
 
 @pytest.mark.parametrize(("licence", "said"), [
-    ("EUPL-9.9", "not on the SPDX licence list: EUPL-9.9"),
-    ("LicenseRef-gemeente", "LicenseRef- ids are not accepted"),
-    ("MIT AND", "not a valid SPDX licence expression"),
-    ("(MIT", "not a valid SPDX licence expression"),
-    ("MIT WITH GPL-3.0-only", "not a valid SPDX licence expression"),
+    ("EUPL-9.9", "niet op de SPDX-lijst staan: EUPL-9.9"),
+    ("LicenseRef-gemeente", "LicenseRef-ids zijn niet toegestaan"),
+    ("MIT AND", "geen geldige SPDX-licentie-expressie"),
+    ("(MIT", "geen geldige SPDX-licentie-expressie"),
+    ("MIT WITH GPL-3.0-only", "geen geldige SPDX-licentie-expressie"),
 ])
 def test_bad_spdx_expressions_are_errors(licence: str, said: str) -> None:
     text = edit("license: EUPL-1.2", f'license: "{licence}"')
@@ -443,11 +443,11 @@ def test_contact_email_and_phone(field: str, value: str, rule: str) -> None:
 
 
 @pytest.mark.parametrize(("written", "said"), [
-    ("2023-02-30", "not a real calendar date"),
-    ('"2023-02-30"', "not a real calendar date"),
-    ('"31-03-2024"', "YYYY-MM-DD"),
-    ("2024-03-31T10:00:00", "YYYY-MM-DD"),
-    ('"2024-3-31"', "YYYY-MM-DD"),
+    ("2023-02-30", "geen bestaande datum"),
+    ('"2023-02-30"', "geen bestaande datum"),
+    ('"31-03-2024"', "JJJJ-MM-DD"),
+    ("2024-03-31T10:00:00", "JJJJ-MM-DD"),
+    ('"2024-3-31"', "JJJJ-MM-DD"),
 ])
 def test_bad_dates_are_errors(written: str, said: str) -> None:
     text = edit("releaseDate: 2024-03-31", f"releaseDate: {written}")
@@ -615,7 +615,7 @@ def test_other_country_sections_are_unknown_keys() -> None:
 
 @pytest.mark.parametrize(("addition", "path", "instead"), [
     ("monochromeLogo: img/logo.svg\n", "monochromeLogo", "logo"),
-    ("inputTypes:\n  - text/plain\n", "inputTypes", "remove"),
+    ("inputTypes:\n  - text/plain\n", "inputTypes", "verwijder"),
     ("legal:\n  repoOwner: Gemeente Utrecht\n", "legal.repoOwner", "organisation.name"),
     ("legal:\n  authorsFile: AUTHORS.txt\n", "legal.authorsFile", "mainCopyrightOwner"),
     ("    genericName: Verhuisdienst\n", "description.nl.genericName", "categories"),
@@ -790,12 +790,12 @@ def test_a_real_logo_image_passes(name: str, data: bytes) -> None:
 
 
 @pytest.mark.parametrize(("name", "data", "said"), [
-    ("img/logo.svg", b"dit is geen afbeelding", "not an SVG"),
-    ("img/logo.svg", b"<html><svg/></html>", "not an SVG"),
-    ("img/logo.png", b"GIF89a" + b"\x00" * 16, "not a PNG"),
-    ("img/logo.svg", PNG, "holds a PNG image"),
-    ("img/logo.png", SVG, "holds an SVG image"),
-    ("img/logo.svgz", b"\x1f\x8b not gzip", "not a compressed SVG"),
+    ("img/logo.svg", b"dit is geen afbeelding", "geen SVG-afbeelding"),
+    ("img/logo.svg", b"<html><svg/></html>", "geen SVG-afbeelding"),
+    ("img/logo.png", b"GIF89a" + b"\x00" * 16, "geen PNG-afbeelding"),
+    ("img/logo.svg", PNG, "bevat een PNG-afbeelding"),
+    ("img/logo.png", SVG, "bevat een SVG-afbeelding"),
+    ("img/logo.svgz", b"\x1f\x8b not gzip", "geen gecomprimeerde SVG-afbeelding"),
 ])
 def test_a_logo_that_is_not_the_image_it_says_is_an_error(name: str, data: bytes, said: str) -> None:
     for key in ("logo", "monochromeLogo"):

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.demo import demo_package
 from plein.organisations.service import create_organisation
-from plein.store import adoptions
+from plein.store import adoptions, categories
 from plein.store.listing import tokens
+from plein.store.publiccode.vocab import CATEGORIES
 from tests.store.helpers import SYSTEM, publish_built_in, publish_folder
 
 APPS = "/api/store/v1/apps"
@@ -125,3 +126,8 @@ async def test_app_page_data(client: httpx.AsyncClient, session: AsyncSession) -
 def test_tokens_are_lowercase_ascii_words(text: str) -> None:
     for token in tokens(text):
         assert token.isascii() and token == token.lower() and token.isalnum() and 2 <= len(token) <= 100
+
+
+def test_every_category_of_the_standard_has_a_dutch_name() -> None:
+    assert set(categories.LABELS) == set(CATEGORIES)
+    assert categories.label("digital-citizenship") == "Digitaal burgerschap"

@@ -134,7 +134,7 @@ def test_a_service_app_without_a_definition_gets_a_warning(tmp_path: Path) -> No
 def test_the_schema_names_the_path(tmp_path: Path) -> None:
     service = edit(("audience: inwoner", "audience: burger"))
     found = only_error(tmp_path, service, "service.schema.enum", "audience", "audience: burger")
-    assert "rule: enum" in found.message
+    assert "regel: enum" in found.message
 
 
 # --- identifiers -------------------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_huisgenoten_need_the_applicants_relations(tmp_path: Path) -> None:
     service = edit((fields + "partners,\n             kinderen]", fields + "partners.burgerservicenummer,\n"
                     "             kinderen]"))
     found = only_error(tmp_path, service, "service.huisgenoten-needs-aanvrager", "prefill[0].fields", fields)
-    assert "add partners to these fields" in found.message
+    assert "voeg partners aan deze velden toe" in found.message
     without = edit(("    about: aanvrager", "    about: antwoord.verhuisdatum"))
     only_error(tmp_path / "b", without, "service.huisgenoten-needs-aanvrager", "prefill[1].about",
                "about: huisgenoten")
@@ -218,7 +218,7 @@ def test_prefill_about_an_answer_names_a_question(tmp_path: Path) -> None:
 def test_consent_names_an_address_question(tmp_path: Path) -> None:
     service = edit(("address: nieuwAdres", "address: verhuisdatum"))
     found = only_error(tmp_path, service, "service.consent-address", "consent[0].address", "address: verhuisdatum")
-    assert "date question" in found.message
+    assert "vraag van het type date" in found.message
 
 
 # --- references to the manifest's zaaktype ------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_variables_name_what_exists(tmp_path: Path, old: str, new: str, rule: st
     assert [f.rule for f in findings] == [f"service.{rule}"]
     assert findings[0].line == line_of(service, new.split("\n", maxsplit=1)[0])
     name = re.search(r"var: ([\w.]+)", new)
-    assert name is not None and f"reads {name.group(1)!r}" in findings[0].message
+    assert name is not None and f"leest {name.group(1)!r}" in findings[0].message
 
 
 def test_an_option_the_manifest_drops_is_reported(tmp_path: Path) -> None:
@@ -340,7 +340,7 @@ def test_prefill_fields_exist_in_the_register(tmp_path: Path) -> None:
     service = edit((HUISGENOTEN_FIELDS, HUISGENOTEN_FIELDS[:-1] + ", schoenmaat]"))
     found = only_error(tmp_path, service, "service.prefill-unknown-field", "prefill[1].fields[5]",
                        HUISGENOTEN_FIELDS[:-1])
-    assert "brp register" in found.message
+    assert "register brp" in found.message
 
 
 def test_effects_need_a_write_grant(tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def test_findings_carry_file_path_and_ruleset(non_compliant: list[Finding]) -> N
     assert kebab.check == "openapi"
     assert kebab.file == "apps/zaken/openapi.yaml"
     assert kebab.path == "paths./Zaak_Types"
-    assert kebab.message == "/Zaak_Types is not kebab-case. at paths./Zaak_Types"
+    assert kebab.message == "schrijf paden in kebab-case (kleine letters met streepjes) (op paths./Zaak_Types)"
     assert kebab.location() == "apps/zaken/openapi.yaml:8"
     assert {finding.ruleset for finding in non_compliant} == {RULESET_VERSION}
 
@@ -209,23 +209,23 @@ def test_swagger_2_is_refused() -> None:
     [finding] = lint_openapi(b'swagger: "2.0"\ninfo: {title: x, version: 1.0.0}\npaths: {}\n')
     assert finding.rule == "openapi.version"
     assert finding.severity == "error"
-    assert finding.message == "openapi.yaml must be an OpenAPI 3.x document; found Swagger 2.0"
+    assert finding.message == "openapi.yaml moet een OpenAPI 3.x-document zijn; gevonden: Swagger 2.0"
 
 
 @pytest.mark.parametrize(
     ("content", "found"),
     [
-        (b"- openapi: 3.0.3\n", "a list instead of a mapping"),
-        (b"just some text\n", "a str instead of a mapping"),
-        (b"", "an empty document"),
-        (b"info: {title: x}\n", "no `openapi` field"),
+        (b"- openapi: 3.0.3\n", "een lijst in plaats van een verzameling sleutels"),
+        (b"just some text\n", "een tekst in plaats van een verzameling sleutels"),
+        (b"", "een leeg document"),
+        (b"info: {title: x}\n", "geen veld `openapi`"),
         (b"openapi: 2.0.0\n", "openapi: 2.0.0"),
     ],
 )
 def test_not_openapi_3(content: bytes, found: str) -> None:
     [finding] = lint_openapi(content)
     assert finding.rule == "openapi.version"
-    assert finding.message.endswith(f"found {found}")
+    assert finding.message.endswith(f"gevonden: {found}")
 
 
 def test_garbage_is_a_parse_error_with_line() -> None:

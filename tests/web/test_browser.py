@@ -53,7 +53,7 @@ def test_search_log_in_and_adopt_with_a_correction(page: object) -> None:
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/apps/verhuizing-doorgeven$"))
-    expect(page.get_by_text("Je bent ingelogd als Beheerder Amsterdam.")).to_be_visible()
+    expect(page.get_by_text("U bent ingelogd als Beheerder Amsterdam.")).to_be_visible()
 
     page.get_by_role("link", name="Adopteren voor Amsterdam").click()
     assert_accessible(page, "the adoption form")

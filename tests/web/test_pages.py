@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein.organisations.service import get_by_code
 from plein.store import adoptions
 from plein.store.models import Adoption
 from tests.factories import AMSTERDAM, UTRECHT, make_package, staff
@@ -65,6 +67,11 @@ async def test_home_lists_apps_with_facets_and_counts(client: httpx.AsyncClient,
         assert f"{legend}</legend>" in html.unescape(page)
     assert re.search(r"Gratis <span class=\"plein-count\">\(2\)</span>", page)
     assert re.search(r"Amsterdam <span class=\"plein-count\">\(3\)</span>", page)
+    # the standard's values in Dutch; the value in the form (and the URL) stays the standard's
+    assert re.search(r'value="digital-citizenship"[^>]*>\s*</div>\s*<div[^>]*>\s*<label[^>]*>Digitaal burgerschap '
+                     r'<span class="plein-count">\(3\)</span>', page)
+    assert re.search(r'value="standalone/web"[^>]*>\s*</div>\s*<div[^>]*>\s*<label[^>]*>Webapplicatie ', page)
+    assert "Digital citizenship" not in page
     assert '<label class="utrecht-form-label" for="q">Zoek apps</label>' in page
 
 
@@ -136,12 +143,14 @@ async def test_release_report_lists_checks_and_findings(client: httpx.AsyncClien
     assert "publiccode" in page and "licence" in page
     missing = await client.get("/apps/verhuizing-doorgeven/releases/9.9.9")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "De store heeft geen versie 9.9.9 van app &#39;verhuizing-doorgeven&#39;." in missing.text
 
 
 async def test_errors_are_html_on_pages_and_problem_json_on_the_api(client: httpx.AsyncClient) -> None:
     page = await client.get("/apps/bestaat-niet")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
     assert "Pagina niet gevonden — Plein" in page.text
+    assert "Er is geen app &#39;bestaat-niet&#39; in de store." in page.text  # the API's words stay the API's
     assert (await client.get("/nergens")).status_code == 404
     api = await client.get("/api/store/v1/apps/bestaat-niet")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
@@ -255,6 +264,8 @@ async def test_configure_upgrade_activate_and_end_through_the_forms(
     await publish_folder(session, make_package(tmp_path, version="2.1.0", manifest={"options": narrower}))
     detail = (await client.get(base)).text
     assert '<option value="2.1.0">' in detail and "Geschiedenis" in detail
+    history = detail[detail.index('id="geschiedenis"'):]
+    assert "Bewijsstuk vereist: ja" in history and "bewijsstukVereist" not in history  # titles, not keys
     blocked = await client.post(f"{base}/upgraden", data={"version": "2.1.0", "csrf_token": token})
     assert blocked.status_code == 409 and "De upgrade is geblokkeerd" in blocked.text
     assert "Vul een geheel getal in van 1 tot en met 7" in field_html(blocked.text, "option-behandeltermijnDagen")
@@ -311,3 +322,15 @@ async def test_app_page_shows_write_grants_and_national_reads(
     other = html.unescape((await client.get("/apps/uittreksel-brp")).text)
     assert "Deze app wijzigt geen gegevens in registers." in other
     assert "Alleen de eigen gemeente" in other and "Heel Nederland" not in other
+
+
+async def test_a_municipality_that_ended_is_not_offered_to_adopt(client: httpx.AsyncClient,
+                                                                  session: AsyncSession) -> None:
+    await publish_built_in(session, "verhuizing-doorgeven")
+    await log_in(client, session, "beheerder@twee", [(AMSTERDAM, "beheerder"), (UTRECHT, "beheerder")])
+    utrecht = await get_by_code(session, UTRECHT)
+    utrecht.ended_on = dt.date(2023, 1, 1)
+    await session.commit()
+    page = (await client.get("/apps/verhuizing-doorgeven")).text
+    assert "Adopteren voor Amsterdam" in page and "Adopteren voor Utrecht" not in page
+    assert "Apps van Utrecht" in page  # its own apps page (with its history) stays in the menu

@@ -19,6 +19,7 @@ from plein.apps import BUILT_IN, package_path
 from plein.auth.service import Principal, create_client, create_user
 from plein.db import make_engine, make_session_factory
 from plein.demo.cases import CITIZENS, FUNERAL_DIRECTOR, add_demo_cases, add_new_addresses
+from plein.demo.market import ADVISED_VERSION, FIXED_VERSION, REVIEWS, add_marketplace
 from plein.demo.wishes import add_demo_wishes
 from plein.exchange.service import GrantRequest, create_activity, create_grant
 from plein.migrate import seed_reference_data, upgrade
@@ -166,6 +167,14 @@ async def _populate(settings: Settings, console: Console) -> None:
             console.print(f"Cases: {made} aanvragen (moves, death registrations, a paid extract) made through the "
                           "service engine, each a zaak of the zaaktype that activating the app provided in the "
                           "municipality's catalogus")
+            advisory = await add_marketplace(session, storage_from_settings(settings),
+                                             demo_package("meldingen-openbare-ruimte"),
+                                             settings.store_review_min_days, settings.base_url)
+            console.print(f"Marketplace: {len(REVIEWS)} reviews by municipalities that have used the app for months "
+                          f"(e.g. /apps/verhuizing-doorgeven#beoordelingen); security advisory {advisory} affects "
+                          f"Utrecht's Meldingen openbare ruimte {ADVISED_VERSION} only: the banner at "
+                          f"/gemeenten/0344/apps, the upgrade to {FIXED_VERSION} on that adoption's page (as "
+                          "beheerder.utrecht)")
     finally:
         await engine.dispose()
 
@@ -270,6 +279,10 @@ def print_logins(console: Console, port: int) -> None:
                   f"company's registrations at /zakelijk (one approved, with the verlof to download; one waiting in "
                   f"Den Haag; one rejected). The registrars burgerlijkestand.amsterdam and burgerlijkestand.denhaag "
                   f"decide them at /werkvoorraad/0363 and /werkvoorraad/0518.")
+    console.print(f"Store: reviews at http://127.0.0.1:{port}/apps/verhuizing-doorgeven#beoordelingen; a security "
+                  f"advisory affects Utrecht's Meldingen openbare ruimte {ADVISED_VERSION}: log in as "
+                  f"beheerder.utrecht and open http://127.0.0.1:{port}/gemeenten/0344/apps for the banner and the "
+                  f"upgrade to {FIXED_VERSION}; the advisory itself at /apps/meldingen-openbare-ruimte#beveiliging")
     console.print(f"Extract: as a citizen of Amsterdam, http://127.0.0.1:{port}/diensten/amsterdam/uittreksel-brp; "
                   "the payment simulator lets you pay, cancel or fail; check the PDF's code at /verifieer.")
     console.rule()

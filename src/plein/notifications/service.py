@@ -446,13 +446,14 @@ async def list_abonnementen(session: AsyncSession, owner: str | None = None) -> 
     return list((await session.scalars(query)).all())
 
 
-def masked(secret: str) -> str:
-    """An Authorization header value as Plein's own pages and admin API show it: the scheme and a hint only."""
+def masked(secret: str, characters: str = "characters") -> str:
+    """An Authorization header value as Plein's own pages and admin API show it: the scheme and a hint only (the
+    pages say `characters` in Dutch)."""
     scheme, _, rest = secret.partition(" ")
     if not rest:
         scheme, rest = "", secret
     hint = rest[:4] if len(rest) >= 16 else ""
-    return f"{scheme + ' ' if scheme else ''}{hint}…({len(secret)} characters)"
+    return f"{scheme + ' ' if scheme else ''}{hint}…({len(secret)} {characters})"
 
 
 # --- deliveries (administrators) ------------------------------------------------------------------

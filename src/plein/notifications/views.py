@@ -21,6 +21,9 @@ BASE = "/beheer/notificaties"
 STATUS_LABELS = {"pending": "Wacht", "delivering": "Wordt verstuurd", "delivered": "Afgeleverd",
                  "parked": "Geparkeerd"}
 STATUS_CLASSES = {"pending": "planned", "delivering": "planned", "delivered": "passed", "parked": "failed"}
+# The notification's actie in words (the page shows the code beside it, as the API and subscribers know it)
+ACTIE_LABELS = {"create": "aangemaakt", "update": "gewijzigd", "partial_update": "gedeeltelijk gewijzigd",
+                "destroy": "verwijderd"}
 PAGE = 50
 
 
@@ -55,7 +58,7 @@ async def delivery(delivery_id: DeliveryId, request: Request, session: SessionDe
         return admin
     found, attempts = await service.get_delivery(session, admin, delivery_id)
     return render(request, "notifications/delivery.html", {
-        "delivery": found, "attempts": attempts, "auth": service.masked(found.abonnement.auth)})
+        "delivery": found, "attempts": attempts, "auth": service.masked(found.abonnement.auth, "tekens")})
 
 
 @router.post(BASE + "/{delivery_id}/opnieuw-versturen")
@@ -78,5 +81,7 @@ async def resend(delivery_id: DeliveryId, request: Request, session: SessionDep,
 def include(app: FastAPI) -> None:
     from plein.web.views import templates
 
-    templates.env.globals.update(delivery_status_labels=STATUS_LABELS, delivery_status_classes=STATUS_CLASSES)
+    templates.env.globals.update(delivery_status_labels=STATUS_LABELS, delivery_status_classes=STATUS_CLASSES,
+                                 actie_labels=ACTIE_LABELS,
+                                 notifications_admin=is_exchange_admin)  # the menu item in base.html
     app.include_router(router)

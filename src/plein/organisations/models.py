@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.db import Base, JSONType, UTCDateTime, new_uuid, utcnow
@@ -26,3 +26,10 @@ class Organisation(Base):
     rsin: Mapped[str] = mapped_column(String(9))
     theme: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The day a municipality ceased to exist (table 33's Datum einde, e.g. merged into another); it stays with its
+    # adoptions and history, but can no longer adopt.
+    ended_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_on is not None

@@ -1,8 +1,9 @@
-"""Organisations: loading all current municipalities from national table 33, look-ups, slugs and themes."""
+"""Organisations: municipalities kept in step with national table 33, look-ups, slugs and themes."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -18,12 +19,15 @@ from plein.organisations import themes
 from plein.organisations.models import Organisation
 
 EXCLUDED_CODES = {"0000", "1999"}
+# National table 33 (gemeenten), the package's one copy; tests/organisations checks it equals ../shared/specs/brp.
+TABLE_33 = ("plein.registers", "data/tabel33-gemeenten.csv")
 
 
 @dataclass(frozen=True)
 class MunicipalityRow:
     code: str
     name: str
+    ended_on: dt.date | None = None
 
 
 class UnknownOrganisation(LookupError):
@@ -40,16 +44,24 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
+def municipality_table() -> list[MunicipalityRow]:
+    """Every municipality in table 33 with its end date, ended ones too (excluding 'Onbekend' and 'Registratie
+    Niet Ingezetenen')."""
+    package, path = TABLE_33
+    reader = csv.reader(io.StringIO(resources.files(package).joinpath(path).read_text("utf-8")))
+    next(reader)
+    return [MunicipalityRow(code=row[0], name=row[1], ended_on=_lo3_date(row[4]))
+            for row in reader if row[0] not in EXCLUDED_CODES]
+
+
+def _lo3_date(text: str) -> dt.date | None:
+    """Table 33's yyyymmdd, or None when empty."""
+    return dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=dt.UTC).date() if text else None
+
+
 def current_municipalities() -> list[MunicipalityRow]:
     """Every municipality in table 33 without an end date (excluding 'Onbekend' and 'Registratie Niet Ingezetenen')."""
-    text = resources.files("plein.organisations").joinpath("data/tabel33-gemeenten.csv").read_text("utf-8")
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    return [
-        MunicipalityRow(code=row[0], name=row[1])
-        for row in reader
-        if not row[4] and row[0] not in EXCLUDED_CODES
-    ]
+    return [row for row in municipality_table() if row.ended_on is None]
 
 
 def municipality_identifiers(code: str) -> tuple[str, str]:
@@ -59,14 +71,26 @@ def municipality_identifiers(code: str) -> tuple[str, str]:
 
 
 async def load_municipalities(session: AsyncSession) -> int:
-    """Add every current municipality that is not there yet; returns how many were added. Safe to run again."""
-    existing = set((await session.scalars(select(Organisation.code))).all())
+    """Bring the municipalities in step with table 33; returns how many were added. A current municipality that is
+    missing is added; one already there takes the table's name and end date, so a municipality that merged away
+    stays, marked ended, with its adoptions and history. Slugs never change (they are in URLs). Safe to run again."""
+    rows = municipality_table()
+    query = select(Organisation).where(Organisation.code.in_([row.code for row in rows]))
+    existing = {organisation.code: organisation for organisation in (await session.scalars(query)).all()}
+    slugs = set((await session.scalars(select(Organisation.slug))).all())
     added = 0
-    for row in current_municipalities():
-        if row.code in existing:
+    for row in rows:
+        organisation = existing.get(row.code)
+        if organisation is not None:
+            if organisation.kind == "municipality":
+                organisation.name, organisation.ended_on = row.name, row.ended_on
             continue
+        if row.ended_on is not None:
+            continue
+        slug = slugify(row.name) if slugify(row.name) not in slugs else f"{slugify(row.name)}-{row.code}"
         rsin, oin = municipality_identifiers(row.code)
-        session.add(Organisation(code=row.code, name=row.name, slug=slugify(row.name), rsin=rsin, oin=oin))
+        session.add(Organisation(code=row.code, name=row.name, slug=slug, rsin=rsin, oin=oin))
+        slugs.add(slug)
         added += 1
     await session.flush()
     await _load_demo_themes(session)
@@ -121,5 +145,7 @@ async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
 
 
 async def list_municipalities(session: AsyncSession) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.kind == "municipality").order_by(Organisation.name)
+    """The municipalities that exist today (not those that ended), by name."""
+    query = (select(Organisation).where(Organisation.kind == "municipality", Organisation.ended_on.is_(None))
+             .order_by(Organisation.name))
     return list((await session.scalars(query)).all())

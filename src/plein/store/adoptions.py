@@ -114,6 +114,9 @@ async def adopt(
 
     `base_url` is Plein's address as the caller sees it; the URLs of provided zaaktypen are made with it."""
     organisation = await managed_municipality(session, code, actor)
+    if organisation.ended_on is not None:
+        raise Conflict(f"{organisation.name} ended on {organisation.ended_on.isoformat()} and can no longer adopt "
+                       "apps", [InvalidParam("code", "municipality-ended", "this municipality no longer exists")])
     app = await get_app(session, app_slug)
     release = await _accepted_release(session, app, version)
     filled = validate_options(options_schema(release), options if options is not None else {})

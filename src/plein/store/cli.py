@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from plein.settings import Settings
 from plein.store.findings import Finding
@@ -41,9 +42,9 @@ def print_findings(findings: list[Finding]) -> None:
     """One line per finding, like a linter: file:line  severity  rule  message."""
     for finding in findings:
         colour = "red" if finding.severity == "error" else "yellow"
-        console.print(
-            f"{finding.location()}  [{colour}]{finding.severity}[/{colour}]  [bold]{finding.rule}[/bold]  "
-            f"{finding.message}", highlight=False, soft_wrap=True,
+        console.print(  # escaped: a message may quote [...], such as a regular expression
+            f"{escape(finding.location())}  [{colour}]{finding.severity}[/{colour}]  "
+            f"[bold]{escape(finding.rule)}[/bold]  {escape(finding.message)}", highlight=False, soft_wrap=True,
         )
     count_errors = sum(1 for f in findings if f.severity == "error")
     console.print(f"\n{count_errors} error(s), {len(findings) - count_errors} warning(s)")

@@ -56,6 +56,11 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
 
 
+
+def _number(value: int) -> str:
+    """1.048.576: a number in Dutch notation, for the findings."""
+    return f"{value:,}".replace(",", ".")
+
 class PackageError(Exception):
     """The archive cannot be read as a package; the finding says why."""
 
@@ -69,10 +74,10 @@ def normalise_member(name: str) -> str:
     cleaned = name.replace("\\", "/")
     path = PurePosixPath(cleaned)
     if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
-        raise PackageError("archive.absolute-path", f"'{name}' is an absolute path; use paths inside the package")
+        raise PackageError("archive.absolute-path", f"'{name}' is een absoluut pad; gebruik paden binnen het pakket")
     parts = [part for part in path.parts if part not in ("", ".")]
     if ".." in parts:
-        raise PackageError("archive.path-traversal", f"'{name}' points outside the package (contains '..')")
+        raise PackageError("archive.path-traversal", f"'{name}' wijst buiten het pakket (bevat '..')")
     return "/".join(parts)
 
 
@@ -82,7 +87,7 @@ def load_package(path: Path, limits: PackageLimits | None = None) -> LoadResult:
     if path.is_dir():
         return _guard(lambda: _from_folder(path, limits))
     if not path.exists():
-        error = Finding("archive", "archive.not-found", "error", f"{path} does not exist")
+        error = Finding("archive", "archive.not-found", "error", f"{path} bestaat niet")
         return LoadResult(None, [error])
     size = path.stat().st_size
     if size > limits.max_archive_bytes:
@@ -101,7 +106,7 @@ def load_archive(data: bytes, filename: str, limits: PackageLimits | None = None
         return _guard(lambda: _from_tar(data, filename, limits))
     error = Finding(
         "archive", "archive.format", "error",
-        f"'{filename}' is not a .zip or .tar.gz archive; upload the package as one of those",
+        f"'{filename}' is geen .zip- of .tar.gz-archief; lever het pakket in een van die vormen aan",
     )
     return LoadResult(None, [error])
 
@@ -116,7 +121,7 @@ def _guard(load: object) -> LoadResult:
 def _too_large(size: int, limits: PackageLimits) -> Finding:
     return Finding(
         "archive", "archive.too-large", "error",
-        f"the archive is {size:,} bytes; the limit is {limits.max_archive_bytes:,} bytes",
+        f"het archief is {_number(size)} bytes; de grens is {_number(limits.max_archive_bytes)} bytes",
     )
 
 
@@ -138,17 +143,18 @@ class _Collector:
 
     def expect(self, name: str, declared_size: int, compressed_size: int | None = None) -> None:
         if len(self.files) >= self.limits.max_files:
-            raise PackageError("archive.too-many-files", f"the package has more than {self.limits.max_files} files")
+            raise PackageError("archive.too-many-files", f"het pakket heeft meer dan {self.limits.max_files} bestanden")
         if declared_size > self.limits.max_file_bytes:
             raise PackageError(
                 "archive.file-too-large",
-                f"'{name}' unpacks to {declared_size:,} bytes; one file may be at most "
-                f"{self.limits.max_file_bytes:,} bytes", file=name,
+                f"'{name}' is uitgepakt {_number(declared_size)} bytes; één bestand mag hoogstens "
+                f"{_number(self.limits.max_file_bytes)} bytes zijn", file=name,
             )
         if compressed_size and declared_size > 1024 * 1024 and declared_size / compressed_size > self.limits.max_ratio:
             raise PackageError(
                 "archive.compression-ratio",
-                f"'{name}' expands more than {self.limits.max_ratio}x (a zip bomb?); the package is refused",
+                f"'{name}' wordt uitgepakt meer dan {self.limits.max_ratio} keer zo groot (een zipbom?); het pakket "
+                "wordt geweigerd",
                 file=name,
             )
 
@@ -157,12 +163,12 @@ class _Collector:
         if not key:
             return
         if key in self.files:
-            raise PackageError("archive.duplicate-member", f"'{key}' occurs twice in the archive", file=key)
+            raise PackageError("archive.duplicate-member", f"'{key}' komt twee keer voor in het archief", file=key)
         self.total += len(content)
         if self.total > self.limits.max_unpacked_bytes:
             raise PackageError(
                 "archive.unpacked-too-large",
-                f"the package unpacks to more than {self.limits.max_unpacked_bytes:,} bytes",
+                f"het pakket is uitgepakt meer dan {_number(self.limits.max_unpacked_bytes)} bytes",
             )
         self.files[key] = content
 
@@ -174,7 +180,7 @@ def _read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
     content = stream.read(limit + 1)
     if len(content) > limit:
         raise PackageError(
-            "archive.file-too-large", f"'{name}' unpacks to more than {limit:,} bytes", file=name
+            "archive.file-too-large", f"'{name}' is uitgepakt meer dan {_number(limit)} bytes", file=name
         )
     return content
 
@@ -184,13 +190,14 @@ def _from_zip(data: bytes, filename: str, limits: PackageLimits) -> LoadResult:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise PackageError("archive.corrupt", f"'{filename}' is not a readable zip archive: {exc}") from exc
+        raise PackageError("archive.corrupt", f"'{filename}' is geen leesbaar zip-archief: {exc}") from exc
     with archive:
         for info in archive.infolist():
             name = normalise_member(info.filename)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise PackageError("archive.link", f"'{name}' is a symbolic link; links are not allowed", file=name)
+                raise PackageError("archive.link", f"'{name}' is een symbolische link; links zijn niet toegestaan",
+                                   file=name)
             if info.is_dir():
                 continue
             collector.expect(name, info.file_size, info.compress_size)
@@ -206,22 +213,22 @@ def _from_tar(data: bytes, filename: str, limits: PackageLimits) -> LoadResult:
             for member in archive:
                 _add_tar_member(archive, member, collector, len(data))
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise PackageError("archive.corrupt", f"'{filename}' is not a readable tar archive: {exc}") from exc
+        raise PackageError("archive.corrupt", f"'{filename}' is geen leesbaar tar-archief: {exc}") from exc
     return collector.package(data, "tar.gz", filename)
 
 
 def _add_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, collector: _Collector, size: int) -> None:
     name = normalise_member(member.name)
     if member.issym() or member.islnk():
-        raise PackageError("archive.link", f"'{name}' is a link; links are not allowed", file=name)
+        raise PackageError("archive.link", f"'{name}' is een link; links zijn niet toegestaan", file=name)
     if member.isdir():
         return
     if not member.isfile():
-        raise PackageError("archive.special-file", f"'{name}' is not a regular file", file=name)
+        raise PackageError("archive.special-file", f"'{name}' is geen gewoon bestand", file=name)
     collector.expect(name, member.size, size)
     stream = archive.extractfile(member)
     if stream is None:
-        raise PackageError("archive.corrupt", f"'{name}' cannot be read", file=name)
+        raise PackageError("archive.corrupt", f"'{name}' is niet te lezen", file=name)
     with stream:
         collector.add(name, _read_limited(stream, name, collector.limits.max_file_bytes))
 
@@ -231,7 +238,8 @@ def _from_folder(root: Path, limits: PackageLimits) -> LoadResult:
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_symlink():
-            raise PackageError("archive.link", f"'{relative}' is a symbolic link; links are not allowed", file=relative)
+            raise PackageError("archive.link", f"'{relative}' is een symbolische link; links zijn niet toegestaan",
+                               file=relative)
         if path.is_dir() or any(part.startswith(".") for part in PurePosixPath(relative).parts):
             continue
         collector.expect(relative, path.stat().st_size)

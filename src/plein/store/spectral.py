@@ -24,7 +24,34 @@ RULESET_VERSION: str = "adr-2.x+sha256:" + hashlib.sha256(RULESET_PATH.read_byte
 
 # Spectral fetches remote $refs through this proxy: a closed local port, so it never reaches the network.
 _NO_NETWORK_PROXY = "http://127.0.0.1:9"
-_SEVERITY_PREFIX = {0: "", 1: "", 2: "(info) ", 3: "(hint) "}
+_SEVERITY_PREFIX = {0: "", 1: "", 2: "(info) ", 3: "(tip) "}
+# What each rule of the ADR ruleset asks, in Dutch (the place follows); another rule keeps Spectral's own message.
+RULE_MESSAGES = {
+    "nlgov:openapi3": "gebruik OpenAPI versie 3 (major.minor.patch) voor de documentatie",
+    "nlgov:openapi-root-exists": "het document moet op het hoogste niveau de sleutel `openapi` hebben",
+    "nlgov:missing-version-header": "geef het volledige versienummer terug in de header API-Version",
+    "nlgov:missing-header": "geef het volledige versienummer terug in de header API-Version",
+    "nlgov:include-major-version-in-uri": "neem het hoofdversienummer op in de URI (bijvoorbeeld /v1)",
+    "nlgov:paths-no-trailing-slash": "laat de schuine streep aan het eind van URI's weg",
+    "info-contact": "info moet een object contact hebben",
+    "nlgov:info-contact-fields-exist": "info.contact moet email, name en url hebben",
+    "nlgov:http-methods": "gebruik alleen de standaard HTTP-methoden",
+    "nlgov:paths-kebab-case": "schrijf paden in kebab-case (kleine letters met streepjes)",
+    "nlgov:query-keys-camel-case": "schrijf queryparameters in lowerCamelCase",
+    "nlgov:schema-camel-case": "schrijf de namen van schema's in UpperCamelCase",
+    "nlgov:servers-use-https": "servers moeten een absolute https-URL hebben",
+    "nlgov:use-problem-schema": "een foutantwoord moet het contenttype application/problem+json of "
+                                "application/problem+xml hebben (RFC 9457)",
+    "nlgov:problem-schema-members": "een foutantwoord moet de velden status, title en detail hebben",
+    "nlgov:problem-invalid-input": "GET- en DELETE-endpoints met parameters en alle andere endpoints moeten een "
+                                   "antwoord 400 kunnen geven",
+    "nlgov:property-casing": "schrijf de namen van eigenschappen in lowerCamelCase",
+    "nlgov:date-time-ensure-timezone": "gebruik het formaat date-time, met een tijdzone",
+    "nlgov:time-without-timezone": "gebruik het formaat time-local, zonder tijdzone",
+    "nlgov:specify-format-for-date-and-time": "een datumveld moet format: date hebben",
+    "nlgov:use-date-instead-of-datetime": "dit veld is een datum en moet format: date hebben",
+    "nlgov:semver": "de versie moet een semantische versie zijn (major.minor.patch)",
+}
 
 
 class SpectralUnavailable(RuntimeError):
@@ -77,11 +104,11 @@ def _parse(content: bytes, filename: str) -> Finding | None:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = ", ".join(filter(None, [getattr(error, "context", None), getattr(error, "problem", None)]))
-        message = f"{filename} is not valid YAML or JSON: {reason or error}"
+        message = f"{filename} is geen geldige YAML of JSON: {reason or error}"
         return _finding("openapi.parse", message, filename, line)
     found = _version_found(document)
     if found is not None:
-        message = f"{filename} must be an OpenAPI 3.x document; found {found}"
+        message = f"{filename} moet een OpenAPI 3.x-document zijn; gevonden: {found}"
         return _finding("openapi.version", message, filename)
     return None
 
@@ -89,15 +116,17 @@ def _parse(content: bytes, filename: str) -> Finding | None:
 def _version_found(document: Any) -> str | None:
     """None when the document says `openapi: 3.x`, else a description of what it is instead."""
     if document is None:
-        return "an empty document"
+        return "een leeg document"
     if not isinstance(document, dict):
-        return f"a {type(document).__name__} instead of a mapping"
+        kind = ("een lijst" if isinstance(document, list) else "een tekst" if isinstance(document, str)
+                else f"een {type(document).__name__}")
+        return f"{kind} in plaats van een verzameling sleutels"
     if "openapi" in document:
         version = str(document["openapi"])
         return None if version.startswith("3.") else f"openapi: {version}"
     if "swagger" in document:
         return f"Swagger {document['swagger']}"
-    return "no `openapi` field"
+    return "geen veld `openapi`"
 
 
 def _external_refs(content: bytes, filename: str) -> Iterator[Finding]:
@@ -105,7 +134,7 @@ def _external_refs(content: bytes, filename: str) -> Iterator[Finding]:
     for node in _walk(yaml.compose(content, Loader=yaml.SafeLoader)):
         for key, value in node.value:
             if key.value == "$ref" and isinstance(value, yaml.ScalarNode) and not value.value.startswith("#"):
-                message = f"$ref {value.value!r} points outside the document; bundle openapi.yaml into one file"
+                message = f"$ref {value.value!r} wijst buiten het document; bundel openapi.yaml tot één bestand"
                 yield _finding("openapi.external-ref", message, filename, value.start_mark.line + 1)
 
 
@@ -138,7 +167,7 @@ def _run_spectral(command: list[str], content: bytes, filename: str, timeout: fl
         except subprocess.TimeoutExpired:
             return [_finding("openapi.linter-failed", f"Spectral did not finish within {timeout:g} s", filename)]
         except OSError as error:
-            return [_finding("openapi.linter-failed", f"Spectral could not be started: {error}", filename)]
+            return [_finding("openapi.linter-failed", f"Spectral kon niet worden gestart: {error}", filename)]
     return _read_results(completed, filename)
 
 
@@ -148,8 +177,8 @@ def _read_results(completed: subprocess.CompletedProcess[bytes], filename: str) 
     except ValueError:
         results = None
     if not isinstance(results, list):
-        tail = completed.stderr.decode("utf-8", "replace").strip()[-1000:] or "(no output)"
-        message = f"Spectral failed (exit code {completed.returncode}): {tail}"
+        tail = completed.stderr.decode("utf-8", "replace").strip()[-1000:] or "(geen uitvoer)"
+        message = f"Spectral is mislukt (afsluitcode {completed.returncode}): {tail}"
         return [_finding("openapi.linter-failed", message, filename)]
     return [_from_spectral(result, filename) for result in results]
 
@@ -157,13 +186,15 @@ def _read_results(completed: subprocess.CompletedProcess[bytes], filename: str) 
 def _from_spectral(result: dict[str, Any], filename: str) -> Finding:
     severity_code = int(result.get("severity", 0))
     json_path = ".".join(str(part) for part in result.get("path", []))
-    message = _SEVERITY_PREFIX.get(severity_code, "") + str(result.get("message", "")).strip()
+    code = str(result.get("code", "spectral"))
+    said = RULE_MESSAGES.get(code) or str(result.get("message", "")).strip()
+    message = _SEVERITY_PREFIX.get(severity_code, "") + said
     if json_path:
-        message += f" at {json_path}"
+        message += f" (op {json_path})"
     line = result.get("range", {}).get("start", {}).get("line")
     return Finding(
         check=CHECK,
-        rule=str(result.get("code", "spectral")),
+        rule=code,
         severity="error" if severity_code == 0 else "warning",
         message=message,
         file=filename,

@@ -18,6 +18,7 @@ from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
 from plein.store import (
     adoptions,
+    categories,
     costs,
     forms,
     harvest,
@@ -47,6 +48,10 @@ VALUE_LABELS = {
     "pricing": {"free": "Gratis", "one-off": "Eenmalig", "yearly": "Per jaar", "per-inhabitant": "Per inwoner"},
     "developmentStatus": {"concept": "Concept", "development": "In ontwikkeling", "beta": "Bèta",
                           "stable": "Stabiel", "obsolete": "Verouderd"},
+    "softwareType": {"standalone/web": "Webapplicatie", "standalone/mobile": "Mobiele app",
+                     "standalone/desktop": "Desktopapplicatie", "standalone/iot": "Internet of things",
+                     "standalone/other": "Zelfstandige software", "addon": "Uitbreiding", "library": "Bibliotheek",
+                     "configurationFiles": "Configuratiebestanden"},
 }
 SORT_LABELS = {"relevance": "Relevantie", "adoptions": "Aantal gemeenten", "newest": "Nieuwste",
                "rating": "Beoordeling"}
@@ -109,11 +114,11 @@ def page_numbers(current: int, pages: int) -> list[int | None]:
 
 
 def facet_label(facet: str, value: str) -> str:
-    """A facet value for people: Dutch where we have the words, publiccode categories made readable."""
+    """A facet value for people: Dutch words for the standard's values (the value itself stays in the URL)."""
     if facet in VALUE_LABELS:
         return VALUE_LABELS[facet].get(value, value)
     if facet == "category":
-        return value.replace("-", " ").capitalize()
+        return categories.label(value)
     return value
 
 
@@ -151,11 +156,13 @@ async def home(request: Request, session: SessionDep, principal: PagePrincipal) 
 
 @router.get("/apps/{slug}")
 async def app_page(slug: str, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    detail = await present.app_detail(session, slug, principal)
+    with views_market.not_found_in_dutch(f"Er is geen app '{slug[:100]}' in de store."):
+        detail = await present.app_detail(session, slug, principal)
     users = {user.municipality for user in detail.users}
+    existing = [code for code, _ in request.state.managed if not (await _municipality(session, code)).ended]
     context = {
         "app": detail, "options": forms.describe_options(detail.options),
-        "adopt": [(code, name, code in users) for code, name in request.state.managed],
+        "adopt": [(code, name, code in users) for code, name in request.state.managed if code in existing],
         **await views_market.app_parts(session, request, slug, principal),
         "origin": await harvest.origin(session, slug),
     }
@@ -221,8 +228,9 @@ async def hide_review(slug: str, code: str, request: Request, session: SessionDe
 @router.get("/apps/{slug}/releases/{version}")
 async def release_page(slug: str, version: str, request: Request, session: SessionDep,
                        principal: PagePrincipal) -> Response:
-    app = await service.get_app(session, slug)
-    row = await service.get_release(session, app, version, principal)
+    with views_market.not_found_in_dutch(f"De store heeft geen versie {version[:40]} van app '{slug[:100]}'."):
+        app = await service.get_app(session, slug)
+        row = await service.get_release(session, app, version, principal)
     release = present.release_detail(row)
     findings = sorted(release.report.get("findings", []), key=lambda f: (f.get("severity") != "error",
                                                                           f.get("file") or "", f.get("line") or 0))
@@ -347,10 +355,12 @@ async def adopt(code: str, request: Request, session: SessionDep, principal: Pag
             await adoptions.adopt(session, code, app.slug, options, principal, version=release.version,
                                   activate="activate" in fields, base_url=str(request.base_url))
         except Conflict as exc:
-            already = any(param.code == "already-adopted" for param in exc.invalid_params)
+            codes = {param.code for param in exc.invalid_params}
             errors, status = {"adoption": f"{names[0]} gebruikt {names[1]} al. Beheer die adoptie (upgraden of "
                                           "beëindigen) op de pagina met de apps van de gemeente."
-                              if already else exc.detail}, 409
+                              if "already-adopted" in codes else
+                              f"{names[0]} bestaat niet meer (opgeheven) en kan geen apps meer adopteren."
+                              if "municipality-ended" in codes else exc.detail}, 409
             page = await _adopt_page(session, code, fields.get("app", ""), fields.get("version"))
         except InvalidInput as exc:
             errors = forms.errors_from(exc.invalid_params, schema) or {"adoption": exc.detail}
@@ -372,7 +382,8 @@ async def _adoption_context(session: SessionDep, code: str, adoption_id: str,
     return {
         "municipality": municipality, "adoption": adoption, "manage": manage, "fields": fields, "summary": [],
         "options": forms.display_options(schema, adoption.options),
-        "history": await adoptions.adoption_history(session, adoption),
+        "history": [(event, forms.display_options(schema, event.options))  # option titles, not their keys
+                    for event in await adoptions.adoption_history(session, adoption)],
         "newer": newer if manage else [], **await views_market.adoption_parts(session, adoption, newer),
     }
 
@@ -380,7 +391,9 @@ async def _adoption_context(session: SessionDep, code: str, adoption_id: str,
 @router.get("/gemeenten/{code}/apps/{adoption_id}")
 async def adoption_page(code: str, adoption_id: str, request: Request, session: SessionDep,
                         principal: PagePrincipal) -> Response:
-    return render(request, "store/adoption.html", await _adoption_context(session, code, adoption_id, principal))
+    with views_market.not_found_in_dutch(f"Er is geen adoptie {adoption_id[:40]} bij gemeente {code[:20]}."):
+        context = await _adoption_context(session, code, adoption_id, principal)
+    return render(request, "store/adoption.html", context)
 
 
 async def _managed_adoption(session: SessionDep, code: str, adoption_id: str,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
 from plein.db import utcnow
-from plein.errors import Forbidden, InvalidInput
+from plein.errors import Forbidden, InvalidInput, NotFound
 from plein.http import SessionDep
 from plein.organisations.models import Organisation
 from plein.store import advisories, costs, reviews, service
@@ -145,9 +147,19 @@ async def _advisory_context(session: AsyncSession, advisory: Advisory, principal
             "manage": principal is not None and advisories.may_publish(advisory.app, principal), "error": None}
 
 
+@contextmanager
+def not_found_in_dutch(message: str) -> Iterator[None]:
+    """A page's 404 says what is missing in Dutch (the service's words are the API's)."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(message) from exc
+
+
 @router.get("/beveiligingsmeldingen/{identifier}")
 async def advisory_page(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    advisory = await advisories.get_advisory(session, identifier)
+    with not_found_in_dutch(f"Er is geen beveiligingsmelding {identifier[:40]}."):
+        advisory = await advisories.get_advisory(session, identifier)
     return render(request, "store/advisory.html", await _advisory_context(session, advisory, principal))
 
 

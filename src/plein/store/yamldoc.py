@@ -44,16 +44,17 @@ def load_yaml(raw: bytes) -> YamlDoc:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlDocError("yaml.encoding", f"the file is not UTF-8 (invalid byte at line {line})", line) from exc
+        raise YamlDocError("yaml.encoding", f"het bestand is geen UTF-8 (ongeldige byte op regel {line})",
+                           line) from exc
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {exc.problem}", mark) from exc
+        raise YamlDocError("yaml.syntax", f"het bestand is geen geldige YAML: {exc.problem}", mark) from exc
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise YamlDocError("yaml.syntax", f"the file is not valid YAML: {str(exc).splitlines()[0]}") from exc
+        raise YamlDocError("yaml.syntax", f"het bestand is geen geldige YAML: {str(exc).splitlines()[0]}") from exc
     if len(nodes) != 1:
-        raise YamlDocError("yaml.multi-document", f"the file must hold one YAML document, not {len(nodes)}")
+        raise YamlDocError("yaml.multi-document", f"het bestand moet één YAML-document bevatten, niet {len(nodes)}")
     doc = YamlDoc(data=None)
     try:
         _index(nodes[0], "", doc.lines)
@@ -61,7 +62,7 @@ def load_yaml(raw: bytes) -> YamlDoc:
     except YamlDocError:
         raise
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise YamlDocError("yaml.syntax", f"the file cannot be read: {str(exc).splitlines()[0]}") from exc
+        raise YamlDocError("yaml.syntax", f"het bestand is niet te lezen: {str(exc).splitlines()[0]}") from exc
     return doc
 
 
@@ -73,7 +74,8 @@ def _index(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
             key = str(key_node.value)
             if key in seen:
                 raise YamlDocError(
-                    "yaml.duplicate-key", f"key '{_join(path, key)}' occurs twice", key_node.start_mark.line + 1
+                    "yaml.duplicate-key", f"sleutel '{_join(path, key)}' komt twee keer voor",
+                    key_node.start_mark.line + 1,
                 )
             seen.add(key)
             _index(value_node, _join(path, key), lines)

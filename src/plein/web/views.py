@@ -186,12 +186,11 @@ async def login_expired(request: Request, exc: Exception) -> Response:
     """A page asked with a login that just expired: to the login page of its kind, saying why, then back here."""
     assert isinstance(exc, LoginExpired)
     settings = request.app.state.settings
-    staff = exc.kind == "staff"
     if exc.reason == "idle":
-        why = f"{'je' if staff else 'u'} was {settings.session_idle_minutes} minuten niet actief"
+        why = f"u was {settings.session_idle_minutes} minuten niet actief"
     else:
-        why = f"{'je' if staff else 'u'} was langer dan {settings.session_max_hours:g} uur ingelogd"
-    flash(request, f"{'Je' if staff else 'Uw'} sessie is verlopen: {why}. Log opnieuw in.", "warning")
+        why = f"u was langer dan {settings.session_max_hours:g} uur ingelogd"
+    flash(request, f"Uw sessie is verlopen: {why}. Log opnieuw in.", "warning")
     here = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
     page = LOGIN_PAGES.get(exc.kind, "/inloggen")
     if request.url.path.startswith((page, "/login", "/inloggen")):
@@ -230,12 +229,12 @@ async def login(request: Request, session: SessionDep, form: csrf.CheckedForm) -
         if username and password:
             limiter.failed(*keys)
         error = "De gebruikersnaam of het wachtwoord klopt niet." if username and password else \
-            "Vul je gebruikersnaam en wachtwoord in."
+            "Vul uw gebruikersnaam en wachtwoord in."
         return render(request, "login.html", {"next": target, "username": username, "error": error}, status=400)
     limiter.succeeded(keys[0])
     user_id = await auth.user_id_for(session, principal.id)
     new = logins.NewLogin("staff", user_id, principal.display_name, "password")
-    return await begin_login(request, session, new, target, f"Je bent ingelogd als {principal.display_name}.")
+    return await begin_login(request, session, new, target, f"U bent ingelogd als {principal.display_name}.")
 
 
 def _duration(seconds: int) -> str:
@@ -256,9 +255,10 @@ async def logout(request: Request, session: SessionDep, form: csrf.CheckedForm) 
     """End the login server-side (every copy of the cookie stops working) and start an empty session; then go to
     `next` (a local path: a municipality's pages send their own start page)."""
     token = request.session.get(logins.COOKIE_KEY)
-    kind = await logins.end_token(session, token, "logout") if isinstance(token, str) and token else None
+    if isinstance(token, str) and token:
+        await logins.end_token(session, token, "logout")
     request.session.clear()
-    flash(request, "Je bent uitgelogd." if kind in (None, "staff") else "U bent uitgelogd.")
+    flash(request, "U bent uitgelogd.")
     return redirect(safe_next(csrf.text_fields(form).get("next", "/")))
 
 

@@ -144,7 +144,8 @@ def _table(name: str) -> dict[str, str]:
 
 
 def gemeenten() -> dict[str, str]:
-    """National table 33, including municipalities that no longer exist (people were born there)."""
+    """National table 33, including municipalities that no longer exist (people were born there); the same file
+    organisations.service loads the municipalities from."""
     return _table("tabel33-gemeenten.csv")
 
 

@@ -88,7 +88,7 @@ def run_checks(
     """Run every check and collect the report, with each finding's severity as the admission policy says; a check
     never stops the others."""
     findings = _by_policy(context, list(archive_findings or []))
-    summaries = [_summary("archive", "Archive: size, paths, links, checksum", "1", findings)]
+    summaries = [_summary("archive", "Archief: grootte, paden, links, controlegetal", "1", findings)]
     for check in checks if checks is not None else default_checks():
         found = _by_policy(context, check.run(context))
         findings.extend(found)

@@ -70,10 +70,10 @@ def check_licence(context: CheckContext) -> list[Finding]:
         return []
     return [Finding(
         "licence", "licence.not-open", "warning",
-        f"legal.license '{licence}' is not an open licence (OSI-approved or EUPL-compatible); "
-        "municipalities will see this warning on the app page",
+        f"legal.license '{licence}' is geen open licentie (door OSI erkend of verenigbaar met de EUPL); "
+        "gemeenten zien deze waarschuwing op de pagina van de app",
         file="publiccode.yml", path="legal.license",
     )]
 
 
-CHECK = Check("licence", "Licence: open source (OSI-approved or EUPL-compatible)", "1", check_licence)
+CHECK = Check("licence", "Licentie: open source (door OSI erkend of verenigbaar met de EUPL)", "1", check_licence)

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from plein.registers.fields import register_fields
+from plein.store import schema_messages
 from plein.store.checks import Check, CheckContext
 from plein.store.findings import Finding
 from plein.store.package import MANIFEST
@@ -36,7 +37,7 @@ def _finding(check: str, rule: str, message: str, doc: YamlDoc | None = None, pa
 def _load(context: CheckContext) -> tuple[YamlDoc | None, list[Finding]]:
     raw = context.package.files.get(MANIFEST)
     if raw is None:
-        return None, [_finding("manifest", "manifest.missing", "the package has no plein.yaml at its root")]
+        return None, [_finding("manifest", "manifest.missing", "het pakket heeft geen plein.yaml in de hoofdmap")]
     try:
         return load_yaml(raw), []
     except YamlDocError as exc:
@@ -44,8 +45,7 @@ def _load(context: CheckContext) -> tuple[YamlDoc | None, list[Finding]]:
 
 
 def _schema_message(error: ValidationError) -> str:
-    where = json_path_to_dotted(list(error.absolute_path)) or "the manifest"
-    return f"{where}: {error.message} (rule: {error.validator})"
+    return schema_messages.message(json_path_to_dotted(list(error.absolute_path)) or "het manifest", error)
 
 
 def check_manifest(context: CheckContext) -> list[Finding]:
@@ -76,21 +76,22 @@ def check_version(context: CheckContext) -> list[Finding]:
     try:
         parsed = semver.Version.parse(version)
     except ValueError:
-        return [_finding("version", "version.semver", f"version '{version}' is not a semantic version "
-                         "(MAJOR.MINOR.PATCH, e.g. 1.2.0)", doc, "version")]
+        return [_finding("version", "version.semver", f"version '{version}' is geen semantische versie "
+                         "(MAJOR.MINOR.PATCH, bijvoorbeeld 1.2.0)", doc, "version")]
     findings = []
     software_version = (context.publiccode or {}).get("softwareVersion")
     if context.publiccode is not None and str(software_version) != version:
         findings.append(_finding(
             "version", "version.publiccode-mismatch",
-            f"version '{version}' must equal softwareVersion in publiccode.yml ('{software_version}')", doc, "version",
+            f"version '{version}' moet gelijk zijn aan softwareVersion in publiccode.yml ('{software_version}')",
+            doc, "version",
         ))
     earlier = [semver.Version.parse(v) for v in context.earlier_versions if semver.Version.is_valid(v)]
     if earlier and parsed <= max(earlier):
         findings.append(_finding(
             "version", "version.not-greater",
-            f"version '{version}' must be greater than every earlier release of this app "
-            f"(the highest is {max(earlier)})", doc, "version",
+            f"version '{version}' moet hoger zijn dan elke eerdere versie van deze app "
+            f"(de hoogste is {max(earlier)})", doc, "version",
         ))
     return findings
 
@@ -106,9 +107,9 @@ def check_options(context: CheckContext) -> list[Finding]:
     except SchemaError as exc:
         path = json_path_to_dotted(["options", *exc.absolute_path])
         return [_finding("options", "options.invalid-schema",
-                         f"{path}: not a valid JSON Schema 2020-12: {exc.message}", doc, path)]
+                         f"{path}: geen geldig JSON Schema 2020-12: {schema_messages.reason(exc)}", doc, path)]
     if schema.get("type") != "object":
-        return [_finding("options", "options.not-object", "options must describe an object (type: object)",
+        return [_finding("options", "options.not-object", "options moet een object beschrijven (type: object)",
                          doc, "options")]
     return _check_defaults(schema, doc)
 
@@ -121,7 +122,7 @@ def _check_defaults(schema: dict[str, Any], doc: YamlDoc) -> list[Finding]:
         for error in Draft202012Validator(prop).iter_errors(prop["default"]):
             path = f"options.properties.{name}.default"
             findings.append(_finding("options", "options.default-invalid",
-                                     f"{path}: the default {prop['default']!r} is not valid: {error.message}",
+                                     f"{path}: de standaardwaarde is ongeldig: {schema_messages.reason(error)}",
                                      doc, path))
     return findings
 
@@ -137,14 +138,14 @@ def check_data(context: CheckContext) -> list[Finding]:
         fields = register_fields(request["register"])
         if fields is None:
             findings.append(_finding("data", "data.unknown-register",
-                                     f"{base}.register: '{request['register']}' is not a register; "
-                                     "use one of: brp, bag", doc, f"{base}.register"))
+                                     f"{base}.register: '{request['register']}' is geen register; "
+                                     "gebruik brp of bag", doc, f"{base}.register"))
             continue
         for position, field in enumerate(request["fields"]):
             if isinstance(field, str) and field not in fields:
                 path = f"{base}.fields[{position}]"
                 findings.append(_finding("data", "data.unknown-field",
-                                         f"{path}: '{field}' is not a field of the {request['register']} register",
+                                         f"{path}: '{field}' is geen veld van het register {request['register']}",
                                          doc, path))
     return findings
 
@@ -162,9 +163,9 @@ def _data_requests(manifest: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]
     ]
 
 
-CHECK = Check("manifest", "Manifest: plein.yaml against its JSON Schema", MANIFEST_SCHEMA_VERSION, check_manifest)
-VERSION_CHECK = Check("version", "Version: semver, equal to softwareVersion, above earlier releases", "1",
+CHECK = Check("manifest", "Manifest: plein.yaml volgens zijn JSON Schema", MANIFEST_SCHEMA_VERSION, check_manifest)
+VERSION_CHECK = Check("version", "Versie: semver, gelijk aan softwareVersion, hoger dan eerdere versies", "1",
                       check_version)
-OPTIONS_CHECK = Check("options", "Options: valid JSON Schema 2020-12 with valid defaults", "1", check_options)
-DATA_CHECK = Check("data", "Personal data: fields exist in the register, with purpose and legal basis", "1",
+OPTIONS_CHECK = Check("options", "Opties: geldig JSON Schema 2020-12 met geldige standaardwaarden", "1", check_options)
+DATA_CHECK = Check("data", "Persoonsgegevens: velden bestaan in het register, met doel en grondslag", "1",
                    check_data)

@@ -19,4 +19,4 @@ def check_openapi(context: CheckContext) -> list[Finding]:
         raise ServiceUnavailable(f"the OpenAPI check cannot run: {exc}") from exc
 
 
-CHECK = Check("openapi", "API: OpenAPI 3.x and the NL API Design Rules", spectral.RULESET_VERSION, check_openapi)
+CHECK = Check("openapi", "API: OpenAPI 3.x en de NL API Design Rules", spectral.RULESET_VERSION, check_openapi)

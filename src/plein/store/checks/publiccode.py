@@ -18,4 +18,4 @@ def check_publiccode(context: CheckContext) -> list[Finding]:
     return result.findings
 
 
-CHECK = Check("publiccode", "publiccode.yml: the publiccode.yml standard", "0.7", check_publiccode)
+CHECK = Check("publiccode", "publiccode.yml: de standaard publiccode.yml", "0.7", check_publiccode)

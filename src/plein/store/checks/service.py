@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from plein import logic
 from plein.exchange.grants import covers
 from plein.registers.fields import register_fields
+from plein.store import schema_messages
 from plein.store.checks import Check, CheckContext
 from plein.store.findings import Finding, Severity
 from plein.store.package import SERVICE
@@ -68,7 +69,7 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _listed(names: Any) -> str:
     shown = [repr(name) for name in names]
-    return ", ".join(shown) if shown else "none"
+    return ", ".join(shown) if shown else "geen"
 
 
 @dataclass
@@ -133,15 +134,16 @@ def check_service(context: CheckContext) -> list[Finding]:
     if raw is None:
         if kind != "service":
             return []
-        return [Finding("service", "service.missing", "warning", f"a service app without {SERVICE} can be "
-                        "adopted but runs nowhere; add its service definition", file=SERVICE)]
+        return [Finding("service", "service.missing", "warning", f"een service-app zonder {SERVICE} kan "
+                        "geadopteerd worden maar draait nergens; voeg de dienstdefinitie toe", file=SERVICE)]
     try:
         doc = load_yaml(raw)
     except YamlDocError as exc:
         return [Finding("service", f"service.{exc.rule}", "error", str(exc), file=SERVICE, line=exc.line)]
     if context.manifest is not None and kind != "service":
-        return [Finding("service", "service.service-only", "error", f"only apps of kind service have a service "
-                        f"definition (this app is {kind!r}); remove {SERVICE}", file=SERVICE, line=doc.line(""))]
+        return [Finding("service", "service.service-only", "error", f"alleen apps van de soort service hebben een "
+                        f"dienstdefinitie (deze app is {kind!r}); verwijder {SERVICE}", file=SERVICE,
+                        line=doc.line(""))]
     findings = _schema(doc)
     if not isinstance(doc.data, dict):
         return findings
@@ -159,9 +161,9 @@ def _schema(doc: YamlDoc) -> list[Finding]:
     findings = []
     for error in errors:
         path = json_path_to_dotted(list(error.absolute_path))
-        message = error.message if len(error.message) <= MAX_MESSAGE else error.message[:MAX_MESSAGE] + "…"
-        findings.append(Finding("service", f"service.schema.{error.validator}", "error",
-                                f"{path or 'the service definition'}: {message} (rule: {error.validator})",
+        message = schema_messages.message(path or "de dienstdefinitie", error)
+        message = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
+        findings.append(Finding("service", f"service.schema.{error.validator}", "error", message,
                                 file=SERVICE, line=doc.line(path), path=path or None))
     return findings
 
@@ -172,11 +174,11 @@ def _schema(doc: YamlDoc) -> list[Finding]:
 def _identifiers(d: Definition) -> list[Finding]:
     """Step ids, question ids (across all steps), prefill, check and consent ids are each unique."""
     groups = [
-        ("step", [(f"steps[{index}]", item) for index, item in _items(d.data.get("steps"))]),
-        ("question", d.question_list),
-        ("prefill entry", [(f"prefill[{index}]", item) for index, item in _items(d.data.get("prefill"))]),
-        ("check", [(f"checks[{index}]", item) for index, item in _items(d.data.get("checks"))]),
-        ("consent", [(f"consent[{index}]", item) for index, item in _items(d.data.get("consent"))]),
+        ("stap", [(f"steps[{index}]", item) for index, item in _items(d.data.get("steps"))]),
+        ("vraag", d.question_list),
+        ("prefill-regel", [(f"prefill[{index}]", item) for index, item in _items(d.data.get("prefill"))]),
+        ("controle", [(f"checks[{index}]", item) for index, item in _items(d.data.get("checks"))]),
+        ("toestemming", [(f"consent[{index}]", item) for index, item in _items(d.data.get("consent"))]),
     ]
     findings = []
     for kind, entries in groups:
@@ -186,8 +188,8 @@ def _identifiers(d: Definition) -> list[Finding]:
             if not isinstance(ident, str):
                 continue
             if ident in first:
-                findings.append(d.finding("duplicate-id", f"the {kind} id {ident!r} is already used by "
-                                          f"{first[ident]}; each {kind} needs an id of its own", f"{path}.id"))
+                findings.append(d.finding("duplicate-id", f"het id {ident!r} ({kind}) wordt al gebruikt door "
+                                          f"{first[ident]}; elke {kind} heeft een eigen id nodig", f"{path}.id"))
             else:
                 first[ident] = path
     return findings
@@ -198,8 +200,8 @@ def _handled_by(d: Definition) -> list[Finding]:
     steps = d.ids("steps")
     if not isinstance(after, str) or after in steps:
         return []
-    return [d.finding("unknown-step", f"{after!r} is not the id of a step; name the step after which the handling "
-                      f"municipality is known (steps: {_listed(steps)})", "handledBy.after")]
+    return [d.finding("unknown-step", f"{after!r} is geen id van een stap; noem de stap waarna de behandelende "
+                      f"gemeente bekend is (stappen: {_listed(steps)})", "handledBy.after")]
 
 
 def _persons_sources(d: Definition) -> list[Finding]:
@@ -211,13 +213,13 @@ def _persons_sources(d: Definition) -> list[Finding]:
             continue
         entry = d.prefill.get(source)
         if entry is None:
-            problem = f"{source!r} is not the id of a prefill entry"
+            problem = f"{source!r} is geen id van een prefill-regel"
         elif entry.get("about") != "huisgenoten":
-            problem = f"prefill entry {source!r} is about {entry.get('about')!r}"
+            problem = f"prefill-regel {source!r} gaat over {entry.get('about')!r}"
         else:
             continue
-        findings.append(d.finding("persons-source", f"{problem}; a persons question chooses from a prefill entry "
-                                  "about huisgenoten", f"{path}.source"))
+        findings.append(d.finding("persons-source", f"{problem}; een vraag van het type persons kiest uit een "
+                                  "prefill-regel over huisgenoten", f"{path}.source"))
     return findings
 
 
@@ -236,15 +238,15 @@ def _huisgenoten(d: Definition) -> list[Finding]:
         if entry.get("about") != "huisgenoten":
             continue
         if not applicants:
-            findings.append(d.finding("huisgenoten-needs-aanvrager", "a prefill entry about huisgenoten needs a "
-                                      "prefill entry about aanvrager with the fields " + ", ".join(HUISGENOTEN_NEEDS),
+            findings.append(d.finding("huisgenoten-needs-aanvrager", "een prefill-regel over huisgenoten vraagt een "
+                                      "prefill-regel over aanvrager met de velden " + ", ".join(HUISGENOTEN_NEEDS),
                                       f"prefill[{index}].about"))
         elif all(_missing_for_huisgenoten(applicant) for _, applicant in applicants):
             position, applicant = applicants[0]
             missing = ", ".join(_missing_for_huisgenoten(applicant))
-            findings.append(d.finding("huisgenoten-needs-aanvrager", f"prefill[{index}] is about huisgenoten, "
-                                      f"which are found through the applicant's {', '.join(HUISGENOTEN_NEEDS)}; "
-                                      f"add {missing} to these fields", f"prefill[{position}].fields"))
+            findings.append(d.finding("huisgenoten-needs-aanvrager", f"prefill[{index}] gaat over huisgenoten, "
+                                      f"die worden gevonden via {', '.join(HUISGENOTEN_NEEDS)} van de aanvrager; "
+                                      f"voeg {missing} aan deze velden toe", f"prefill[{position}].fields"))
     return findings
 
 
@@ -256,8 +258,8 @@ def _prefill_about(d: Definition) -> list[Finding]:
             continue
         name = about.removeprefix("antwoord.")
         if name not in d.questions:
-            findings.append(d.finding("prefill-about", f"{name!r} is not the id of a question; about: "
-                                      "antwoord.<question> names the question whose answer holds the BSN",
+            findings.append(d.finding("prefill-about", f"{name!r} is geen id van een vraag; about: "
+                                      "antwoord.<vraag> noemt de vraag waarvan het antwoord het BSN is",
                                       f"prefill[{index}].about"))
     return findings
 
@@ -270,9 +272,10 @@ def _consent_address(d: Definition) -> list[Finding]:
             continue
         question = d.questions.get(name, ("", {}))[1]
         if question.get("type") != "address":
-            problem = "is not the id of a question" if not question else f"is a {question.get('type')} question"
-            findings.append(d.finding("consent-address", f"{name!r} {problem}; consent names the address question "
-                                      "whose occupants are asked", f"consent[{index}].address"))
+            problem = (f"is een vraag van het type {question.get('type')}" if question else
+                       "is geen id van een vraag")
+            findings.append(d.finding("consent-address", f"{name!r} {problem}; consent noemt de adresvraag "
+                                      "naar wier bewoners wordt gevraagd", f"consent[{index}].address"))
     return findings
 
 
@@ -286,7 +289,7 @@ def _names(zaaktype: dict[str, Any], key: str, attribute: str) -> list[str]:
 def _unknown(d: Definition, rule: str, value: Any, known: list[str], what: str, path: str) -> list[Finding]:
     if not isinstance(value, str) or value in known:
         return []
-    return [d.finding(rule, f"{value!r} is not {what} of the zaaktype in plein.yaml (there: {_listed(known)})",
+    return [d.finding(rule, f"{value!r} is geen {what} van het zaaktype in plein.yaml (daar: {_listed(known)})",
                       path)]
 
 
@@ -296,8 +299,8 @@ def _case_zaaktype(d: Definition) -> list[Finding]:
         return []
     known = [item["identificatie"] for _, item in _items(d.manifest.get("zaaktypen"))
              if isinstance(item.get("identificatie"), str)]
-    return [d.finding("unknown-zaaktype", f"{wanted!r} is not the identificatie of a zaaktype in plein.yaml "
-                      f"(there: {_listed(known)})", "case.zaaktype")]
+    return [d.finding("unknown-zaaktype", f"{wanted!r} is geen identificatie van een zaaktype in plein.yaml "
+                      f"(daar: {_listed(known)})", "case.zaaktype")]
 
 
 def _case_parts(d: Definition) -> list[Finding]:
@@ -309,23 +312,23 @@ def _case_parts(d: Definition) -> list[Finding]:
     eigenschappen = _names(zaaktype, "eigenschappen", "naam")
     findings = []
     for name in _dict(case.get("eigenschappen")):
-        findings += _unknown(d, "unknown-eigenschap", name, eigenschappen, "an eigenschap",
+        findings += _unknown(d, "unknown-eigenschap", name, eigenschappen, "eigenschap",
                              f"case.eigenschappen.{name}")
     roltypen = _names(zaaktype, "roltypen", "omschrijving")
     for index, betrokkene in _items(case.get("betrokkenen")):
-        findings += _unknown(d, "unknown-roltype", betrokkene.get("roltype"), roltypen, "the omschrijving of a roltype",
+        findings += _unknown(d, "unknown-roltype", betrokkene.get("roltype"), roltypen, "omschrijving van een roltype",
                              f"case.betrokkenen[{index}].roltype")
     resultaattypen = _names(zaaktype, "resultaattypen", "omschrijving")
     for outcome in ("toegekend", "afgewezen"):
         findings += _unknown(d, "unknown-resultaattype", _dict(decision.get(outcome)).get("resultaattype"),
-                             resultaattypen, "the omschrijving of a resultaattype", f"decision.{outcome}.resultaattype")
+                             resultaattypen, "omschrijving van een resultaattype", f"decision.{outcome}.resultaattype")
     return findings + _documents(d, zaaktype, case)
 
 
 def _documents(d: Definition, zaaktype: dict[str, Any], case: dict[str, Any]) -> list[Finding]:
     """Uploads and documents the effects make are of informatieobjecttypen of the case's zaaktype."""
     known = _names(zaaktype, "informatieobjecttypen", "omschrijving")
-    what = "the omschrijving of an informatieobjecttype"
+    what = "omschrijving van een informatieobjecttype"
     findings: list[Finding] = []
     for path, question in d.question_list:
         if question.get("type") == "document":
@@ -394,17 +397,17 @@ def _logic(d: Definition) -> list[Finding]:
     for path, expression in d.places.items():
         for problem in logic.problems(expression, path):
             where, _, message = problem.partition(": ")
-            findings.append(d.finding("logic", f"not JSON Logic that Plein evaluates: {message}", where or path))
+            findings.append(d.finding("logic", f"geen JSON Logic die Plein uitvoert: {message}", where or path))
     return findings
 
 
 def _variables(d: Definition) -> list[Finding]:
     """Every var path starts with a known root, and the question, prefill entry, check or option it names exists."""
     known: dict[str, tuple[set[str] | None, str]] = {
-        "antwoorden": (set(d.questions), "the id of a question"),
-        "prefill": (set(d.prefill), "the id of a prefill entry"),
-        "controles": (set(d.ids("checks")), "the id of a check"),
-        "opties": (d.options(), "an option in the options schema of plein.yaml"),
+        "antwoorden": (set(d.questions), "id van een vraag"),
+        "prefill": (set(d.prefill), "id van een prefill-regel"),
+        "controles": (set(d.ids("checks")), "id van een controle"),
+        "opties": (d.options(), "optie in het optieschema van plein.yaml"),
     }
     findings = []
     for path, expression in d.places.items():
@@ -414,13 +417,13 @@ def _variables(d: Definition) -> list[Finding]:
             where = _var_path(expression, name, path) or path
             roots = DOCUMENT_ROOTS if _in_document(d, path) else ROOTS
             if root not in roots:
-                findings.append(d.finding("variable-root", f"reads {name!r}, but an expression reads only "
+                findings.append(d.finding("variable-root", f"leest {name!r}, maar een expressie leest alleen "
                                           f"{', '.join(roots)}", where))
                 continue
             names, what = known.get(root, (None, ""))
             if names is not None and head and head not in names:
-                findings.append(d.finding(f"variable-{_RULE_OF_ROOT[root]}", f"reads {name!r}, but {head!r} is not "
-                                          f"{what} (known: {_listed(sorted(names))})", where))
+                findings.append(d.finding(f"variable-{_RULE_OF_ROOT[root]}", f"leest {name!r}, maar {head!r} is geen "
+                                          f"{what} (bekend: {_listed(sorted(names))})", where))
     return findings
 
 
@@ -486,8 +489,8 @@ def _prefill_fields(d: Definition) -> list[Finding]:
             continue
         for position, name in enumerate(_fields(entry)):
             if isinstance(name, str) and name not in known:
-                findings.append(d.finding("prefill-unknown-field", f"{name!r} is not a field of the "
-                                          f"{entry['register']} register", f"prefill[{index}].fields[{position}]"))
+                findings.append(d.finding("prefill-unknown-field", f"{name!r} is geen veld van het "
+                                          f"register {entry['register']}", f"prefill[{index}].fields[{position}]"))
     return findings
 
 
@@ -501,9 +504,9 @@ def _prefill_grants(d: Definition) -> list[Finding]:
         register, activity = entry.get("register"), entry.get("activity")
         requests = _data_requests(d.manifest, register, activity)
         if not requests:
-            findings.append(d.finding("prefill-not-granted", f"plein.yaml asks no {register} data for activity "
-                                      f"{activity!r}; add a requires.data item with register {register} and that "
-                                      "activity", f"prefill[{index}].activity"))
+            findings.append(d.finding("prefill-not-granted", f"plein.yaml vraagt geen gegevens uit {register} voor "
+                                      f"activiteit {activity!r}; voeg een requires.data-regel toe met register "
+                                      f"{register} en die activiteit", f"prefill[{index}].activity"))
             continue
         granted = [name for request in requests for name in _fields(request) if isinstance(name, str)]
         known = _known_fields(entry)
@@ -511,9 +514,10 @@ def _prefill_grants(d: Definition) -> list[Finding]:
             if not isinstance(name, str) or (known is not None and name not in known):
                 continue  # _prefill_fields reports a field the register does not have
             if not any(covers(grant, name) for grant in granted):
-                findings.append(d.finding("prefill-not-granted", f"{name!r} is not granted: no requires.data item "
-                                          f"for register {register} and activity {activity} lists it or a field "
-                                          "that contains it", f"prefill[{index}].fields[{position}]"))
+                findings.append(d.finding("prefill-not-granted", f"{name!r} is niet toegestaan: geen "
+                                          f"requires.data-regel voor register {register} en activiteit {activity} "
+                                          "noemt het of een veld dat het bevat",
+                                          f"prefill[{index}].fields[{position}]"))
     return findings
 
 
@@ -527,13 +531,13 @@ def _effects(d: Definition) -> list[Finding]:
         if not isinstance(kind, str):
             continue
         if kind not in EFFECT_WRITES:
-            findings.append(d.finding("unknown-effect", f"{kind!r} is not an effect Plein implements (known: "
+            findings.append(d.finding("unknown-effect", f"{kind!r} is geen effect dat Plein kent (bekend: "
                                       f"{_listed(EFFECT_WRITES)})", path))
         elif (needed := EFFECT_WRITES[kind]) is not None and d.manifest is not None and needed not in writes:
             register, mutation = needed
-            findings.append(d.finding("effect-not-granted", f"the effect {kind} changes the {register} register "
-                                      f"({mutation}); add a requires.writes item with register {register} and "
-                                      f"mutation {mutation} to plein.yaml", path))
+            findings.append(d.finding("effect-not-granted", f"het effect {kind} wijzigt het register {register} "
+                                      f"({mutation}); voeg aan plein.yaml een requires.writes-regel toe met register "
+                                      f"{register} en mutation {mutation}", path))
         elif kind == "document":
             findings += _template(d, effect, f"effects[{index}]")
     return findings
@@ -542,7 +546,7 @@ def _effects(d: Definition) -> list[Finding]:
 def _template(d: Definition, effect: dict[str, Any], base: str) -> list[Finding]:
     """A document effect's template is in the package's service/ folder and is a Jinja template; the prefill
     entries it reads again exist."""
-    findings = [d.finding("unknown-prefill", f"{name!r} is not a prefill entry (there: {_listed(d.prefill)})",
+    findings = [d.finding("unknown-prefill", f"{name!r} is geen prefill-regel (daar: {_listed(d.prefill)})",
                           f"{base}.actueel[{position}]")
                 for position, name in enumerate(effect.get("actueel") or []) if name not in d.prefill]
     template = effect.get("template")
@@ -550,13 +554,14 @@ def _template(d: Definition, effect: dict[str, Any], base: str) -> list[Finding]
         return findings
     source = d.files.get(f"service/{template}")
     if source is None:
-        return [*findings, d.finding("unknown-template", f"the package has no service/{template}",
+        return [*findings, d.finding("unknown-template", f"het pakket heeft geen service/{template}",
                                      f"{base}.template")]
     try:
         ImmutableSandboxedEnvironment().parse(source.decode("utf-8"))
     except (UnicodeDecodeError, TemplateSyntaxError) as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
-        findings.append(d.finding("template", f"service/{template} is not a template Plein can fill{where}: {exc}",
+        where = f" (regel {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+        findings.append(d.finding("template",
+                                  f"service/{template} is geen sjabloon dat Plein kan invullen{where}: {exc}",
                                   f"{base}.template"))
     return findings
 
@@ -571,8 +576,8 @@ def _assurance(d: Definition) -> list[Finding]:
             continue
         levels = ASSURANCE[audience]
         if isinstance(assurance, str) and assurance not in levels:
-            findings.append(d.finding("assurance", f"{assurance!r} is not a {LOGIN[audience]} level, and an "
-                                      f"{audience} logs in with {LOGIN[audience]}; use one of {', '.join(levels)}",
+            findings.append(d.finding("assurance", f"{assurance!r} is geen niveau van {LOGIN[audience]}, en een "
+                                      f"{audience} logt in met {LOGIN[audience]}; gebruik een van {', '.join(levels)}",
                                       f"{prefix}assurance"))
     return findings
 
@@ -582,4 +587,4 @@ RULES: list[Rule] = [
     _case_parts, _logic, _variables, _prefill_fields, _prefill_grants, _effects, _assurance,
 ]
 
-CHECK = Check("service", "Service: the service definition, its references, rules and grants", "1", check_service)
+CHECK = Check("service", "Dienst: de dienstdefinitie, haar verwijzingen, regels en rechten", "1", check_service)

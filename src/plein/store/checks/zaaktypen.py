@@ -57,12 +57,12 @@ def check_zaaktypen(context: CheckContext) -> list[Finding]:
         return []
     doc = YamlDoc(manifest, context.manifest_lines)
     if manifest.get("kind") != "service":
-        return [_finding("service-only", f"only apps of kind service have zaaktypen (this app is "
-                         f"{manifest.get('kind')!r}); remove the block", doc, "zaaktypen")]
+        return [_finding("service-only", f"alleen apps van de soort service hebben zaaktypen (deze app is "
+                         f"{manifest.get('kind')!r}); verwijder dit blok", doc, "zaaktypen")]
     zaaktypen = _items(manifest["zaaktypen"])
     findings = [
-        _finding("duplicate-identificatie", f"identificatie {value!r} is already used by zaaktypen[{earlier}]; "
-                 "each zaaktype needs its own", doc, f"zaaktypen[{index}].identificatie")
+        _finding("duplicate-identificatie", f"identificatie {value!r} wordt al gebruikt door zaaktypen[{earlier}]; "
+                 "elk zaaktype heeft een eigen identificatie nodig", doc, f"zaaktypen[{index}].identificatie")
         for index, earlier, value in _duplicates(zaaktypen, "identificatie")
     ]
     for index, zaaktype in zaaktypen:
@@ -74,15 +74,15 @@ def check_zaaktypen(context: CheckContext) -> list[Finding]:
 def _zaaktype_rules(zaaktype: dict[str, Any], doc: YamlDoc, base: str) -> list[Finding]:
     findings = []
     if zaaktype.get("verlengingMogelijk") is True and not zaaktype.get("verlengingstermijn"):
-        findings.append(_finding("verlengingstermijn", "required when verlengingMogelijk is true", doc,
+        findings.append(_finding("verlengingstermijn", "verplicht als verlengingMogelijk true is", doc,
                                  f"{base}.verlengingstermijn"))
     if zaaktype.get("verlengingMogelijk") is not True and "verlengingstermijn" in zaaktype:
-        findings.append(_finding("verlengingstermijn", "only allowed when verlengingMogelijk is true", doc,
+        findings.append(_finding("verlengingstermijn", "alleen toegestaan als verlengingMogelijk true is", doc,
                                  f"{base}.verlengingstermijn"))
     resultaattypen = _items(zaaktype.get("resultaattypen"))
     findings += [
-        _finding("duplicate-resultaattype", f"omschrijving {value!r} is already used by resultaattypen[{earlier}]; "
-                 "the resultaattypen of a zaaktype need different omschrijvingen", doc,
+        _finding("duplicate-resultaattype", f"omschrijving {value!r} wordt al gebruikt door resultaattypen[{earlier}]; "
+                 "de resultaattypen van een zaaktype hebben elk een eigen omschrijving nodig", doc,
                  f"{base}.resultaattypen[{index}].omschrijving")
         for index, earlier, value in _duplicates(resultaattypen, "omschrijving")
     ]
@@ -94,13 +94,14 @@ def _zaaktype_rules(zaaktype: dict[str, Any], doc: YamlDoc, base: str) -> list[F
             findings.append(_finding("brondatum-archiefprocedure", problem.reason, doc,
                                      f"{base}.resultaattypen[{index}].{problem.name}"))
     findings += [
-        _finding("duplicate-informatieobjecttype", f"informatieobjecttype {value!r} is already named by "
+        _finding("duplicate-informatieobjecttype", f"informatieobjecttype {value!r} staat al in "
                  f"informatieobjecttypen[{earlier}]", doc, f"{base}.informatieobjecttypen[{index}].omschrijving")
         for index, earlier, value in _duplicates(_items(zaaktype.get("informatieobjecttypen")), "omschrijving")
     ]
     findings += [
-        _finding("duplicate-eigenschap", f"eigenschap {value!r} is already named by eigenschappen[{earlier}]; the "
-                 "eigenschappen of a zaaktype need different names", doc, f"{base}.eigenschappen[{index}].naam")
+        _finding("duplicate-eigenschap", f"eigenschap {value!r} staat al in eigenschappen[{earlier}]; de "
+                 "eigenschappen van een zaaktype hebben elk een eigen naam nodig", doc,
+                 f"{base}.eigenschappen[{index}].naam")
         for index, earlier, value in _duplicates(_items(zaaktype.get("eigenschappen")), "naam")
     ]
     return findings
@@ -121,8 +122,8 @@ def _same_informatieobjecttypen(zaaktypen: list[tuple[int, dict[str, Any]]], doc
                 seen[name] = (path, definition)
             elif seen[name][1] != definition:
                 findings.append(_finding("informatieobjecttype-differs", f"informatieobjecttype {name!r} is "
-                                         f"described differently at {seen[name][0]}; give both the same "
-                                         "vertrouwelijkheidaanduiding and informatieobjectcategorie", doc, path))
+                                         f"anders beschreven in {seen[name][0]}; geef beide dezelfde "
+                                         "vertrouwelijkheidaanduiding en informatieobjectcategorie", doc, path))
     return findings
 
 
@@ -153,15 +154,15 @@ def _expression_rules(expression: Any, options: set[str], doc: YamlDoc, path: st
     findings = []
     for problem in logic.problems(expression, path):
         where, _, message = problem.partition(": ")
-        findings.append(_finding("from-options-logic", f"not JSON Logic that Plein evaluates: {message}", doc,
+        findings.append(_finding("from-options-logic", f"geen JSON Logic die Plein uitvoert: {message}", doc,
                                  where or path))
     for name in sorted(logic.variables(expression)):
         root, _, rest = name.partition(".")
         option = rest.split(".", 1)[0]
         if root != "opties" or option not in options:
-            findings.append(_finding("from-options-option", f"reads {name!r}, but a fromOptions expression reads "
-                                     "only opties.<option>, with an option of the options schema (there: "
-                                     f"{', '.join(sorted(options)) or 'none'})", doc, path))
+            findings.append(_finding("from-options-option", f"leest {name!r}, maar een fromOptions-expressie leest "
+                                     "alleen opties.<optie>, met een optie uit het optieschema (daar: "
+                                     f"{', '.join(sorted(options)) or 'geen'})", doc, path))
     return findings
 
 
@@ -170,10 +171,10 @@ def _with_defaults(manifest: dict[str, Any], schema: dict[str, Any], doc: YamlDo
     try:
         provided_manifest({"zaaktypen": manifest["zaaktypen"]}, defaults)
     except Conflict as exc:
-        return [_finding("from-options", f"with the defaults of the options ({defaults}) this gives no valid value: "
-                         f"{param.reason}", doc, param.name) for param in exc.invalid_params]
+        return [_finding("from-options", f"met de standaardwaarden van de opties ({defaults}) geeft dit geen "
+                         f"geldige waarde: {param.reason}", doc, param.name) for param in exc.invalid_params]
     return []
 
 
-CHECK = Check("zaaktypen", "Zaaktypen: only for service apps, unique identificaties, the Catalogi rules", "1",
+CHECK = Check("zaaktypen", "Zaaktypen: alleen voor diensten, unieke identificaties, de regels van Catalogi", "1",
               check_zaaktypen)

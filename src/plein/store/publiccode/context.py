@@ -29,16 +29,16 @@ def parent(path: str) -> str:
 def describe(value: object) -> str:
     """How a value found in the document reads in a message."""
     if value is None:
-        return "empty (null)"
+        return "leeg (null)"
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return f"een booleaanse waarde ({str(value).lower()})"
     if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "a mapping"
+        return "een lijst" if isinstance(value, list) else "een verzameling sleutels"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return f"een getal ({value})"
     if isinstance(value, dt.date):
-        return f"a date ({value.isoformat()})"
-    return f"a string ('{value}')" if isinstance(value, str) else f"a {type(value).__name__}"
+        return f"een datum ({value.isoformat()})"
+    return f"een tekst ('{value}')" if isinstance(value, str) else f"een {type(value).__name__}"
 
 
 @dataclass
@@ -75,6 +75,6 @@ class Context:
     def type_error(self, path: str, expected: str, value: Any) -> None:
         hint = ""
         source = self.sources.get(path)
-        if expected == "a string" and source is not None and value is not None:
-            hint = f'; put the value in quotes: "{source}"'
-        self.error("publiccode.type", path, f"{path} is {describe(value)}; the standard requires {expected}{hint}")
+        if expected == "een tekst" and source is not None and value is not None:
+            hint = f'; zet de waarde tussen aanhalingstekens: "{source}"'
+        self.error("publiccode.type", path, f"{path} is {describe(value)}; de standaard vraagt {expected}{hint}")

@@ -32,7 +32,7 @@ def check_license(ctx: Context, path: str, value: str) -> None:
     expression = value.strip()
     info = _validate(expression)
     if info is None or (not info.normalized_expression and not info.errors):
-        ctx.error("publiccode.spdx", path, f"{path} '{value}' is not a valid SPDX licence expression{_EXAMPLE}")
+        ctx.error("publiccode.spdx", path, f"{path} '{value}' is geen geldige SPDX-licentie-expressie{_EXAMPLE}")
         return
     if info.errors:
         ctx.error("publiccode.spdx", path, _error_message(path, value, info))
@@ -41,17 +41,17 @@ def check_license(ctx: Context, path: str, value: str) -> None:
         _deprecated_id(ctx, path, token)
 
 
-_EXAMPLE = " (e.g. EUPL-1.2, or EUPL-1.2 OR AGPL-3.0-or-later; ids from https://spdx.org/licenses/)"
+_EXAMPLE = " (bijvoorbeeld EUPL-1.2, of EUPL-1.2 OR AGPL-3.0-or-later; ids van https://spdx.org/licenses/)"
 
 
 def _error_message(path: str, value: str, info: Any) -> str:
     first = str(info.errors[0])
     if not first.startswith("Unknown license key"):
-        return f"{path} '{value}' is not a valid SPDX licence expression ({first}){_EXAMPLE}"
+        return f"{path} '{value}' is geen geldige SPDX-licentie-expressie ({first}){_EXAMPLE}"
     unknown = ", ".join(str(symbol) for symbol in info.invalid_symbols)
-    message = f"{path} '{value}' names licence ids that are not on the SPDX licence list: {unknown}"
+    message = f"{path} '{value}' noemt licentie-ids die niet op de SPDX-lijst staan: {unknown}"
     if any(str(symbol).startswith(("LicenseRef-", "DocumentRef-")) for symbol in info.invalid_symbols):
-        message += "; LicenseRef- ids are not accepted, the standard requires SPDX-listed open-source licences"
+        message += "; LicenseRef-ids zijn niet toegestaan, de standaard vraagt opensourcelicenties van de SPDX-lijst"
     return message + _EXAMPLE
 
 
@@ -63,5 +63,5 @@ def _deprecated_id(ctx: Context, path: str, token: str) -> None:
     if current and str(current).lower() != token.lower():
         ctx.warning(
             "publiccode.spdx-deprecated", path,
-            f"{path} uses the deprecated SPDX id '{token}'; write '{current}' instead",
+            f"{path} gebruikt het verouderde SPDX-id '{token}'; schrijf '{current}'",
         )

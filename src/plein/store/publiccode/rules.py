@@ -42,18 +42,19 @@ def check_version(ctx: Context, path: str, value: str) -> None:
         return
     supported = ", ".join(f'"{version}"' for version in SUPPORTED_VERSIONS)
     short = ".".join(value.split(".")[:2])
-    hint = f' (write "{short}")' if short in SUPPORTED_VERSIONS and short != "0" else ""
-    ctx.error("publiccode.version", path, f"{path} '{value}' is not supported{hint}; supported versions: {supported}")
+    hint = f' (schrijf "{short}")' if short in SUPPORTED_VERSIONS and short != "0" else ""
+    ctx.error("publiccode.version", path,
+              f"{path} '{value}' wordt niet ondersteund{hint}; ondersteunde versies: {supported}")
 
 
 def check_category(ctx: Context, path: str, value: str) -> None:
     if value not in CATEGORIES:
         close = difflib.get_close_matches(value, sorted(CATEGORIES), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = f" (bedoelt u '{close[0]}'?)" if close else ""
         ctx.error(
             "publiccode.category", path,
-            f"{path} '{value}' is not in the standard's list of categories{hint}; use a value from that list, "
-            "e.g. document-management, workflow-management or other",
+            f"{path} '{value}' staat niet in de lijst met categorieën van de standaard{hint}; gebruik een waarde "
+            "uit die lijst, bijvoorbeeld document-management, workflow-management of other",
         )
 
 
@@ -61,7 +62,7 @@ def check_scope(ctx: Context, path: str, value: str) -> None:
     if value not in SCOPES:
         ctx.error(
             "publiccode.scope", path,
-            f"{path} '{value}' is not in the standard's scope list; allowed: {', '.join(sorted(SCOPES))}",
+            f"{path} '{value}' staat niet in de lijst met toepassingsgebieden; toegestaan: {', '.join(sorted(SCOPES))}",
         )
 
 
@@ -70,13 +71,13 @@ def check_support_id(ctx: Context, path: str, value: str) -> None:
         if value[len("alias:") :] not in ALIASES:
             ctx.error(
                 "publiccode.alias", path,
-                f"{path} '{value}' is not a known alias; known aliases: "
+                f"{path} '{value}' is geen bekende alias; bekende aliassen: "
                 + ", ".join(f"alias:{name}" for name in ALIASES),
             )
         return
     problem = uri_problem(value)
     if problem:
-        ctx.error("publiccode.uri", path, f"{path} '{value}' {problem}; or use an alias such as alias:gdpr")
+        ctx.error("publiccode.uri", path, f"{path} '{value}' {problem}; of gebruik een alias zoals alias:gdpr")
 
 
 def maintenance_rules(ctx: Context, path: str, section: dict[Any, Any]) -> None:
@@ -88,18 +89,18 @@ def maintenance_rules(ctx: Context, path: str, section: dict[Any, Any]) -> None:
     if kind == "contract" and is_blank(section.get("contractors")):
         ctx.error(
             "publiccode.required", contractors,
-            f"{contractors} is missing; it is mandatory when {path}.type is contract (name and until per contractor)",
+            f"{contractors} ontbreekt; dit is verplicht als {path}.type contract is (name en until per opdrachtnemer)",
         )
     if kind != "contract" and "contractors" in section:
         ctx.error(
             "publiccode.not-allowed", contractors,
-            f"{contractors} is only allowed when {path}.type is contract (found '{kind}'); remove it or "
-            "change the type",
+            f"{contractors} mag alleen als {path}.type contract is (gevonden: '{kind}'); verwijder het of "
+            "wijzig het type",
         )
     if kind in ("internal", "community") and is_blank(section.get("contacts")):
         ctx.error(
             "publiccode.required", contacts,
-            f"{contacts} is missing; it is mandatory when {path}.type is {kind} (at least one contact with a name)",
+            f"{contacts} ontbreekt; dit is verplicht als {path}.type {kind} is (minstens één contactpersoon met naam)",
         )
 
 
@@ -112,14 +113,14 @@ def description_rules(ctx: Context, path: str, languages: dict[Any, Any]) -> Non
         if all(is_blank(body.get(name)) for body in bodies):
             ctx.error(
                 "publiccode.required", path,
-                f"{path} has no {name} in any language; the standard requires it in at least one language",
+                f"{path} heeft in geen enkele taal een {name}; de standaard vraagt die in minstens één taal",
             )
 
 
 def top_level_rules(ctx: Context, path: str, document: dict[Any, Any]) -> None:
     """The Italian section may be written IT or it, but only once."""
     if "IT" in document and "it" in document:
-        ctx.error("publiccode.duplicate-key", "it", "the Italian section is given twice (IT and it); keep only IT")
+        ctx.error("publiccode.duplicate-key", "it", "het Italiaanse deel staat er twee keer (IT en it); houd alleen IT")
 
 
 DEPENDENCY = Section({
@@ -149,24 +150,24 @@ DESCRIPTION = Section({
     "localisedName": Key(Text()),
     "genericName": Key(
         Text(max_length("publiccode.generic-name-length", 35)),
-        deprecated="remove it; the categories key says what kind of software this is",
+        deprecated="verwijder het; de sleutel categories zegt wat voor software dit is",
     ),
     "shortDescription": Key(Text(max_length("publiccode.short-description-length", 150)), required=True),
     "longDescription": Key(Text(length_between("publiccode.long-description-length", 150, 10_000))),
     "documentation": Key(Text(check_web_url)),
     "apiDocumentation": Key(Text(check_web_url)),
     "features": Key(ListOf(Text())),
-    "screenshots": Key(ListOf(Text(package_file("screenshot", SCREENSHOT_FORMATS)))),
+    "screenshots": Key(ListOf(Text(package_file("een schermafbeelding", SCREENSHOT_FORMATS)))),
     "videos": Key(ListOf(Text(check_web_url))),
     "awards": Key(ListOf(Text())),
 })
 
-_SUPPORTS = "list it under supports with id alias:{}"
+_SUPPORTS = "noem het onder supports met id alias:{}"
 ITALY = Section({
     "countryExtensionVersion": Key(Text(enum_of("1.0")), required=True),
     "conforme": Key(Section({
-        "lineeGuidaDesign": Key(Flag(), deprecated="remove it; those guidelines are no longer current"),
-        "modelloInteroperabilita": Key(Flag(), deprecated="remove it; those guidelines are no longer current"),
+        "lineeGuidaDesign": Key(Flag(), deprecated="verwijder het; die richtlijnen gelden niet meer"),
+        "modelloInteroperabilita": Key(Flag(), deprecated="verwijder het; die richtlijnen gelden niet meer"),
         "misureMinimeSicurezza": Key(Flag(), deprecated="remove it"),
         "gdpr": Key(Flag(), deprecated=_SUPPORTS.format("gdpr")),
     })),
@@ -179,11 +180,11 @@ ITALY = Section({
     })),
 })
 _ITALY_DEPRECATED = (
-    "the whole Italian section will be removed in publiccode.yml 1.0; use supports (e.g. alias:spid) "
-    "and organisation instead"
+    "het hele Italiaanse deel verdwijnt in publiccode.yml 1.0; gebruik in plaats daarvan supports (bijvoorbeeld "
+    "alias:spid) en organisation"
 )
 
-LOGO = Text(image_file("logo", LOGO_FORMATS))
+LOGO = Text(image_file("een logo", LOGO_FORMATS))
 DOCUMENT = Section({
     "publiccodeYmlVersion": Key(Text(check_version), required=True),
     "name": Key(Text(), required=True),
@@ -194,9 +195,9 @@ DOCUMENT = Section({
     "softwareVersion": Key(Text()),
     "releaseDate": Key(Date()),
     "logo": Key(LOGO),
-    "monochromeLogo": Key(LOGO, deprecated="use logo only"),
-    "inputTypes": Key(ListOf(Text(check_mime_type)), deprecated="remove it; the standard no longer uses it"),
-    "outputTypes": Key(ListOf(Text(check_mime_type)), deprecated="remove it; the standard no longer uses it"),
+    "monochromeLogo": Key(LOGO, deprecated="gebruik alleen logo"),
+    "inputTypes": Key(ListOf(Text(check_mime_type)), deprecated="verwijder het; de standaard gebruikt het niet meer"),
+    "outputTypes": Key(ListOf(Text(check_mime_type)), deprecated="verwijder het; de standaard gebruikt het niet meer"),
     "platforms": Key(TextOrList(Text()), required=True),
     "categories": Key(ListOf(Text(check_category))),
     "usedBy": Key(ListOf(Text())),
@@ -217,8 +218,8 @@ DOCUMENT = Section({
         "mainCopyrightOwner": Key(Text()),
         "repoOwner": Key(Text(), deprecated="use organisation.name instead"),
         "authorsFile": Key(
-            Text(package_file("authors file", ())),
-            deprecated="remove it; name the copyright owner in legal.mainCopyrightOwner",
+            Text(package_file("een auteursbestand", ())),
+            deprecated="verwijder het; noem de houder van het auteursrecht in legal.mainCopyrightOwner",
         ),
     }), required=True),
     "maintenance": Key(Section({

@@ -84,24 +84,24 @@ def walk(ctx: Context, spec: Spec, value: Any, path: str) -> None:
     elif isinstance(spec, Flag):
         if isinstance(value, str) and value.lower() in YAML_11_BOOLEANS:
             ctx.error("publiccode.yaml-1.2", path,
-                      f"{path} is '{value}', which is text in YAML 1.2 (the YAML of the standard), not a boolean; "
-                      "write true or false")
+                      f"{path} is '{value}', in YAML 1.2 (de YAML van de standaard) een tekst en geen booleaanse "
+                      "waarde; schrijf true of false")
         elif not isinstance(value, bool):
-            ctx.type_error(path, "true or false", value)
+            ctx.type_error(path, "true of false", value)
     elif isinstance(spec, ListOf):
         _list(ctx, spec, value, path)
     elif isinstance(spec, TextOrList):
         if isinstance(value, list):
             _list(ctx, ListOf(spec.item), value, path)
         else:
-            _text(ctx, spec.item, value, path, expected="a string or a list of strings")
+            _text(ctx, spec.item, value, path, expected="een tekst of een lijst van teksten")
     elif isinstance(spec, Section):
         _section(ctx, spec, value, path)
     else:
         _per_language(ctx, spec, value, path)
 
 
-def _text(ctx: Context, spec: Text, value: Any, path: str, expected: str = "a string") -> None:
+def _text(ctx: Context, spec: Text, value: Any, path: str, expected: str = "een tekst") -> None:
     if not isinstance(value, str):
         ctx.type_error(path, expected, value)
     elif spec.check is not None:
@@ -110,7 +110,7 @@ def _text(ctx: Context, spec: Text, value: Any, path: str, expected: str = "a st
 
 def _list(ctx: Context, spec: ListOf, value: Any, path: str) -> None:
     if not isinstance(value, list):
-        ctx.type_error(path, "a list", value)
+        ctx.type_error(path, "een lijst", value)
         return
     for index, entry in enumerate(value):
         walk(ctx, spec.item, entry, item(path, index))
@@ -118,7 +118,7 @@ def _list(ctx: Context, spec: ListOf, value: Any, path: str) -> None:
 
 def _section(ctx: Context, spec: Section, value: Any, path: str) -> None:
     if not isinstance(value, dict):
-        ctx.type_error(path, "a mapping (key: value pairs)", value)
+        ctx.type_error(path, "een verzameling sleutels (sleutel: waarde)", value)
         return
     for name in value:
         if not isinstance(name, str) or name not in spec.keys:
@@ -130,10 +130,10 @@ def _section(ctx: Context, spec: Section, value: Any, path: str) -> None:
 
 
 def _unknown_key(ctx: Context, spec: Section, name: object, path: str) -> None:
-    where = f"in {path}" if path else "at the top level"
+    where = f"in {path}" if path else "op het hoogste niveau"
     close = difflib.get_close_matches(str(name), list(spec.keys), n=1) if isinstance(name, str) else []
-    advice = f"did you mean '{close[0]}'?" if close else "allowed keys are: " + ", ".join(spec.keys)
-    ctx.error("publiccode.unknown-key", join(path, name), f"unknown key '{name}' {where}; {advice}")
+    advice = f"bedoelt u '{close[0]}'?" if close else "toegestaan zijn: " + ", ".join(spec.keys)
+    ctx.error("publiccode.unknown-key", join(path, name), f"onbekende sleutel '{name}' {where}; {advice}")
 
 
 def is_blank(value: Any) -> bool:
@@ -144,15 +144,15 @@ def is_blank(value: Any) -> bool:
 def _key(ctx: Context, key: Key, mapping: dict[Any, Any], name: str, path: str) -> None:
     if name not in mapping:
         if key.required:
-            ctx.error("publiccode.required", path, f"{path} is missing; the standard makes it mandatory")
+            ctx.error("publiccode.required", path, f"{path} ontbreekt; de standaard maakt dit verplicht")
         return
     value = mapping[name]
     if value is None and not key.required:
         return  # an optional key with no value (`categories:`) is as good as absent
     if key.deprecated:
-        ctx.warning("publiccode.deprecated", path, f"{path} is deprecated; {key.deprecated}")
+        ctx.warning("publiccode.deprecated", path, f"{path} is verouderd; {key.deprecated}")
     if key.required and is_blank(value):
-        ctx.error("publiccode.required", path, f"{path} is empty; the standard makes it mandatory")
+        ctx.error("publiccode.required", path, f"{path} is leeg; de standaard maakt dit verplicht")
         return
     before = len(ctx.findings)
     walk(ctx, key.spec, value, path)
@@ -162,10 +162,10 @@ def _key(ctx: Context, key: Key, mapping: dict[Any, Any], name: str, path: str) 
 
 def _per_language(ctx: Context, spec: PerLanguage, value: Any, path: str) -> None:
     if not isinstance(value, dict):
-        ctx.type_error(path, "a mapping from language tags (e.g. nl, en) to texts", value)
+        ctx.type_error(path, "taalcodes (bijvoorbeeld nl, en) met teksten", value)
         return
     if not value:
-        ctx.error("publiccode.required", path, f"{path} has no language; give at least one (e.g. nl:)")
+        ctx.error("publiccode.required", path, f"{path} heeft geen taal; geef er minstens één (bijvoorbeeld nl:)")
     for tag, body in value.items():
         problem = language_problem(tag)
         if problem:

@@ -75,8 +75,8 @@ def validate_publiccode(
         return PubliccodeResult(data=None, findings=ctx.findings)
     directive = _YAML11_DIRECTIVE.search(text)
     if directive:
-        ctx.add("warning", "publiccode.yaml-1.1", "", "the file declares %YAML 1.1, which the standard deprecates; "
-                "remove the directive and write YAML 1.2", line=text[: directive.start()].count("\n") + 1)
+        ctx.add("warning", "publiccode.yaml-1.1", "", "het bestand zegt %YAML 1.1, wat de standaard verouderd noemt; "
+                "verwijder die regel en schrijf YAML 1.2", line=text[: directive.start()].count("\n") + 1)
     walk(ctx, DOCUMENT, data, "")
     return PubliccodeResult(data=data, findings=ctx.findings, version=_version(ctx, data))
 
@@ -88,8 +88,8 @@ def _decode(ctx: Context, raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         ctx.add(
             "error", "publiccode.encoding", "",
-            f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} (line {line}) is invalid; "
-            "save the file as UTF-8",
+            f"het bestand is geen UTF-8: byte 0x{raw[exc.start]:02x} op positie {exc.start} (regel {line}) is "
+            "ongeldig; sla het bestand op als UTF-8",
             line=line,
         )
         raise _Stop from exc
@@ -117,27 +117,29 @@ def _syntax_error(ctx: Context, text: str, exc: BaseException) -> None:
     said = str(getattr(exc, "problem", None) or exc).strip()
     detail = said.splitlines()[0] if said else type(exc).__name__
     if isinstance(exc, RecursionError):
-        detail = "it is nested too deeply"
-    where = f" at line {line}" if line else ""
-    ctx.add("error", "publiccode.yaml-syntax", "", f"the file is not valid YAML{where}: {detail}", line=line)
+        detail = "het is te diep genest"
+    where = f" op regel {line}" if line else ""
+    ctx.add("error", "publiccode.yaml-syntax", "", f"het bestand is geen geldige YAML{where}: {detail}", line=line)
 
 
 def _shape_error(ctx: Context, nodes: list[yaml.Node]) -> None:
     if len(nodes) > 1:
         ctx.add(
             "error", "publiccode.multi-document", "",
-            f"the file holds {len(nodes)} YAML documents; publiccode.yml must be exactly one "
-            "(remove the '---' separators that start the others)",
+            f"het bestand bevat {len(nodes)} YAML-documenten; publiccode.yml moet er precies één zijn "
+            "(verwijder de scheidingen '---' waarmee de andere beginnen)",
             line=nodes[1].start_mark.line + 1,
         )
     elif not nodes:
-        ctx.add("error", "publiccode.top-level", "", "the file is empty; publiccode.yml must be a mapping of keys",
-                line=1)
+        ctx.add("error", "publiccode.top-level", "",
+                "het bestand is leeg; publiccode.yml moet een verzameling sleutels zijn", line=1)
     else:
-        kind = {yaml.SequenceNode: "a list", yaml.ScalarNode: "a single value"}.get(type(nodes[0]), "not a mapping")
+        kinds = {yaml.SequenceNode: "een lijst", yaml.ScalarNode: "één waarde"}
+        kind = kinds.get(type(nodes[0]), "geen verzameling sleutels")
         ctx.add(
             "error", "publiccode.top-level", "",
-            f"the document is {kind}; publiccode.yml must be a mapping of keys (publiccodeYmlVersion: ..., name: ...)",
+            f"het document is {kind}; publiccode.yml moet een verzameling sleutels zijn "
+            "(publiccodeYmlVersion: ..., name: ...)",
             line=nodes[0].start_mark.line + 1,
         )
 
@@ -193,7 +195,8 @@ class _Indexer:
     def _duplicate(self, path: str, key: str, first: int, line: int) -> None:
         self.ctx.add(
             "error", "publiccode.duplicate-key", path,
-            f"key '{key}' appears twice (lines {first} and {line}); keep one, YAML does not allow duplicate keys",
+            f"sleutel '{key}' staat er twee keer (regels {first} en {line}); houd er één, YAML staat dubbele "
+            "sleutels niet toe",
             line=line,
         )
 

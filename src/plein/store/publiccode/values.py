@@ -35,24 +35,24 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 def url_problem(value: str, schemes: Collection[str]) -> str | None:
     """Why `value` is not an absolute URL with one of `schemes`, or None when it is one."""
     if not value or any(char.isspace() for char in value):
-        return "is not a URL (it is empty or contains spaces)"
+        return "is geen URL (leeg of met spaties)"
     try:
         parts = urlsplit(value)
         _ = parts.port
     except ValueError:
-        return "is not a well-formed URL"
+        return "is geen goed gevormde URL"
     if parts.scheme.lower() not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in sorted(schemes))
-        return f"is not an absolute URL starting with one of {allowed}"
+        return f"is geen absolute URL die begint met een van {allowed}"
     if not parts.hostname:
-        return "has no host name"
+        return "heeft geen hostnaam"
     return None
 
 
 def check_web_url(ctx: Context, path: str, value: str) -> None:
     problem = url_problem(value, WEB_SCHEMES)
     if problem:
-        ctx.error("publiccode.url", path, f"{path} '{value}' {problem}; use an absolute http:// or https:// URL")
+        ctx.error("publiccode.url", path, f"{path} '{value}' {problem}; gebruik een absolute http://- of https://-URL")
 
 
 def check_repository_url(ctx: Context, path: str, value: str) -> None:
@@ -60,20 +60,20 @@ def check_repository_url(ctx: Context, path: str, value: str) -> None:
     if problem:
         ctx.error(
             "publiccode.url", path,
-            f"{path} '{value}' {problem}; use the URL of the source code repository, "
-            "preferably https:// (e.g. https://example.org/org/app.git)",
+            f"{path} '{value}' {problem}; gebruik de URL van de broncode-repository, "
+            "bij voorkeur https:// (bijvoorbeeld https://example.org/org/app.git)",
         )
 
 
 def uri_problem(value: str) -> str | None:
     """Why `value` is not a syntactically valid URI (URL or URN), or None when it is one."""
     if not _URI.match(value):
-        return "is not a valid URI (a URL such as https://example.org/x or a URN such as urn:x-example:x)"
+        return "is geen geldige URI (een URL zoals https://example.org/x of een URN zoals urn:x-example:x)"
     scheme = value.split(":", 1)[0].lower()
     if scheme in WEB_SCHEMES:
         return url_problem(value, WEB_SCHEMES)
     if scheme == "urn" and not _URN.match(value):
-        return "is not a valid URN (urn:<namespace>:<identifier>)"
+        return "is geen geldige URN (urn:<namespace>:<identifier>)"
     return None
 
 
@@ -85,7 +85,7 @@ def check_uri(ctx: Context, path: str, value: str) -> None:
 
 def check_email(ctx: Context, path: str, value: str) -> None:
     if not _EMAIL.match(value):
-        ctx.error("publiccode.email", path, f"{path} '{value}' is not an e-mail address (name@example.org)")
+        ctx.error("publiccode.email", path, f"{path} '{value}' is geen e-mailadres (naam@example.org)")
 
 
 def check_phone(ctx: Context, path: str, value: str) -> None:
@@ -93,8 +93,8 @@ def check_phone(ctx: Context, path: str, value: str) -> None:
     if not _PHONE.match(value) or not 6 <= digits <= 15:
         ctx.error(
             "publiccode.phone", path,
-            f"{path} '{value}' is not a phone number with international prefix; write it as + country code "
-            "and number, e.g. +31 20 1234567",
+            f"{path} '{value}' is geen telefoonnummer met landnummer; schrijf + landnummer "
+            "en nummer, bijvoorbeeld +31 20 1234567",
         )
 
 
@@ -103,11 +103,11 @@ def date_problem(value: object) -> str | None:
     if type(value) is dt.date:
         return None
     if not isinstance(value, str) or not _DATE.match(value):
-        return "is not a date in the form YYYY-MM-DD"
+        return "is geen datum in de vorm JJJJ-MM-DD"
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        return "is not a real calendar date"
+        return "is geen bestaande datum"
     return None
 
 
@@ -115,17 +115,17 @@ def check_date(ctx: Context, path: str, value: object) -> None:
     problem = date_problem(value)
     if problem:
         shown = ctx.sources.get(path, str(value))
-        ctx.error("publiccode.date", path, f"{path} '{shown}' {problem} (e.g. 2024-03-31)")
+        ctx.error("publiccode.date", path, f"{path} '{shown}' {problem} (bijvoorbeeld 2024-03-31)")
 
 
 def language_problem(tag: object) -> str | None:
     """Why `tag` is not a BCP 47 language tag with a primary language subtag, or None when it is one."""
     if not isinstance(tag, str):
-        return "is not a language tag"
+        return "is geen taalcode"
     if "_" in tag:
-        return f"uses '_'; BCP 47 separates subtags with '-' (e.g. {tag.replace('_', '-')})"
+        return f"gebruikt '_'; BCP 47 scheidt de delen met '-' (bijvoorbeeld {tag.replace('_', '-')})"
     if not _LANGUAGE_SUBTAG.match(tag.split("-", 1)[0]) or not langcodes.tag_is_valid(tag):
-        return "is not a valid BCP 47 language tag starting with a language (e.g. nl, en, nl-NL)"
+        return "is geen geldige BCP 47-taalcode die met een taal begint (bijvoorbeeld nl, en, nl-NL)"
     return None
 
 
@@ -140,18 +140,19 @@ def check_country(ctx: Context, path: str, value: str) -> None:
     if not known or value not in (value.upper(), value.lower()):
         ctx.error(
             "publiccode.country-code", path,
-            f"{path} '{value}' is not an ISO 3166-1 alpha-2 country code; use two uppercase letters, e.g. NL",
+            f"{path} '{value}' is geen landcode volgens ISO 3166-1 alpha-2; gebruik twee hoofdletters, bijvoorbeeld NL",
         )
     elif value == value.lower():
         ctx.warning(
             "publiccode.deprecated", path,
-            f"{path} '{value}' is lowercase, which the standard deprecates; write '{value.upper()}'",
+            f"{path} '{value}' is in kleine letters, wat de standaard verouderd noemt; schrijf '{value.upper()}'",
         )
 
 
 def check_mime_type(ctx: Context, path: str, value: str) -> None:
     if not _MIME.match(value):
-        ctx.error("publiccode.mime-type", path, f"{path} '{value}' is not a media type (RFC 6838), e.g. text/plain")
+        ctx.error("publiccode.mime-type", path,
+                  f"{path} '{value}' is geen mediatype (RFC 6838), bijvoorbeeld text/plain")
 
 
 def enum_of(*allowed: str) -> ValueCheck:
@@ -160,7 +161,7 @@ def enum_of(*allowed: str) -> ValueCheck:
     def check(ctx: Context, path: str, value: str) -> None:
         if value not in allowed:
             options = ", ".join(allowed)
-            ctx.error("publiccode.enum", path, f"{path} is '{value}'; allowed values are: {options}")
+            ctx.error("publiccode.enum", path, f"{path} is '{value}'; toegestaan zijn: {options}")
 
     return check
 
@@ -171,7 +172,7 @@ def max_length(rule: str, limit: int) -> ValueCheck:
     def check(ctx: Context, path: str, value: str) -> None:
         length = len(value.strip())
         if length > limit:
-            ctx.error(rule, path, f"{path} is {length} characters; the standard allows at most {limit}")
+            ctx.error(rule, path, f"{path} is {length} tekens lang; de standaard staat hoogstens {limit} toe")
 
     return check
 
@@ -183,7 +184,8 @@ def length_between(rule: str, low: int, high: int) -> ValueCheck:
         length = len(value.strip())
         if not low <= length <= high:
             ctx.error(
-                rule, path, f"{path} is {length} characters; the standard requires {low:,} to {high:,} characters",
+                rule, path,
+                f"{path} is {length} tekens lang; de standaard vraagt {low:_} tot {high:_} tekens".replace("_", "."),
             )
 
     return check
@@ -203,7 +205,8 @@ def package_file(kind: str, extensions: tuple[str, ...]) -> ValueCheck:
             allowed = ", ".join(extensions)
             ctx.error(
                 "publiccode.file-format", path,
-                f"{path} '{value}' is not an accepted {kind} format ({suffix or 'no extension'}); use {allowed}",
+                f"{path} '{value}' heeft geen toegestaan formaat voor {kind} ({suffix or 'geen extensie'}); "
+                f"gebruik {allowed}",
             )
 
     return check
@@ -213,7 +216,7 @@ def image_file(kind: str, extensions: tuple[str, ...]) -> ValueCheck:
     """package_file, and a file in the package must be an image of an accepted format, by its bytes, and of the
     format its name says (a URL is not fetched)."""
     located = package_file(kind, extensions)
-    names = {".png": "a PNG image", ".svg": "an SVG image", ".svgz": "a compressed SVG image"}
+    names = {".png": "een PNG-afbeelding", ".svg": "een SVG-afbeelding", ".svgz": "een gecomprimeerde SVG-afbeelding"}
 
     def check(ctx: Context, path: str, value: str) -> None:
         before = len(ctx.findings)
@@ -225,12 +228,12 @@ def image_file(kind: str, extensions: tuple[str, ...]) -> ValueCheck:
         suffix = posixpath.splitext(value.strip())[1].lower()
         if found is None:
             ctx.error("publiccode.file-content", path,
-                      f"{path} '{value}' is not {names.get(suffix, 'an image')}: its bytes are not one; add the "
-                      "real image file")
+                      f"{path} '{value}' is geen {names.get(suffix, 'afbeelding').removeprefix('een ')}: de inhoud "
+                      "is dat niet; voeg het echte afbeeldingsbestand toe")
         elif found != suffix:
             ctx.error("publiccode.file-content", path,
-                      f"{path} '{value}' holds {names[found]}, not what its name says ({suffix}); "
-                      f"rename it to {found} or replace the file")
+                      f"{path} '{value}' bevat {names[found]}, niet wat de naam zegt ({suffix}); "
+                      f"hernoem het naar {found} of vervang het bestand")
 
     return check
 
@@ -241,16 +244,16 @@ def _relative_file(ctx: Context, path: str, value: str) -> str | None:
     if not normal or value.startswith(("/", "\\")) or "\\" in value or normal == ".." or normal.startswith("../"):
         ctx.error(
             "publiccode.file-path", path,
-            f"{path} '{value}' is not a path relative to the package root (e.g. img/logo.svg) nor an https:// URL",
+            f"{path} '{value}' is geen pad vanaf de hoofdmap van het pakket (bijvoorbeeld img/logo.svg) en geen https://-URL",
         )
         return None
     files = {posixpath.normpath(name) for name in ctx.package_files}
     if normal not in files:
         close = difflib.get_close_matches(normal, sorted(files), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = f" (bedoelt u '{close[0]}'?)" if close else ""
         ctx.error(
             "publiccode.file-missing", path,
-            f"{path} names '{value}', which is not in the package{hint}; add the file or correct the path "
-            "(relative to the package root)",
+            f"{path} noemt '{value}', dat niet in het pakket staat{hint}; voeg het bestand toe of verbeter het pad "
+            "(vanaf de hoofdmap van het pakket)",
         )
     return normal
