@@ -20,6 +20,7 @@ from plein.notifications.models import Delivery, Message
 from plein.notifications.service import KanaalFilter, create_abonnement
 from plein.organisations.service import create_organisation
 from plein.store import costs, wishes
+from plein.store.models import Standard
 from tests.factories import AMSTERDAM, ROTTERDAM, UTRECHT, client_headers, make_package
 from tests.store.helpers import SYSTEM, publish_built_in, publish_folder
 from tests.store.test_costs import residents
@@ -99,6 +100,19 @@ async def test_standards_must_be_ones_the_store_knows(client: httpx.AsyncClient,
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["standards"] == [
         "bag", "alias:gdpr", "https://www.forumstandaardisatie.nl/open-standaarden/digikoppeling"]
+
+
+async def test_a_standard_on_the_curators_list_may_be_named_though_no_app_names_it(
+        client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await publish_built_in(session, APP)
+    headers = await beheerder(session, AMSTERDAM)
+    wish = {**WISH, "standards": ["fsc-1"]}
+    assert (await client.post(WISHES, headers=headers, json=wish)).status_code == 400
+    session.add(Standard(alias="fsc-1", title="Federatieve Service Connectiviteit",
+                         url="https://fsc-standaard.nl/", changed_by="curator"))
+    await session.commit()
+    accepted = await client.post(WISHES, headers=headers, json=wish)
+    assert accepted.status_code == 201, accepted.text
 
 
 async def test_the_input_is_checked_field_by_field(client: httpx.AsyncClient, session: AsyncSession) -> None:

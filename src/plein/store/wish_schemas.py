@@ -16,8 +16,8 @@ class WishCreate(Schema):
     title: str = Field(max_length=200)
     description: str = Field(description="What the municipalities need, and why.", max_length=10000)
     standards: list[str] = Field(default_factory=list, max_length=20, description=(
-        "Standards a solution must meet: a standard apps in the store name (the `standard` facet, e.g. "
-        "zgw-zaken-1.5), an alias of the publiccode.yml list (alias:gdpr), or the standard's URL or URN."))
+        "Standards a solution must meet: an alias of the store's list of standards or a standard apps in the store "
+        "name (e.g. zgw-zaken-1.5), an alias of the publiccode.yml list (alias:gdpr), or the standard's URL or URN."))
     budget_eur: float = Field(description="The estimated budget of the whole commission, in euros (whole cents).")
     split: Literal["equal", "per-inhabitant"] = Field(
         "equal", description="How the budget is split over the joined municipalities.")

@@ -20,7 +20,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.notifications import service as notifications
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs
+from plein.store import adoptions, costs, standards
 from plein.store.models import App, AppFacet, Release
 from plein.store.publiccode.values import uri_problem
 from plein.store.publiccode.vocab import ALIASES
@@ -80,9 +80,11 @@ class Reckoning:
 
 
 async def known_standards(session: AsyncSession) -> list[str]:
-    """The standards apps in the store name (the `standard` facet: plein.yaml requires.standards)."""
-    query = select(AppFacet.value).where(AppFacet.facet == "standard").distinct().order_by(AppFacet.value)
-    return list((await session.scalars(query)).all())
+    """The standards on the curator's list (by alias) and those apps in the store name (the `standard` facet:
+    plein.yaml requires.standards)."""
+    named = select(AppFacet.value).where(AppFacet.facet == "standard").distinct()
+    listed = [standard.alias for standard in await standards.list_standards(session)]
+    return sorted({*listed, *(await session.scalars(named)).all()})
 
 
 def alias_standards() -> list[str]:
@@ -91,7 +93,7 @@ def alias_standards() -> list[str]:
 
 
 def standard_problem(value: str, known: list[str]) -> str | None:
-    """Why a standard cannot be named in a wish: it must be a standard an app in the store names, an alias of the
+    """Why a standard cannot be named in a wish: it must be on the store's list or named by an app, an alias of the
     publiccode.yml list, or an http(s) URL or URN of the standard (None when it is fine)."""
     if len(value) > MAX_STANDARD:
         return f"'{value[:40]}…' is longer than {MAX_STANDARD} characters"
@@ -107,8 +109,8 @@ def standard_problem(value: str, known: list[str]) -> str | None:
         return f"'{value}' {problem}" if problem else None
     close = difflib.get_close_matches(value, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return (f"'{value}' is not a standard that apps in the store name{hint}; use one of them, an alias such as "
-            "alias:gdpr, or the standard's URL")
+    return (f"'{value}' is not on the store's list of standards nor named by an app{hint}; use one of those, an "
+            "alias such as alias:gdpr, or the standard's URL")
 
 
 def check_standards(values: list[str], known: list[str]) -> tuple[list[str], list[InvalidParam]]:

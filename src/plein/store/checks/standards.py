@@ -27,7 +27,7 @@ def check_standards(context: CheckContext) -> list[Finding]:
     if not isinstance(named, list):
         return []
     doc = YamlDoc(context.manifest, context.manifest_lines)
-    known = ", ".join(sorted(context.standards)) or "(none)"
+    known = ", ".join(sorted(context.standards)) or "(geen)"
     findings = []
     for index, alias in enumerate(named):
         if not isinstance(alias, str) or alias in context.standards or is_uri(alias):
@@ -35,10 +35,12 @@ def check_standards(context: CheckContext) -> list[Finding]:
         path = f"requires.standards[{index}]"
         findings.append(Finding(
             "standards", "standards.unknown", "warning",
-            f"{path}: '{alias}' is not on the store's list of standards; use one of: {known}, or a URI",
+            f"{path}: '{alias}' staat niet op de lijst van standaarden van de store; gebruik een van: {known}, of een "
+            "URI",
             file=MANIFEST, line=doc.line(path), path=path,
         ))
     return findings
 
 
-CHECK = Check("standards", "Standards: required standards are on the store's list", "1", check_standards)
+CHECK = Check("standards", "Standaarden: de vereiste standaarden staan op de lijst van de store", "1",
+              check_standards)
