@@ -56,6 +56,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+RETRY_AFTER = 5  # seconds a client is told to wait when the database cannot be reached
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")  # connection exception; admin/crash shutdown; starting up
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached right now (restarting, failing over, the connection
+    dropped, the pool exhausted), rather than a fault of the request or of Plein: callers answer 503 with a
+    Retry-After instead of 500."""
+    from sqlalchemy import exc as errors
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, errors.TimeoutError | ConnectionError):  # the pool waited in vain; refused, reset
+            return True
+        if isinstance(current, errors.DBAPIError) and current.connection_invalidated:
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNREACHABLE_STATES):
+            return True
+        if type(current).__module__.startswith("asyncpg") and type(current).__name__ in (
+                "ConnectionDoesNotExistError", "InternalClientError", "InterfaceError"):
+            return True  # the server went away in the middle of a statement or of a rollback
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -6,9 +6,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette._utils import get_route_path
 from starlette.datastructures import MutableHeaders
@@ -18,9 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plein.auth import logins
 from plein.auth import service as auth
+from plein.db import RETRY_AFTER, unreachable
 from plein.errors import InvalidParam, NotAuthenticated, PleinError
 from plein.settings import Settings
 
+# Errors of the database and its driver: a handler of their own answers them (503 when the database cannot be
+# reached, else 500), so that they do not fall through to Starlette's last-resort handler, which answers and then
+# raises the error again to the server, and uvicorn closes the client's keep-alive connection.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlalchemy_errors.DBAPIError, sqlalchemy_errors.TimeoutError, ConnectionError, asyncpg.PostgresError,
+    asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
 PROBLEM_JSON = "application/problem+json"
 API_VERSION = "1.0.0"
 logger = logging.getLogger("plein")
@@ -295,11 +304,20 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(exc.status_code, str(exc.detail), str(exc.detail), request.url.path, f"http-{exc.status_code}")
 
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        if unreachable(exc):
+            logger.warning("the database cannot be reached (%s %s): %s", request.method, request.url.path,
+                           type(exc).__name__)
+            response = problem(503, "The database cannot be reached", "Plein's database cannot be reached right "
+                               "now; try again in a few seconds", request.url.path, "unavailable")
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
         logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem(500, "Internal error", "something went wrong on our side; it has been logged",
                        request.url.path, "internal")
 
     app.add_exception_handler(Exception, unexpected_error)
+    for kind in DATABASE_ERRORS:  # answered here, not re-raised to the server (which would drop the connection)
+        app.add_exception_handler(kind, unexpected_error)
     app.add_exception_handler(PleinError, plein_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import zoneinfo
@@ -22,11 +23,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plein.auth import logins, throttle
 from plein.auth import service as auth
+from plein.db import RETRY_AFTER, unreachable
 from plein.errors import PleinError
-from plein.http import LoginExpired, OptionalPrincipal, SessionDep, is_api_path, login_principal
+from plein.http import (
+    DATABASE_ERRORS,
+    LoginExpired,
+    OptionalPrincipal,
+    SessionDep,
+    is_api_path,
+    login_principal,
+)
 from plein.organisations import service as organisations
 from plein.web import csrf
 
+logger = logging.getLogger("plein")
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [Path(__file__).parent / "templates", *(Path(__file__).parents[1] / domain / "templates"
                                                      for domain in ("store", "notifications", "organisations",
@@ -36,6 +46,7 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 ERROR_TITLES = {
     400: "De invoer klopt niet", 401: "Inloggen is nodig", 403: "Geen toegang", 404: "Pagina niet gevonden",
     405: "Dit kan hier niet", 409: "Dit kan nu niet", 413: "Het bestand is te groot", 422: "De invoer klopt niet",
+    503: "Even niet beschikbaar",
 }
 
 try:
@@ -304,12 +315,33 @@ def _validation_status(exc: Exception) -> tuple[int, str]:
     return 400, "; ".join(str(error.get("msg", "")) for error in exc.errors())
 
 
+def _unexpected(api_handler: Handler) -> Handler:
+    """Any other error: on a page the HTML error page (503 with Retry-After when the database cannot be reached,
+    else 500, logged); on an API the problem+json handler's answer."""
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not is_page(request):
+            return await api_handler(request, exc)
+        if not unreachable(exc):
+            logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+            return error_page(request, 500, "")
+        request.state.principal = None  # the header cannot look it up either
+        response = error_page(request, 503, "de gegevens zijn even niet bereikbaar; probeer het over enkele seconden "
+                              "opnieuw")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    return handler
+
+
 def install_html_errors(app: FastAPI) -> None:
     """Wrap the problem+json handlers: pages get an HTML error page, APIs keep problem+json."""
     handlers: dict[Any, Any] = app.exception_handlers
     for kind, status_of in ((PleinError, _plein_status), (StarletteHTTPException, _http_status),
                             (RequestValidationError, _validation_status)):
         app.add_exception_handler(kind, _html_errors(handlers.get(kind), status_of))
+    unexpected_kinds: tuple[type[Exception], ...] = (Exception, *DATABASE_ERRORS)
+    for unexpected in unexpected_kinds:
+        app.add_exception_handler(unexpected, _unexpected(handlers[unexpected]))
 
 
 def include(app: FastAPI) -> None:

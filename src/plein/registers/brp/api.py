@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
+from plein.db import RETRY_AFTER, unreachable
 from plein.errors import InvalidInput, NotAuthenticated, NotFound, PleinError
 from plein.exchange import service as exchange
 from plein.exchange.service import ACTIVITY_HEADER, TRANSACTION_HEADER
@@ -164,7 +165,11 @@ async def _answer(request: Request, session: AsyncSession, version: str, read: R
         body = await read(session, principal, reader, request.headers.get(ACTIVITY_HEADER), trace)
     except PleinError as error:
         return from_error(request, error, version)
-    except Exception:
+    except Exception as error:
+        if unreachable(error):
+            logger.warning("the database cannot be reached (%s): %s", request.url.path, type(error).__name__)
+            return foutbericht(request, 503, "De gegevens kunnen nu niet worden gelezen. Probeer het over enkele "
+                               "seconden opnieuw.", headers={"Retry-After": str(RETRY_AFTER)}, version=version)
         logger.exception("unexpected error in %s", request.url.path)
         return foutbericht(request, 500, "Er is iets misgegaan, de fout is gelogd. Er zijn geen gegevens geleverd.",
                            version=version)
