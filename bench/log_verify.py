@@ -76,7 +76,7 @@ async def measure(settings: Settings, records: int, table: Table, name: str) -> 
         signed = time.perf_counter() - started
         read, count = await plain_read(session)
         started, cpu = time.perf_counter(), time.process_time()
-        result = await checkpoints.audit(session, key.public_key())
+        result = await checkpoints.audit(session, [key.public_key()])
         verified, cpu = time.perf_counter() - started, time.process_time() - cpu
         if not result.ok or result.records != count:
             raise SystemExit(f"the log did not verify: {result.reason}")
