@@ -122,5 +122,21 @@ def test_banner_upgrade_and_review(market_url: str, viewport: dict[str, int]) ->
         expect(page.get_by_role("heading", level=1)).to_contain_text("Adres van een ander zichtbaar")
         assert_accessible(page, "an advisory page")
         fits(page)
+        advisory_path = page.url.removeprefix(market_url)
         context.close()
+
+        curator = browser.new_context(base_url=market_url, viewport=viewport, locale="nl-NL")  # type: ignore[arg-type]
+        page = curator.new_page()
+        log_in(page, "curator", advisory_path)
+        page.get_by_role("link", name="Corrigeer de melding").click()
+        page.get_by_label("Getroffen versies").fill(">=1.0.0 <2.1.0")
+        page.get_by_role("button", name="Corrigeren en gemeenten opnieuw waarschuwen").click()  # no reason: an error
+        expect(page.get_by_role("link", name=re.compile("Schrijf op waarom"))).to_be_visible()
+        assert_accessible(page, "the advisory correction form with an error")
+        fits(page)
+        page.get_by_label("Waarom corrigeert u de melding?").fill("Ook 1.x is getroffen.")
+        page.get_by_role("button", name="Corrigeren en gemeenten opnieuw waarschuwen").click()
+        expect(page.get_by_text("is gecorrigeerd")).to_be_visible()
+        expect(page.get_by_role("cell", name="Ook 1.x is getroffen.")).to_be_visible()
+        curator.close()
         browser.close()

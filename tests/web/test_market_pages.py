@@ -116,3 +116,24 @@ async def test_the_publisher_publishes_an_advisory_through_the_form(
     assert published.status_code == 303
     page = html.unescape((await client.get(published.headers["location"])).text)
     assert "PLEIN-" in page and ": Lek" in page and "Hoog (8,2)" in page
+
+
+async def test_the_publisher_corrects_an_advisory_through_the_form(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await publish_built_in(session, APP)
+    token = await log_in(client, session, "publisher.amsterdam", [(AMSTERDAM, "publisher")])
+    data = {"affected": ">=2.0.0 <2.1.0", "cvss": VECTOR, "summary": "Lek", "details": "Details", "csrf_token": token}
+    published = await client.post(f"/apps/{APP}/beveiligingsmeldingen/nieuw", data=data)
+    form = published.headers["location"] + "/corrigeren"
+    shown = html.unescape((await client.get(form)).text)
+    assert 'value=">=2.0.0 <2.1.0"' in shown and 'value="Lek"' in shown  # the form starts from what was published
+    without_reason = await client.post(form, data={**data, "affected": ">=1.0.0 <2.1.0"})
+    assert without_reason.status_code == 400 and 'id="reason-error"' in without_reason.text
+    corrected = await client.post(form, data={**data, "affected": ">=1.0.0 <2.1.0", "reason": "Ook 1.x is getroffen"})
+    assert corrected.status_code == 303
+    page = html.unescape((await client.get(corrected.headers["location"])).text)
+    assert "Ook 1.x is getroffen" in page and ">=1.0.0 <2.1.0" in page  # the history keeps the reason
+    advisory = await advisories.get_advisory(session, published.headers["location"].rsplit("/", 1)[1])
+    await session.refresh(advisory)
+    assert advisory.affected == ">=1.0.0 <2.1.0"

@@ -35,6 +35,7 @@ ADVISORY_MESSAGES = {
     "summary": "Vul een korte samenvatting in (hoogstens 200 tekens)",
     "details": "Beschrijf de kwetsbaarheid en wat gemeenten moeten doen",
 }
+CORRECTION_REASON = "Schrijf op waarom u de melding corrigeert; dat blijft bij de geschiedenis staan"
 ADVISORY_FIELDS = ("aliases", "affected", "fixed", "cvss", "summary", "details")
 
 
@@ -126,18 +127,22 @@ async def publish_advisory(slug: str, request: Request, session: SessionDep, pri
     app = await service.get_app(session, slug)
     actor = _check_publisher(app, principal)
     fields = csrf.text_fields(form)
-    data = advisories.AdvisoryInput(
-        affected=fields.get("affected", ""), cvss=fields.get("cvss", ""), summary=fields.get("summary", ""),
-        details=fields.get("details", ""), fixed=fields.get("fixed") or None,
-        aliases=[alias for alias in fields.get("aliases", "").replace(",", " ").split() if alias])
     try:
-        advisory = await advisories.publish(session, slug, data, actor, str(request.base_url))
+        advisory = await advisories.publish(session, slug, _advisory_input(fields), actor, str(request.base_url))
     except InvalidInput as exc:
         app = await service.get_app(session, slug)
         context = {"app": app, "values": fields, "errors": field_errors(exc, ADVISORY_MESSAGES)}
         return render(request, "store/advisory_new.html", context, status=400)
     flash(request, f"Beveiligingsmelding {advisory.identifier} is gepubliceerd.")
     return redirect(f"/beveiligingsmeldingen/{advisory.identifier}")
+
+
+def _advisory_input(fields: dict[str, str]) -> advisories.AdvisoryInput:
+    """The advisory form's fields (CVE and GHSA ids separated by commas or spaces)."""
+    return advisories.AdvisoryInput(
+        affected=fields.get("affected", ""), cvss=fields.get("cvss", ""), summary=fields.get("summary", ""),
+        details=fields.get("details", ""), fixed=fields.get("fixed") or None,
+        aliases=[alias for alias in fields.get("aliases", "").replace(",", " ").split() if alias])
 
 
 async def _advisory_context(session: AsyncSession, advisory: Advisory, principal: Principal | None) -> dict[str, Any]:
@@ -176,4 +181,39 @@ async def withdraw_advisory(identifier: str, request: Request, session: SessionD
         context["error"] = REVIEW_MESSAGES["reason"]
         return render(request, "store/advisory.html", context, status=400)
     flash(request, f"Beveiligingsmelding {identifier} is ingetrokken.")
+    return redirect(f"/beveiligingsmeldingen/{identifier}")
+
+
+@router.get("/beveiligingsmeldingen/{identifier}/corrigeren")
+async def correction_form(identifier: str, request: Request, session: SessionDep,
+                          principal: PagePrincipal) -> Response:
+    if (login := _require_login(request, principal)) is not None:
+        return login
+    with not_found_in_dutch(f"Er is geen beveiligingsmelding {identifier[:40]}."):
+        advisory = await advisories.get_advisory(session, identifier)
+    _check_publisher(advisory.app, principal)
+    values = {"aliases": ", ".join(advisory.aliases), "affected": advisory.affected, "fixed": advisory.fixed or "",
+              "cvss": advisory.cvss_vector, "summary": advisory.summary, "details": advisory.details}
+    return render(request, "store/advisory_new.html", {"app": advisory.app, "advisory": advisory, "values": values,
+                                                       "errors": {}})
+
+
+@router.post("/beveiligingsmeldingen/{identifier}/corrigeren")
+async def correct_advisory(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                           form: csrf.CheckedForm) -> Response:
+    with not_found_in_dutch(f"Er is geen beveiligingsmelding {identifier[:40]}."):
+        advisory = await advisories.get_advisory(session, identifier)
+    actor = _check_publisher(advisory.app, principal)
+    fields = csrf.text_fields(form)
+    try:
+        await advisories.correct(session, identifier, _advisory_input(fields), fields.get("reason"), actor,
+                                 str(request.base_url))
+    except InvalidInput as exc:
+        await session.rollback()
+        advisory = await advisories.get_advisory(session, identifier)
+        errors = field_errors(exc, {**ADVISORY_MESSAGES, "reason": CORRECTION_REASON})
+        return render(request, "store/advisory_new.html", {"app": advisory.app, "advisory": advisory,
+                                                           "values": fields, "errors": errors}, status=400)
+    flash(request, f"Beveiligingsmelding {identifier} is gecorrigeerd; de gemeenten die nu een getroffen versie "
+                   "gebruiken, hebben opnieuw bericht gekregen.")
     return redirect(f"/beveiligingsmeldingen/{identifier}")
