@@ -5,21 +5,21 @@ kanaal in the same transaction. Corrections and withdrawals are kept in the advi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import semver
 from cvss import CVSS3
 from cvss.exceptions import CVSSError
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
 from plein.db import utcnow
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.notifications import service as notifications
+from plein.store import numbering
 from plein.store.models import Adoption, Advisory, AdvisoryEvent, App, Release
 from plein.store.service import get_app, is_curator
 
@@ -130,34 +130,12 @@ def snapshot(advisory: Advisory) -> dict[str, Any]:
             "summary": advisory.summary, "details": advisory.details, "status": advisory.status}
 
 
-async def _next_identifier(session: AsyncSession) -> str:
-    """The number after the highest of this year (PLEIN-2026-0001, …; past 9999 the numbers grow a digit)."""
-    prefix = f"PLEIN-{utcnow().year}-"
-    highest = await session.scalar(select(Advisory.identifier).where(Advisory.identifier.like(f"{prefix}%"))
-                                   .order_by(func.length(Advisory.identifier).desc(), Advisory.identifier.desc())
-                                   .limit(1))
-    number = int(highest.removeprefix(prefix)) if highest and highest.removeprefix(prefix).isdigit() else 0
-    return f"{prefix}{number + 1:04d}"
-
-
-IDENTIFIER_TRIES = 5
-
-
-async def _numbered(session: AsyncSession, values: dict[str, Any], app: App) -> Advisory:
-    """The advisory added with the next free identifier: two published at the same moment may both pick one; the
-    unique index refuses the second, which takes the number after it (in a savepoint, so nothing else is undone)."""
-    for _ in range(IDENTIFIER_TRIES):
-        identifier = await _next_identifier(session)
-        try:
-            async with session.begin_nested():
-                advisory = Advisory(identifier=identifier, **values)
-                advisory.app = app
-                session.add(advisory)
-                await session.flush()
-            return advisory
-        except IntegrityError:
-            continue
-    raise Conflict("many advisories are being published at this moment; publish this one again")
+def _advisory(values: dict[str, Any], app: App) -> Callable[[str], Advisory]:
+    def make(identifier: str) -> Advisory:
+        advisory = Advisory(identifier=identifier, **values)
+        advisory.app = app
+        return advisory
+    return make
 
 
 async def affected_adoptions(session: AsyncSession, advisory: Advisory) -> list[Adoption]:
@@ -205,10 +183,11 @@ async def publish(session: AsyncSession, slug: str, data: AdvisoryInput, actor: 
     _require_publisher(app, actor)
     clean, vector, base, severity = check(data)
     now = utcnow()
-    advisory = await _numbered(session, {
+    advisory = await numbering.add_numbered(session, _advisory({
         "app_id": app.id, "aliases": clean.aliases, "affected": clean.affected, "fixed": clean.fixed,
         "cvss_vector": vector, "score": base, "severity": severity, "summary": clean.summary, "details": clean.details,
-        "status": "published", "published_at": now, "modified_at": now, "published_by": actor.id}, app)
+        "status": "published", "published_at": now, "modified_at": now, "published_by": actor.id}, app),
+        Advisory.identifier, "PLEIN", "many advisories are being published at this moment; publish this one again")
     await _record(session, advisory, "published", "", actor, base_url, await affected_adoptions(session, advisory))
     await session.commit()
     return advisory

@@ -6,6 +6,7 @@ the transaction of the step. docs/store.md writes the rules down."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
@@ -20,7 +21,7 @@ from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFou
 from plein.notifications import service as notifications
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
-from plein.store import adoptions, costs, standards
+from plein.store import adoptions, costs, numbering, standards
 from plein.store.models import App, AppFacet, Release
 from plein.store.publiccode.values import uri_problem
 from plein.store.publiccode.vocab import ALIASES
@@ -38,7 +39,6 @@ MAX_STANDARD = 200
 MAX_BUDGET = Decimal("100000000.00")  # € 100 million: more than any joint commission of municipalities
 MIN_PARTICIPANTS = 2  # a joint commission: the poster and at least one other municipality
 URI_SCHEMES = ("http", "https", "urn")
-IDENTIFIER_TRIES = 5
 COMMISSIONER_KINDS = ("cooperation",)  # besides a joined municipality, a cooperation of municipalities may commission
 
 
@@ -279,29 +279,12 @@ async def _managed(session: AsyncSession, code: str, actor: Principal) -> Organi
     return organisation
 
 
-async def _next_identifier(session: AsyncSession) -> str:
-    """The number after the highest of this year (WENS-2026-0001, …)."""
-    prefix = f"WENS-{utcnow().year}-"
-    highest = await session.scalar(select(Wish.identifier).where(Wish.identifier.like(f"{prefix}%"))
-                                   .order_by(func.length(Wish.identifier).desc(), Wish.identifier.desc()).limit(1))
-    number = int(highest.removeprefix(prefix)) if highest and highest.removeprefix(prefix).isdigit() else 0
-    return f"{prefix}{number + 1:04d}"
-
-
-async def _numbered(session: AsyncSession, values: dict[str, Any], poster: Organisation) -> Wish:
-    """The wish added with the next free identifier; two posted at once: the second takes the number after."""
-    for _ in range(IDENTIFIER_TRIES):
-        identifier = await _next_identifier(session)
-        try:
-            async with session.begin_nested():
-                wish = Wish(identifier=identifier, **values)
-                wish.organisation = poster
-                session.add(wish)
-                await session.flush()
-            return wish
-        except IntegrityError:
-            continue
-    raise Conflict("many wishes are being posted at this moment; post this one again")
+def _wish(values: dict[str, Any], poster: Organisation) -> Callable[[str], Wish]:
+    def make(identifier: str) -> Wish:
+        wish = Wish(identifier=identifier, **values)
+        wish.organisation = poster
+        return wish
+    return make
 
 
 def _event(wish: Wish, action: str, actor: Principal, municipality: str | None = None,
@@ -315,10 +298,11 @@ async def post(session: AsyncSession, code: str, data: WishInput, actor: Princip
     poster = await _managed(session, code, actor)
     clean, budget_cents = check(data, await known_standards(session))
     now = utcnow()
-    wish = await _numbered(session, {
+    wish = await numbering.add_numbered(session, _wish({
         "organisation_id": poster.id, "title": clean.title, "description": clean.description,
         "standards": clean.standards, "budget_cents": budget_cents, "split": clean.split, "status": "open",
-        "created_at": now, "created_by": actor.id}, poster)
+        "created_at": now, "created_by": actor.id}, poster), Wish.identifier, "WENS",
+        "many wishes are being posted at this moment; post this one again")
     session.add(WishParticipant(wish_id=wish.id, organisation_id=poster.id, joined_at=now, joined_by=actor.id))
     session.add(_event(wish, "posted", actor, poster.code))
     await session.commit()
