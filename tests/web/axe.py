@@ -1,5 +1,6 @@
 """axe-core (from npm, node_modules/axe-core) in a Playwright page: assert_accessible fails a test with a readable
-list of the WCAG 2.1 A and AA violations on the page."""
+list of the WCAG 2.1 A and AA violations on the page; fits fails it when the page is wider than its viewport; and
+assert_usable does both."""
 
 from __future__ import annotations
 
@@ -48,3 +49,16 @@ def assert_accessible(page: Any, context: str = "") -> None:
     where = context or page.url
     assert not violations, f"axe-core found {len(violations)} accessibility violation(s) on {where}:\n" + \
         describe(violations)
+
+
+def fits(page: Any) -> None:
+    """Nothing wider than the viewport (no sideways scrolling at 390 px)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"the page is {width} px wide in a {viewport} px viewport"
+
+
+def assert_usable(page: Any, context: str) -> None:
+    """No WCAG 2.1 A/AA violation, and no sideways scrolling."""
+    assert_accessible(page, context)
+    fits(page)

@@ -20,9 +20,9 @@ from plein.store.package import load_package
 from plein.store.service import publish
 from tests.factories import make_package, zip_folder
 from tests.store.helpers import SYSTEM
-from tests.web.axe import assert_accessible
+from tests.web.axe import assert_usable
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, running_server, shot
-from tests.web.test_market_browser import fits, log_in
+from tests.web.test_market_browser import log_in
 
 pytestmark = [pytest.mark.browser]
 APP = "verhuizing-doorgeven"
@@ -45,11 +45,6 @@ def store_url(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield url
 
 
-def check(page: object, what: str) -> None:
-    assert_accessible(page, what)
-    fits(page)
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_curator_pages(store_url: str, viewport: dict[str, int]) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -62,15 +57,15 @@ def test_curator_pages(store_url: str, viewport: dict[str, int]) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Toelatingsbeleid")
         page.get_by_role("button", name="Nieuwe versie vaststellen").click()  # no reason, no change
         expect(page.get_by_role("alert")).to_be_visible()
-        check(page, "the policy form with errors")
+        assert_usable(page, "the policy form with errors")
         page.get_by_label("Beleid voor licence.not-open").select_option("error")
         page.get_by_label("Reden van de wijziging").fill("Alleen open source in de store.")
         page.get_by_role("button", name="Nieuwe versie vaststellen").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Toelatingsbeleid versie 2")
         shot(page, f"policy-version-{viewport['width']}")
-        check(page, "a policy version")
+        assert_usable(page, "a policy version")
         page.get_by_role("link", name="Versies").click()
-        check(page, "the policy versions")
+        assert_usable(page, "the policy versions")
 
         page.get_by_role("link", name="Standaarden").first.click()
         page.get_by_label("Alias").fill("Fout Alias")
@@ -78,15 +73,15 @@ def test_curator_pages(store_url: str, viewport: dict[str, int]) -> None:
         page.get_by_label("Webadres").fill("ftp://example.org")
         page.get_by_role("button", name="Toevoegen").click()
         expect(page.get_by_role("link", name=re.compile("^Alias: "))).to_be_visible()
-        check(page, "the standards form with errors")
+        assert_usable(page, "the standards form with errors")
         page.get_by_label("Alias").fill("test-standaard-1")
         page.get_by_label("Webadres").fill("https://example.org/test")
         page.get_by_role("button", name="Toevoegen").click()
         expect(page.get_by_text("De standaard test-standaard-1 staat op de lijst.")).to_be_visible()
         shot(page, f"standards-{viewport['width']}")
-        check(page, "the list of standards")
+        assert_usable(page, "the list of standards")
         page.get_by_role("link", name="Wijzigen test-standaard-1").click()
-        check(page, "a standard's form")
+        assert_usable(page, "a standard's form")
         context.close()
         browser.close()
 
@@ -104,23 +99,23 @@ def test_publisher_pages(store_url: str, viewport: dict[str, int], tmp_path: Pat
         log_in(page, "uitgever@0363", "/publiceren")
         page.get_by_role("button", name="Controleren en publiceren").click()  # no file chosen
         expect(page.get_by_role("link", name=re.compile("^Pakket: "))).to_be_visible()
-        check(page, "the upload form with an error")
+        assert_usable(page, "the upload form with an error")
         page.get_by_label("Pakket (.zip of .tar.gz)").set_input_files(str(archive))
         page.get_by_role("button", name="Controleren en publiceren").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Toelatingsrapport")
         expect(page.get_by_text("is toegelaten en staat in de store")).to_be_visible()
-        check(page, "the report after uploading")
+        assert_usable(page, "the report after uploading")
 
         page.get_by_role("link", name="Publiceren").first.click()
         shot(page, f"publish-{viewport['width']}")
-        check(page, "the publisher's page with their releases")
+        assert_usable(page, "the publisher's page with their releases")
         page.get_by_role("link", name="Rapport van Verhuizing doorgeven 2.0.0").click()
         page.get_by_role("link", name="Versie 2.0.0 intrekken").click()
-        check(page, "the withdrawal confirmation")
+        assert_usable(page, "the withdrawal confirmation")
         page.get_by_label("Reden").fill("Een fout in de termijnberekening.")
         page.get_by_role("button", name="Ja, versie 2.0.0 intrekken").click()
         expect(page.get_by_text("Ingetrokken door de uitgever op")).to_be_visible()
         shot(page, f"withdrawn-{viewport['width']}")
-        check(page, "a withdrawn release's report")
+        assert_usable(page, "a withdrawn release's report")
         context.close()
         browser.close()

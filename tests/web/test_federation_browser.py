@@ -13,9 +13,8 @@ from plein.settings import Settings
 from plein.storage import storage_from_settings
 from plein.store.harvest import harvest
 from tests.store.test_federation import seed_remote
-from tests.web.axe import assert_accessible
+from tests.web.axe import assert_accessible, fits
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, running_server, shot
-from tests.web.test_market_browser import fits
 
 pytestmark = [pytest.mark.browser]
 

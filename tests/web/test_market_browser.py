@@ -24,7 +24,7 @@ from plein.store.package import load_package
 from plein.store.service import publish
 from tests.factories import make_package
 from tests.store.helpers import SYSTEM
-from tests.web.axe import assert_accessible
+from tests.web.axe import assert_accessible, fits
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, running_server, shot
 
 pytestmark = [pytest.mark.browser]
@@ -68,13 +68,6 @@ def log_in(page: object, username: str, next_path: str) -> None:
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-
-
-def fits(page: object) -> None:
-    """Nothing wider than the viewport (no sideways scrolling at 390 px)."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")  # type: ignore[attr-defined]
-    viewport = page.viewport_size["width"]  # type: ignore[attr-defined]
-    assert width <= viewport, f"the page is {width} px wide in a {viewport} px viewport"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -20,9 +20,9 @@ from plein.store.package import load_package
 from plein.store.service import publish
 from tests.notifications.helpers import deliveries, fast, publish_many, subscribe
 from tests.store.helpers import SYSTEM
-from tests.web.axe import assert_accessible
+from tests.web.axe import assert_accessible, fits
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, running_server, shot
-from tests.web.test_market_browser import fits, log_in
+from tests.web.test_market_browser import log_in
 
 pytestmark = [pytest.mark.browser]
 LONG_URL = "https://ontvanger.example/" + "notificatiesontvangenvoordezaakregistratiecomponent" * 3  # 179 characters

@@ -18,9 +18,9 @@ from plein.store import wishes
 from plein.store.package import load_package
 from plein.store.service import publish
 from tests.store.helpers import SYSTEM
-from tests.web.axe import assert_accessible
+from tests.web.axe import assert_usable
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, running_server, shot
-from tests.web.test_market_browser import fits, log_in
+from tests.web.test_market_browser import log_in
 
 pytestmark = [pytest.mark.browser]
 APP = "verhuizing-doorgeven"
@@ -47,11 +47,6 @@ def wish_url(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield url
 
 
-def check(page: object, what: str) -> None:
-    assert_accessible(page, what)
-    fits(page)
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_join_post_commission_and_fulfil(wish_url: str, viewport: dict[str, int]) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -63,25 +58,25 @@ def test_join_post_commission_and_fulfil(wish_url: str, viewport: dict[str, int]
         page = context.new_page()
         log_in(page, "beheerder@0344", "/wensen")
         expect(page.get_by_role("heading", level=1)).to_have_text("Wensen van gemeenten")
-        check(page, "the list of wishes")
+        assert_usable(page, "the list of wishes")
         page.get_by_role("link", name="Open", exact=True).click()
         expect(page).to_have_url(re.compile(r"status=open$"))
         page.get_by_role("link", name="Verhuizing digitaal doorgeven").click()
-        check(page, "an open wish, seen by another municipality")
+        assert_usable(page, "an open wish, seen by another municipality")
         page.get_by_role("button", name="Utrecht aansluiten").click()
         expect(page.get_by_text("Utrecht heeft zich aangesloten")).to_be_visible()
         expect(page.get_by_role("heading", name=re.compile("2 gemeenten doen mee"))).to_be_visible()
         shot(page, f"wish-joined-{width}")
-        check(page, "a wish Utrecht joined")
+        assert_usable(page, "a wish Utrecht joined")
         page.goto("/gemeenten/0344/wensen")
-        check(page, "the wishes of Utrecht")
+        assert_usable(page, "the wishes of Utrecht")
         page.get_by_role("button", name="Uitloggen").click()
 
         log_in(page, "beheerder@0363", "/wensen/nieuw")
         expect(page.get_by_role("heading", level=1)).to_have_text("Een wens plaatsen")
         page.get_by_role("button", name="Wens plaatsen").click()  # nothing filled in: errors at the fields
         expect(page.get_by_role("link", name=re.compile("^Titel: "))).to_be_visible()
-        check(page, "the wish form with errors")
+        assert_usable(page, "the wish form with errors")
         page.get_by_label("Titel").fill("Afvalkalender in de gemeente-app")
         page.get_by_label("Beschrijving").fill("Inwoners zien wanneer welk afval wordt opgehaald.")
         page.get_by_label("bag", exact=True).check()
@@ -89,22 +84,22 @@ def test_join_post_commission_and_fulfil(wish_url: str, viewport: dict[str, int]
         page.get_by_label(re.compile("^Gelijk")).check()
         page.get_by_role("button", name="Wens plaatsen").click()
         expect(page.get_by_text(re.compile("Uw wens WENS-.* is geplaatst"))).to_be_visible()
-        check(page, "a new wish with one municipality")
+        assert_usable(page, "a new wish with one municipality")
 
         page.goto("/wensen")
         page.get_by_role("link", name="Verhuizing digitaal doorgeven").click()
         page.get_by_label("Opdrachtgever namens alle gemeenten").select_option(label="Utrecht")
         page.get_by_label("Toelichting (niet verplicht)").fill("Utrecht besteedt de opdracht aan.")
-        check(page, "a wish with the commission form")
+        assert_usable(page, "a wish with the commission form")
         page.get_by_role("button", name="Opdracht verstrekken").click()
         expect(page.get_by_text("de aangesloten gemeenten hebben bericht")).to_be_visible()
-        check(page, "a commissioned wish with the form to fulfil it")
+        assert_usable(page, "a commissioned wish with the form to fulfil it")
         page.get_by_role("button", name="Wens vervuld met deze app").click()
         expect(page.get_by_text(re.compile("Wens WENS-.* is vervuld"))).to_be_visible()
         shot(page, f"wish-fulfilled-{width}")
-        check(page, "a fulfilled wish")
+        assert_usable(page, "a fulfilled wish")
         page.goto("/gemeenten/0363/apps")
         expect(page.get_by_role("region", name="Wensen")).to_contain_text("vervuld met Verhuizing doorgeven")
-        check(page, "a municipality's apps with its wishes")
+        assert_usable(page, "a municipality's apps with its wishes")
         context.close()
         browser.close()
