@@ -20,7 +20,7 @@ from plein.openapi import API_DOCUMENTS, api_document
 from plein.services import decisions, fees, tasks
 from plein.services import service as engine
 from plein.services.models import Aanvraag
-from plein.services.run import Offer
+from plein.services.run import Offer, Run
 from plein.services.schemas import AanvraagIn, AanvraagOut, BesluitIn, Betaling, Dienst, answers_schema
 
 router = PrefixRouter(prefix="/api/diensten/v1", tags=["diensten"])
@@ -91,15 +91,15 @@ async def create_aanvraag(request: Request, body: AanvraagIn, session: SessionDe
     if principal is None:
         raise NotAuthenticated("send a citizen token: 'Authorization: Bearer <token>'")
     offer = await engine.require_offer(session, body.gemeente, body.dienst)
-    aanvraag, made = await engine.submit_new(session, offer, principal, body.antwoorden,
-                                             request.app.state.settings.base_url, trace, request.app.state.storage,
-                                             idempotency_key)
-    if made:
+    aanvraag, run = await engine.submit_new(session, offer, principal, body.antwoorden,
+                                            request.app.state.settings.base_url, trace, request.app.state.storage,
+                                            idempotency_key)
+    if run is not None:
         tasks.nudge(request.app)
-        await _start_payment(request, session, aanvraag)
-    shown = await _shown(session, aanvraag, principal)
+        await _start_payment(request, session, aanvraag, run)
+    shown = await _shown(session, aanvraag, principal, run)
     return JSONResponse(shown.model_dump(mode="json", by_alias=True, exclude_none=True),
-                        status_code=201 if made else 200)
+                        status_code=200 if run is None else 201)
 
 
 @router.get("/aanvragen", summary="My aanvragen", operation_id="listAanvragen")
@@ -159,10 +159,13 @@ async def pay_aanvraag(request: Request, session: SessionDep, principal: Caller,
     return await _shown(session, aanvraag, principal)
 
 
-async def _start_payment(request: Request, session: SessionDep, aanvraag: Aanvraag) -> None:
-    """Start the aanvraag's payment when it has a fee (the applicant returns to their own case page)."""
+async def _start_payment(request: Request, session: SessionDep, aanvraag: Aanvraag, run: Run | None = None) -> None:
+    """Start the aanvraag's payment when it has a fee (the applicant returns to their own case page). `run`: the
+    aanvraag's run when the caller has it (a submission just made), else it is read."""
+    run = run or await decisions.decision_run(session, aanvraag)
+    if not fees.amount_cents(run):
+        return
     own = "/zakelijk/zaken/" if aanvraag.subject_kind == "business" else "/mijn/zaken/"
-    run = await decisions.decision_run(session, aanvraag)
     await fees.start_payment(session, run, request.app.state.settings, f"{own}{aanvraag.id}")
     await session.commit()
 
@@ -175,14 +178,21 @@ async def _readable(session: SessionDep, principal: Principal, aanvraag_id: uuid
     return aanvraag
 
 
-async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal) -> AanvraagOut:
+async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal, run: Run | None = None
+                 ) -> AanvraagOut:
+    """The aanvraag as the API shows it; `run` as for _start_payment (its consent requests are the pending ones)."""
     own = (aanvraag.subject_kind, aanvraag.subject) == (principal.kind, principal.id)
-    pending = bool(await decisions.pending_consent(session, aanvraag)) if aanvraag.status == "ingediend" else False
-    return AanvraagOut.of(aanvraag, pending, with_answers=own, betaling=await _betaling(session, aanvraag, own))
+    if aanvraag.status != "ingediend":
+        pending = False
+    elif run is not None:
+        pending = bool(run.consents)
+    else:
+        pending = bool(await decisions.pending_consent(session, aanvraag))
+    return AanvraagOut.of(aanvraag, pending, with_answers=own, betaling=await _betaling(session, aanvraag, own, run))
 
 
-async def _betaling(session: SessionDep, aanvraag: Aanvraag, own: bool) -> Betaling | None:
-    cents = fees.amount_cents(await decisions.decision_run(session, aanvraag))
+async def _betaling(session: SessionDep, aanvraag: Aanvraag, own: bool, run: Run | None = None) -> Betaling | None:
+    cents = fees.amount_cents(run or await decisions.decision_run(session, aanvraag))
     if not cents:
         return None
     payment = await fees.payment_of(session, aanvraag)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from plein.db import Base, JSONType, UTCDateTime, time_ordered_uuid, utcnow
 
@@ -111,5 +112,5 @@ async def claim(session: AsyncSession, aanvraag: Aanvraag, before: str, after: s
                                   .values(status=after).execution_options(synchronize_session=False))
     if not getattr(moved, "rowcount", 0):
         return False
-    aanvraag.status = after
+    set_committed_value(aanvraag, "status", after)  # the database has it already: no second UPDATE at the flush
     return True

@@ -340,14 +340,15 @@ async def submit(session: AsyncSession, run: Run, base_url: str, trace_id: str) 
 
 async def submit_new(session: AsyncSession, offer: Offer, principal: Principal, answers: Mapping[str, Any],
                      base_url: str, trace_id: str, storage: FileStorage,
-                     idempotency_key: str | None = None) -> tuple[Aanvraag, bool]:
+                     idempotency_key: str | None = None) -> tuple[Aanvraag, Run | None]:
     """Submit all answers at once (the headless API): the same checks and the same transaction as a concept that is
-    submitted. With an Idempotency-Key a retried call returns the aanvraag the first made; (aanvraag, made now)."""
+    submitted. With an Idempotency-Key a retried call returns the aanvraag the first made; (aanvraag, its run when
+    made now, else None)."""
     check_principal(offer, principal)
     if idempotency_key:
         earlier = await _by_key(session, principal, idempotency_key)
         if earlier is not None:
-            return earlier, False
+            return earlier, None
     aanvraag = new_aanvraag(offer, principal)
     aanvraag.idempotency_key = idempotency_key
     run = Run(offer, aanvraag)
@@ -369,8 +370,8 @@ async def submit_new(session: AsyncSession, offer: Offer, principal: Principal, 
         earlier = await _by_key(session, principal, idempotency_key or "")
         if earlier is None:
             raise
-        return earlier, False
-    return aanvraag, True
+        return earlier, None
+    return aanvraag, run
 
 
 async def _documents(run: Run, answers: Mapping[str, Any], storage: FileStorage

@@ -227,12 +227,17 @@ def name_row(bsn: str, geboortedatum: str, naam: NameData, valid_from: str,
         valid_to=valid_to)
 
 
-async def _residence_row(session: AsyncSession, bsn: str, new: NewResidence,
-                         previous: Residence | None) -> Residence:
+async def _residence_row(session: AsyncSession, bsn: str, new: NewResidence, previous: Residence | None,
+                         addresses: dict[str, Address | None] | None = None) -> Residence:
+    """The new residence row (not added); `addresses` keeps the BAG addresses looked up for a change of several
+    persons."""
     datum = _check_date(new.datum, "datum")
     row = Residence(bsn=bsn, valid_from=datum, functie_adres=None, land=None)
     if new.nummeraanduiding:
-        address = await bag.get_address(session, new.nummeraanduiding)
+        addresses = {} if addresses is None else addresses
+        if new.nummeraanduiding not in addresses:
+            addresses[new.nummeraanduiding] = await bag.get_address(session, new.nummeraanduiding)
+        address = addresses[new.nummeraanduiding]
         if address is None:
             raise _bad("nummeraanduiding", "unknown", f"no BAG address {new.nummeraanduiding}")
         row.soort, row.address_id, row.functie_adres = "Adres", address.id, new.functie_adres
@@ -332,27 +337,50 @@ async def register_birth(session: AsyncSession, child: NewPerson, parents: Seque
 
 async def register_move(session: AsyncSession, bsn: str, residence: NewResidence, cause: Cause) -> Residence:
     """A move: the current residence is closed on the day the new one starts; the new one becomes current."""
+    move = await _plan_move(session, bsn, residence, {})
+    await _apply_moves(session, [move], cause)
+    return move.new
+
+
+@dataclass(frozen=True)
+class _Move:
+    person: Person
+    current: Residence | None
+    new: Residence
+
+
+async def _plan_move(session: AsyncSession, bsn: str, residence: NewResidence,
+                     addresses: dict[str, Address | None]) -> _Move:
+    """A move checked and its new residence made, nothing written yet."""
     person = await get_person(session, bsn)
     current = await _current_residence(session, bsn)
     datum = _check_date(residence.datum, "datum")
     if current is not None and datum < current.valid_from:
         raise _bad("datum", "after", f"the move must start on or after {current.valid_from}, when the current "
                    "residence started")
-    new = await _residence_row(session, bsn, residence, current)
-    if current is not None:
-        current.valid_to = datum
+    return _Move(person, current, await _residence_row(session, bsn, residence, current, addresses))
+
+
+async def _apply_moves(session: AsyncSession, moves: Sequence[_Move], cause: Cause) -> None:
+    """Write planned moves of different persons: the current residences closed first (one flush, so that the new
+    ones can be current), then the new residences, the list suspended or resumed, and the mutations (one flush)."""
+    for move in moves:
+        if move.current is not None:
+            move.current.valid_to = move.new.valid_from
+    if any(move.current is not None for move in moves):
         await session.flush()
-    session.add(new)
-    before = person.opschorting_reden
-    if new.soort == "VerblijfplaatsBuitenland" and person.opschorting_reden is None:
-        person.opschorting_reden, person.opschorting_datum = "E", datum  # emigration suspends the list
-    elif new.soort in ("Adres", "Locatie") and person.opschorting_reden == "E":
-        person.opschorting_reden = person.opschorting_datum = None  # back in the Netherlands
-    await _mutation(session, bsn, "move", cause, previous=current.id if current else None,
-                    soort=new.soort, gemeente=new.gemeente_van_inschrijving, datum=datum,
-                    opschorting={"before": before, "after": person.opschorting_reden})
+    for move in moves:
+        new, person, datum = move.new, move.person, move.new.valid_from
+        session.add(new)
+        before = person.opschorting_reden
+        if new.soort == "VerblijfplaatsBuitenland" and person.opschorting_reden is None:
+            person.opschorting_reden, person.opschorting_datum = "E", datum  # emigration suspends the list
+        elif new.soort in ("Adres", "Locatie") and person.opschorting_reden == "E":
+            person.opschorting_reden = person.opschorting_datum = None  # back in the Netherlands
+        await _mutation(session, person.bsn, "move", cause, previous=move.current.id if move.current else None,
+                        soort=new.soort, gemeente=new.gemeente_van_inschrijving, datum=datum,
+                        opschorting={"before": before, "after": person.opschorting_reden})
     await session.flush()
-    return new
 
 
 @dataclass(frozen=True)
@@ -366,18 +394,21 @@ class Moved:
 
 async def write_moves(session: AsyncSession, permit: exchange.WritePermit, moves: Sequence[tuple[str, NewResidence]],
                       cause: Cause) -> list[Moved]:
-    """Moves under a write grant for `verhuizing`: each person's new residence must lie in a municipality of the
-    grant (a municipality registers moves into itself), and the processing log gets a write record per person in
-    this transaction, after the changes. Raises Forbidden (nothing changes: the caller rolls back)."""
+    """Moves of different persons under a write grant for `verhuizing`: each person's new residence must lie in a
+    municipality of the grant (a municipality registers moves into itself), checked before anything is written, and
+    the processing log gets a write record per person in this transaction, after the changes. Raises Forbidden
+    (nothing changes), or InvalidInput when a person is named twice."""
     _check_permit(permit, "verhuizing")
-    made = []
-    for bsn, residence in moves:
-        before = await _current_residence(session, bsn)
-        new = await register_move(session, bsn, residence, cause)
-        exchange.check_write_municipality(permit, new.gemeente_van_inschrijving)
-        made.append(Moved(bsn, before.gemeente_van_inschrijving if before else None, new))
+    if len({bsn for bsn, _ in moves}) != len(moves):
+        raise _bad("burgerservicenummer", "unique", "a person moves once in one change")
+    addresses: dict[str, Address | None] = {}
+    planned = [await _plan_move(session, bsn, residence, addresses) for bsn, residence in moves]
+    for move in planned:
+        exchange.check_write_municipality(permit, move.new.gemeente_van_inschrijving)
+    await _apply_moves(session, planned, cause)
     await exchange.log_writes(session, permit, [(bsn, MOVE_FIELDS) for bsn, _ in moves])
-    return made
+    return [Moved(move.person.bsn, move.current.gemeente_van_inschrijving if move.current else None, move.new)
+            for move in planned]
 
 
 MOVE_FIELDS = ("verblijfplaats", "gemeenteVanInschrijving")

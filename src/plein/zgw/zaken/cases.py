@@ -38,6 +38,7 @@ from plein.zgw.documenten import common as documenten_common
 from plein.zgw.documenten import service as documenten
 from plein.zgw.documenten.common import Links
 from plein.zgw.documenten.upload import DocumentBody
+from plein.zgw.zaken import catalogus as catalogus_parts
 from plein.zgw.zaken import parts
 from plein.zgw.zaken.catalogus import invalid
 from plein.zgw.zaken.documents import create_zaakinformatieobject
@@ -159,14 +160,17 @@ async def _case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType, day:
 async def _read_case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType, day: dt.date) -> CaseType:
     catalogus = await session.get(Catalogus, zaaktype.catalogus_id)
     assert catalogus is not None
-    statustypen = await session.scalars(select(StatusType).where(StatusType.zaaktype_id == zaaktype.id)
-                                        .order_by(StatusType.volgnummer))
+    statustypen = list(await session.scalars(select(StatusType).where(StatusType.zaaktype_id == zaaktype.id)
+                                             .order_by(StatusType.volgnummer)))
     roltypen: dict[str, str] = {}
-    for rol in await session.scalars(select(RolType).where(RolType.zaaktype_id == zaaktype.id)):
+    rolrows = list(await session.scalars(select(RolType).where(RolType.zaaktype_id == zaaktype.id)))
+    for rol in rolrows:
         roltypen.setdefault(rol.omschrijving, urls.catalogi("roltypen", rol.id))
         roltypen.setdefault(rol.omschrijving_generiek, urls.catalogi("roltypen", rol.id))
-    resultaattypen = {row.omschrijving: urls.catalogi("resultaattypen", row.id) for row in await session.scalars(
-        select(ResultaatType).where(ResultaatType.zaaktype_id == zaaktype.id))}
+    resultaatrows = list(await session.scalars(select(ResultaatType).where(ResultaatType.zaaktype_id == zaaktype.id)))
+    resultaattypen = {row.omschrijving: urls.catalogi("resultaattypen", row.id) for row in resultaatrows}
+    if not zaaktype.concept:
+        catalogus_parts.keep_parts(session, zaaktype.id, statustypen, [*rolrows, *resultaatrows])
     names = list(await session.scalars(select(ZaakTypeInformatieObjectType.informatieobjecttype).where(
         ZaakTypeInformatieObjectType.zaaktype_id == zaaktype.id)))
     documents = {row.omschrijving: urls.catalogi("informatieobjecttypen", row.id) for row in await session.scalars(
@@ -205,7 +209,7 @@ async def add_case(session: AsyncSession, base_url: str, zaak: dict[str, Any], r
         made = Registration(await create_zaak(scope, _checked("Zaak", zaak)))
         url = scope.urls.zaak(made.zaak.id)
         for body in rollen:
-            rol, _ = await parts.create_rol(scope, _checked("Rol", {**body, "zaak": url}))
+            rol, _ = await parts.create_rol(scope, _checked("Rol", {**body, "zaak": url}), flush=False)
             made.rollen.append(rol)
         if status is not None:
             made.status = await parts.create_status(scope, _checked("Status", {**status, "zaak": url}))
@@ -243,7 +247,8 @@ async def _eigenschappen(scope: Scope, zaak: Zaak, values: Mapping[str, str]) ->
         raise invalid("eigenschap", "unknown", f"the zaaktype has no eigenschap {', '.join(missing)}")
     for naam, waarde in values.items():
         url = scope.urls.catalogi("eigenschappen", found[naam].id)
-        await save_zaakeigenschap(scope, zaak.id, {"eigenschap": url, "waarde": waarde}, ALL)
+        await save_zaakeigenschap(scope, zaak.id, {"eigenschap": url, "waarde": waarde}, ALL, flush=False)
+    await scope.session.flush()
 
 
 async def close_case(session: AsyncSession, base_url: str, zaak: Zaak, resultaat: dict[str, Any],

@@ -4,11 +4,13 @@ resultaattype or eigenschap belongs to it (zrc-001, zrc-016, zrc-018, zrc-019, z
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from plein.driver import Ready
 from plein.errors import InvalidInput, InvalidParam
@@ -72,6 +74,28 @@ async def part_at(session: AsyncSession, base_url: str, model: type[PartT], coll
 
 async def is_eindstatus(session: AsyncSession, statustype: StatusType) -> bool:
     """The eindstatus of a zaaktype is its statustype with the highest volgnummer (zrc-007)."""
-    highest = await session.scalar(select(func.max(StatusType.volgnummer))
-                                   .where(StatusType.zaaktype_id == statustype.zaaktype_id))
-    return statustype.volgnummer == highest
+    highest = session.info.get(_KEPT, {}).get("highest", {}).get(statustype.zaaktype_id)
+    if highest is None:
+        highest = await session.scalar(select(func.max(StatusType.volgnummer))
+                                       .where(StatusType.zaaktype_id == statustype.zaaktype_id))
+    return bool(statustype.volgnummer == highest)
+
+
+_KEPT = "plein.catalogus_parts"  # session.info: parts of published zaaktypen read in this transaction
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_parts(session: Session) -> None:
+    session.info.pop(_KEPT, None)
+
+
+def keep_parts(session: AsyncSession, zaaktype_id: uuid.UUID, statustypen: Sequence[StatusType],
+               others: Sequence[Any]) -> None:
+    """Hold the parts of a published zaaktype (they do not change) until the transaction ends: part_at then finds
+    them in the session without a query (its identity map holds rows only while something refers to them), and
+    is_eindstatus knows the highest volgnummer. Making a zaak and closing it each look several parts up."""
+    kept = session.info.setdefault(_KEPT, {"rows": [], "highest": {}})
+    kept["rows"].extend([*statustypen, *others])
+    if statustypen:
+        kept["highest"][zaaktype_id] = max(row.volgnummer for row in statustypen)

@@ -201,8 +201,9 @@ def _identifiers(kind: str, identificatie: dict[str, Any] | None) -> list[tuple[
             if isinstance(value, str | int) and value != ""]
 
 
-async def create_rol(scope: Scope, data: dict[str, Any]) -> tuple[Rol, RolType]:
-    """Add a rol; its roltype must belong to the zaaktype (zrc-019); the betrokkene by URL and/or identification."""
+async def create_rol(scope: Scope, data: dict[str, Any], flush: bool = True) -> tuple[Rol, RolType]:
+    """Add a rol; its roltype must belong to the zaaktype (zrc-019); the betrokkene by URL and/or identification.
+    With flush False the rol is only added to the session (a caller that adds several flushes them together)."""
     zaak = await zaak_at(scope, data["zaak"], "zaak", WRITE | {"zaken.aanmaken"})
     require_open(scope, zaak)
     roltype = await part_at(scope.session, scope.base_url, RolType, "roltypen", data["roltype"], "roltype",
@@ -217,7 +218,8 @@ async def create_rol(scope: Scope, data: dict[str, Any]) -> tuple[Rol, RolType]:
               roltoelichting=data.get("roltoelichting", ""), indicatie_machtiging=data.get("indicatieMachtiging", ""),
               contactpersoon_rol=data.get("contactpersoonRol"), betrokkene_identificatie=identificatie)
     scope.session.add(rol)
-    await scope.session.flush()
+    if flush:
+        await scope.session.flush()
     for name, value in _identifiers(rol.betrokkene_type, identificatie):
         scope.session.add(RolIdentificatie(rol_id=rol.id, zaak_id=zaak.id, name=name, value=value))
     url = scope.urls.zaken("rollen", rol.id)

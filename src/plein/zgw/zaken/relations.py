@@ -179,8 +179,10 @@ async def _zaak_of(scope: Scope, key: uuid.UUID, scopes: frozenset[str]) -> Zaak
 # --- zaakeigenschappen --------------------------------------------------------------------------------------------
 
 async def save_zaakeigenschap(scope: Scope, zaak_key: uuid.UUID, data: dict[str, Any], scopes: frozenset[str],
-                              existing: ZaakEigenschap | None = None, partial: bool = False) -> ZaakEigenschap:
-    """Give a zaak the value of an eigenschap of its zaaktype (zrc-018), or change that value."""
+                              existing: ZaakEigenschap | None = None, partial: bool = False,
+                              flush: bool = True) -> ZaakEigenschap:
+    """Give a zaak the value of an eigenschap of its zaaktype (zrc-018), or change that value. With flush False the
+    row is only added to the session (a caller that gives several values flushes them together)."""
     zaak = await _zaak_of(scope, zaak_key, scopes)
     if "zaak" in data and parse_resource_url(scope.base_url, data["zaak"], API, "zaken", "zaak") != zaak.id:
         code = "wijzigen-niet-toegelaten" if existing is not None else "invalid"
@@ -202,7 +204,8 @@ async def save_zaakeigenschap(scope: Scope, zaak_key: uuid.UUID, data: dict[str,
         raise InvalidInput("; ".join(f"waarde: {p.reason}" for p in problems), problems)
     row.eigenschap_id, row.naam, row.waarde = eigenschap.id, eigenschap.naam, waarde
     scope.session.add(row)
-    await scope.session.flush()
+    if flush:
+        await scope.session.flush()
     actie = "create" if existing is None else "partial_update" if partial else "update"
     after = shown.zaakeigenschap(scope.urls, row)
     await written(scope, zaak, "zaakeigenschap", actie, after["url"], before, after, weergave=row.naam)
