@@ -11,7 +11,8 @@ betalingsindicatie, and its decision loop reads the person again (logged), rende
 code, stores it and adds it to the zaak. Each of `--extract-concurrency` citizens waits for their extract (polling
 service_aanvragen for the decision) before the next one starts. The rendering alone: the same template with the data
 of a real decided aanvraag, framed, with a fresh verification code and QR code each time, made into a PDF/A in
-threads of one process and in `--workers` processes, at the same concurrency.
+`--extract-concurrency` threads of one process, in one thread (as each server process renders, one at a time), and in
+one thread of each of `--workers` processes.
 
 Targets on this machine: at least 20 extracts/s at concurrency 8, p99 from the request until the PDF is stored at
 most 1 s.
@@ -425,20 +426,22 @@ def _render_share(sample: Sample, count: int, threads: int) -> tuple[list[float]
 
 
 def renderings(sample: Sample, count: int, concurrency: int, workers: int) -> list[Rendering]:
-    """The rendering alone at the extracts' concurrency: in threads of this process (as one server process renders
-    with asyncio.to_thread), and spread over `workers` processes as the server's workers are."""
+    """The rendering alone: in `concurrency` threads of this process (what many threads in one process cost:
+    WeasyPrint holds the GIL), in one thread (as a server process renders: one at a time, in a thread of its own),
+    and in one thread of each of `workers` processes, as the server's workers render."""
     found = []
-    latencies, pieces, began, ended = render_in_threads(Renderer(sample), count, concurrency)
-    found.append(Rendering(f"1 process, {concurrency} threads", latencies, pieces, ended - began))
+    for threads in (concurrency, 1):
+        latencies, pieces, began, ended = render_in_threads(Renderer(sample), count, threads)
+        found.append(Rendering(f"1 process, {threads} thread{'s' if threads > 1 else ''}", latencies, pieces,
+                               ended - began))
     if workers > 1:
         spawn = multiprocessing.get_context("spawn")
-        threads = max(1, concurrency // workers)
         shares = [count // workers + (1 if index < count % workers else 0) for index in range(workers)]
         with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_together,
                                  initargs=(spawn.Barrier(workers),)) as pool:
-            results = [future.result() for future in [pool.submit(_render_share, sample, share, threads)
+            results = [future.result() for future in [pool.submit(_render_share, sample, share, 1)
                                                       for share in shares]]
-        found.append(Rendering(f"{workers} processes × {threads} threads",
+        found.append(Rendering(f"{workers} processes × 1 thread",
                                [value for result in results for value in result[0]],
                                [value for result in results for value in result[1]],
                                max(result[3] for result in results) - min(result[2] for result in results)))
@@ -486,8 +489,8 @@ def report_phases(result: Extracts) -> None:
 
 
 def report_renderings(result: Extracts, found: list[Rendering]) -> None:
-    table = Table(title="The PDF rendering alone, in-process at the same concurrency (the real template and data, a "
-                        "fresh verification code and QR code each): extract ÷ rendering")
+    table = Table(title="The PDF rendering alone, in-process (the real template and data, a fresh verification "
+                        "code and QR code each): extract ÷ rendering")
     for column in ("rendering", "per s", "p50 ms", "p99 ms", "extract p50 ÷ rendering p50",
                    "renderings/s ÷ extracts/s"):
         table.add_column(column, justify="left" if column == "rendering" else "right")
