@@ -108,8 +108,10 @@ async def _on_paid(session: AsyncSession, payment: payments.Payment) -> None:
         return
     if aanvraag.zaak_id is not None and aanvraag.zaak_url:
         base_url = aanvraag.zaak_url.split("/zaken/api/", 1)[0]
-        zaak, _ = await cases.zaak_with_type(session, base_url, aanvraag.zaak_id)
-        if zaak.einddatum is None:
+        zaak = await session.get(Zaak, aanvraag.zaak_id)
+        if zaak is None:
+            logger.error("payment %s is for zaak %s, which does not exist", payment.id, aanvraag.zaak_identificatie)
+        elif zaak.einddatum is None:
             await cases.record_payment(session, base_url, zaak, payment.paid_at or utcnow())
         else:
             logger.warning("payment %s arrived for zaak %s, which is closed already: refund it", payment.id,
