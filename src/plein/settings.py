@@ -245,7 +245,8 @@ class Settings(BaseSettings):
         "once after they are submitted. Turn off when separate `plein worker` processes do it."
     )
     services_decide_batch: int = Field(
-        50, gt=0, le=1000, description="Due straight-through aanvragen the decision loop takes up at once."
+        50, gt=0, le=1000, description="Due straight-through aanvragen `plein worker --once` takes up at a time (the "
+        "running loop keeps PLEIN_SERVICES_DECIDE_CONCURRENCY decisions going, starting the next as one ends)."
     )
     services_decide_concurrency: int = Field(
         8, gt=0, le=100, description="Straight-through decisions one process makes at the same time (each is one "

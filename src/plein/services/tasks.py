@@ -57,33 +57,32 @@ class Decider:
             return list(rows)
 
     async def run_once(self) -> int:
-        """Decide what is due now; how many were taken up."""
+        """Decide what is due now (up to PLEIN_SERVICES_DECIDE_BATCH); how many were decided. One whose decision
+        failed is not counted, so that `plein worker --once` stops when only such ones are left."""
         due = await self.due(self.settings.services_decide_batch)
         gate = asyncio.Semaphore(self.settings.services_decide_concurrency)
 
-        async def one(key: uuid.UUID) -> None:
-            async with gate, self.sessions() as session:
-                try:
-                    await decisions.decide_automatically(session, key, self.settings.base_url, new_trace_id(),
-                                                         self.storage)
-                except Exception:
-                    logger.exception("deciding aanvraag %s automatically failed; it stays due", key)
+        async def one(key: uuid.UUID) -> bool:
+            async with gate:
+                return await self._decide(key, {})
 
-        await asyncio.gather(*(one(key) for key in due))
-        return len(due)
+        return sum(await asyncio.gather(*(one(key) for key in due)))
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Decide until stop is set: at once when nudged, otherwise every poll interval."""
-        while not stop.is_set():
-            self.wake.clear()
-            try:
-                await self._check_payments_now_and_then()
-                taken = await self.run_once()
-                await self._clean_now_and_then()
-            except Exception:
-                logger.exception("the service engine's background loop failed; trying again")
-                taken = 0
-            if taken < self.settings.services_decide_batch:
+        """Decide until stop is set, up to PLEIN_SERVICES_DECIDE_CONCURRENCY at a time: the next due aanvraag starts
+        as soon as one decision ends (not when a whole batch has), at once when nudged, otherwise every poll
+        interval. An aanvraag whose decision failed waits a poll interval before it is tried again."""
+        running: dict[uuid.UUID, asyncio.Task[bool]] = {}
+        resting: dict[uuid.UUID, float] = {}  # failed just now: not again before this (time.monotonic)
+        try:
+            while not stop.is_set():
+                self.wake.clear()
+                try:
+                    await self._check_payments_now_and_then()
+                    await self._start_due(running, resting)
+                    await self._clean_now_and_then()
+                except Exception:
+                    logger.exception("the service engine's background loop failed; trying again")
                 waiter = asyncio.ensure_future(self.wake.wait())
                 stopper = asyncio.ensure_future(stop.wait())
                 with suppress(TimeoutError):
@@ -91,6 +90,45 @@ class Decider:
                                            self.settings.notifications_poll_interval)
                 waiter.cancel()
                 stopper.cancel()
+        finally:
+            if running:  # the decisions under way finish (each is one transaction)
+                await asyncio.gather(*running.values(), return_exceptions=True)
+
+    async def _start_due(self, running: dict[uuid.UUID, asyncio.Task[bool]], resting: dict[uuid.UUID, float]) -> None:
+        """Start deciding due aanvragen while there is room; a decision that ends wakes the loop."""
+        limit = self.settings.services_decide_concurrency
+        now = time.monotonic()
+        for key in [key for key, until in resting.items() if until <= now]:
+            del resting[key]
+        if len(running) >= limit:
+            return
+        for key in await self.due(limit + len(running) + len(resting)):  # the ones under way are still due
+            if len(running) >= limit:
+                break
+            if key in running or key in resting:
+                continue
+            task = asyncio.create_task(self._decide(key, resting))
+            running[key] = task
+
+            def ended(_: asyncio.Task[bool], key: uuid.UUID = key) -> None:
+                running.pop(key, None)
+                self.wake.set()
+
+            task.add_done_callback(ended)
+
+    async def _decide(self, key: uuid.UUID, resting: dict[uuid.UUID, float]) -> bool:
+        """Decide one; when that fails, or another process is deciding it right now, it rests a poll interval.
+        Whether it was decided (granted, or handed to a case worker with the reason)."""
+        async with self.sessions() as session:
+            try:
+                decided = await decisions.decide_automatically(session, key, self.settings.base_url, new_trace_id(),
+                                                               self.storage)
+            except Exception:
+                logger.exception("deciding aanvraag %s automatically failed; it stays due", key)
+                decided = None
+        if decided is None:
+            resting[key] = time.monotonic() + self.settings.notifications_poll_interval
+        return decided is not None
 
     async def _check_payments_now_and_then(self) -> None:
         if time.monotonic() - self.payments_at < PAYMENTS_EVERY:
