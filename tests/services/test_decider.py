@@ -72,3 +72,10 @@ async def test_a_failing_decision_waits_a_poll_interval_before_the_next_try(monk
     await loop.run_for(0.5)
     assert QUICK in loop.ended and loop.due == [BROKEN]  # still due, for a case worker to look at or a next try
     assert 1 <= loop.attempts[BROKEN] <= 3  # every 0.2 s at most, not as fast as the loop can go
+
+
+async def test_a_single_pass_counts_only_what_it_decided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plein worker --once` decides until a pass decides nothing: one that keeps failing must not keep it going."""
+    loop = Loop(monkeypatch, [BROKEN, QUICK], {})
+    assert await loop.decider.run_once() == 1
+    assert await loop.decider.run_once() == 0 and loop.due == [BROKEN]
