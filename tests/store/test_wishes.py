@@ -164,6 +164,26 @@ async def test_join_and_leave_only_for_ones_own_municipality(client: httpx.Async
     assert mine == []
 
 
+async def test_joining_and_leaving_tell_every_municipality_concerned(client: httpx.AsyncClient,
+                                                                      session: AsyncSession) -> None:
+    """A municipality joining or leaving changes every joined one's part of the budget: each is told, the one that
+    left too; the history names who was told."""
+    wish = await posted(client, session)
+    url = f"{WISHES}/{wish['id']}/participants"
+    utrecht, rotterdam = await beheerder(session, UTRECHT), await beheerder(session, ROTTERDAM)
+    assert (await client.put(f"{url}/{UTRECHT}", headers=utrecht)).status_code == 201
+    assert await store_messages(session) == [{"wens": wish["id"], "gemeente": code, "status": "open"}
+                                             for code in (UTRECHT, AMSTERDAM)]
+    assert (await client.put(f"{url}/{UTRECHT}", headers=utrecht)).status_code == 200  # joined already: nobody told
+    assert (await client.put(f"{url}/{ROTTERDAM}", headers=rotterdam)).status_code == 201
+    left = await client.delete(f"{url}/{UTRECHT}", headers=utrecht)
+    assert left.status_code == 200
+    assert [(event["action"], event["notified"]) for event in left.json()["history"]] == [
+        ("posted", []), ("joined", [UTRECHT, AMSTERDAM]), ("joined", [UTRECHT, AMSTERDAM, ROTTERDAM]),
+        ("left", [UTRECHT, AMSTERDAM, ROTTERDAM])]
+    assert len(await store_messages(session)) == 2 + 3 + 3
+
+
 async def test_nobody_joins_or_leaves_once_commissioned(client: httpx.AsyncClient, session: AsyncSession) -> None:
     wish = await posted(client, session)
     await joined(client, session, wish["id"], UTRECHT)
@@ -232,10 +252,11 @@ async def test_only_the_poster_commissions_with_another_municipality(client: htt
     alone = await commission(client, session, wish["id"])
     assert alone.status_code == 409 and alone.json()["invalidParams"][0]["code"] == "too-few"
     await joined(client, session, wish["id"], UTRECHT)
+    told_of_joining = await store_messages(session)
     assert (await commission(client, session, wish["id"], commissioner=UTRECHT, code=UTRECHT)).status_code == 403
     outsider = await commission(client, session, wish["id"], commissioner=ROTTERDAM)
     assert outsider.status_code == 400 and outsider.json()["invalidParams"][0]["name"] == "commissioner"
-    assert await store_messages(session) == []
+    assert await store_messages(session) == told_of_joining  # a refused commission tells nobody
     await create_organisation(session, "plein", "Plein", kind="cooperation")
     done = await commission(client, session, wish["id"], commissioner="plein")
     assert done.status_code == 200, done.text
@@ -243,7 +264,7 @@ async def test_only_the_poster_commissions_with_another_municipality(client: htt
     assert body["status"] == "commissioned" and body["commission"]["commissioner"] == "plein"
     assert body["commission"]["note"] == "Aanbesteding via Amsterdam"
     assert body["history"][-1]["notified"] == [UTRECHT, AMSTERDAM]
-    assert await store_messages(session) == [
+    assert await store_messages(session) == [*told_of_joining,
         {"wens": wish["id"], "gemeente": UTRECHT, "status": "commissioned"},
         {"wens": wish["id"], "gemeente": AMSTERDAM, "status": "commissioned"}]
     assert (await commission(client, session, wish["id"])).status_code == 409
@@ -296,7 +317,7 @@ async def test_a_publisher_fulfils_a_commissioned_wish_with_an_app_that_meets_it
     body = done.json()
     assert body["status"] == "fulfilled"
     assert (body["fulfilment"]["app"], body["fulfilment"]["version"]) == (APP, "2.1.0")
-    assert (await store_messages(session))[2:] == [
+    assert (await store_messages(session))[-2:] == [
         {"wens": wish["id"], "gemeente": UTRECHT, "status": "fulfilled", "app": APP},
         {"wens": wish["id"], "gemeente": AMSTERDAM, "status": "fulfilled", "app": APP}]
     assert [e["action"] for e in body["history"]] == ["posted", "joined", "commissioned", "fulfilled"]
@@ -333,7 +354,7 @@ async def test_joining_while_the_wish_is_commissioned_is_before_or_refused(
     async def join_it() -> bool:
         async with app.state.sessions() as own:
             try:
-                await wishes.join(own, wish["id"], ROTTERDAM, SYSTEM)
+                await wishes.join(own, wish["id"], ROTTERDAM, SYSTEM, "http://plein.test")
             except Conflict:
                 return False
             return True
@@ -352,7 +373,7 @@ async def test_a_municipality_joining_twice_at_once_joins_once(app: Any, client:
 
     async def join_it() -> bool:
         async with app.state.sessions() as own:
-            _, now = await wishes.join(own, wish["id"], UTRECHT, SYSTEM)
+            _, now = await wishes.join(own, wish["id"], UTRECHT, SYSTEM, "http://plein.test")
             return now
 
     results = await asyncio.gather(join_it(), join_it())

@@ -25,7 +25,7 @@ async def amsterdams_wish(session: AsyncSession, *joined: str) -> str:
         title="Verhuizing digitaal doorgeven", description="Inwoners geven hun verhuizing online door.",
         budget="90000", split="equal", standards=["zgw-zaken-1.5", "bag"]), SYSTEM)
     for code in joined:
-        await wishes.join(session, wish.identifier, code, SYSTEM)
+        await wishes.join(session, wish.identifier, code, SYSTEM, "http://plein.test")
     return wish.identifier
 
 

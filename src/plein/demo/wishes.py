@@ -33,7 +33,7 @@ async def add_demo_wishes(session: AsyncSession, base_url: str) -> list[str]:
         wish = await wishes.post(session, poster, wishes.WishInput(title, description, budget, split, standards),
                                  ACTOR)
         for code in joined:
-            await wishes.join(session, wish.identifier, code, ACTOR)
+            await wishes.join(session, wish.identifier, code, ACTOR, base_url)
         if title in COMMISSIONED:
             commissioner, note = COMMISSIONED[title]
             await wishes.commission(session, wish.identifier, commissioner, note, ACTOR, base_url)

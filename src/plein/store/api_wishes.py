@@ -100,17 +100,21 @@ async def change_wish(identifier: str, body: WishChange, request: Request, sessi
 @router.put("/wishes/{identifier}/participants/{code}", summary="Join a wish for one's own municipality",
             operation_id="joinWish", response_model=WishOut,
             responses={201: {"description": "The municipality joined the wish", "model": WishOut}})
-async def join_wish(identifier: str, code: str, session: SessionDep, principal: PrincipalDep) -> JSONResponse:
-    """Only while the wish is open, and only by a beheerder of that municipality; 200 when it had joined already."""
-    wish, joined = await wishes.join(session, identifier, code, principal)
+async def join_wish(identifier: str, code: str, request: Request, session: SessionDep, principal: PrincipalDep
+                    ) -> JSONResponse:
+    """Only while the wish is open, and only by a beheerder of that municipality; 200 when it had joined already.
+    Every joined municipality is told on the `store` kanaal."""
+    wish, joined = await wishes.join(session, identifier, code, principal, str(request.base_url))
     body = await wish_out(session, wish)
     return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=201 if joined else 200)
 
 
 @router.delete("/wishes/{identifier}/participants/{code}", summary="Leave a wish", operation_id="leaveWish")
-async def leave_wish(identifier: str, code: str, session: SessionDep, principal: PrincipalDep) -> WishOut:
-    """Only while the wish is open; the municipality that posted it stays."""
-    return await wish_out(session, await wishes.leave(session, identifier, code, principal))
+async def leave_wish(identifier: str, code: str, request: Request, session: SessionDep, principal: PrincipalDep
+                     ) -> WishOut:
+    """Only while the wish is open; the municipality that posted it stays. The joined municipalities, and the one
+    that left, are told on the `store` kanaal."""
+    return await wish_out(session, await wishes.leave(session, identifier, code, principal, str(request.base_url)))
 
 
 @router.get("/municipalities/{code}/wishes", summary="The wishes a municipality posted or joined",

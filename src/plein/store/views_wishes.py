@@ -186,7 +186,7 @@ async def join_wish(identifier: str, request: Request, session: SessionDep, prin
     _check_manager(request, code)
     assert principal is not None
     try:
-        wish, _ = await wishes.join(session, identifier, code, principal)
+        wish, _ = await wishes.join(session, identifier, code, principal, str(request.base_url))
     except Conflict:
         await session.rollback()
         return await _page_again(session, request, identifier, principal, {
@@ -203,7 +203,7 @@ async def leave_wish(identifier: str, request: Request, session: SessionDep, pri
     _check_manager(request, code)
     assert principal is not None
     try:
-        await wishes.leave(session, identifier, code, principal)
+        await wishes.leave(session, identifier, code, principal, str(request.base_url))
     except (Conflict, NotFound) as exc:
         await session.rollback()
         poster = any(param.code == "poster" for param in exc.invalid_params)

@@ -320,9 +320,10 @@ async def _participant(session: AsyncSession, wish: Wish, organisation: Organisa
                                                               WishParticipant.organisation_id == organisation.id))
 
 
-async def join(session: AsyncSession, identifier: str, code: str, actor: Principal) -> tuple[Wish, bool]:
-    """The municipality joins the open wish (its beheerder acts for it); True when it joined now, False when it had
-    joined already."""
+async def join(session: AsyncSession, identifier: str, code: str, actor: Principal, base_url: str
+               ) -> tuple[Wish, bool]:
+    """The municipality joins the open wish (its beheerder acts for it); every joined municipality, the new one too,
+    is told (each one's part of the budget changes). True when it joined now, False when it had joined already."""
     municipality = await _managed(session, code, actor)
     wish = await _locked(session, identifier)
     _require_open(wish, "join")
@@ -337,13 +338,15 @@ async def join(session: AsyncSession, identifier: str, code: str, actor: Princip
     except IntegrityError:  # joined at the same moment by another request of the same municipality
         await session.rollback()
         return await get_wish(session, identifier), False
-    session.add(_event(wish, "joined", actor, municipality.code))
+    notified = await _notify(session, wish, await participants(session, wish), base_url)
+    session.add(_event(wish, "joined", actor, municipality.code, notified=notified))
     await session.commit()
     return wish, True
 
 
-async def leave(session: AsyncSession, identifier: str, code: str, actor: Principal) -> Wish:
-    """The municipality leaves the open wish; the poster cannot leave its own."""
+async def leave(session: AsyncSession, identifier: str, code: str, actor: Principal, base_url: str) -> Wish:
+    """The municipality leaves the open wish; the poster cannot leave its own. The municipalities that stay, and the
+    one that left, are told."""
     municipality = await _managed(session, code, actor)
     wish = await _locked(session, identifier)
     _require_open(wish, "leave")
@@ -353,8 +356,10 @@ async def leave(session: AsyncSession, identifier: str, code: str, actor: Princi
     participant = await _participant(session, wish, municipality)
     if participant is None:
         raise NotFound(f"{municipality.name} has not joined wish {wish.identifier}")
+    told = await participants(session, wish)
     await session.delete(participant)
-    session.add(_event(wish, "left", actor, municipality.code))
+    notified = await _notify(session, wish, told, base_url)
+    session.add(_event(wish, "left", actor, municipality.code, notified=notified))
     await session.commit()
     return wish
 
