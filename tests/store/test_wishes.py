@@ -285,6 +285,49 @@ async def test_a_subscriber_filters_on_the_wish(client: httpx.AsyncClient, sessi
     assert delivered == [{"wens": second["id"], "gemeente": UTRECHT, "status": "commissioned"}]
 
 
+# --- withdrawing ----------------------------------------------------------------------------------
+
+
+async def test_the_poster_withdraws_an_open_wish_saying_why(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    wish = await posted(client, session)
+    await joined(client, session, wish["id"], UTRECHT)
+    told_of_joining = await store_messages(session)
+    url = f"{WISHES}/{wish['id']}"
+
+    async def withdraw(code: str, reason: str | None = "De provincie regelt dit al voor ons.") -> httpx.Response:
+        return await client.patch(url, headers=await beheerder(session, code), json={"status": "withdrawn",
+                                                                                     "reason": reason})
+
+    assert (await withdraw(UTRECHT)).status_code == 403  # joined, but did not post it
+    for reason in (None, "Foutje", "x" * 2001):
+        refused = await withdraw(AMSTERDAM, reason)
+        assert refused.status_code == 400 and refused.json()["invalidParams"][0]["name"] == "reason", refused.text
+    assert await store_messages(session) == told_of_joining  # nothing refused told anyone
+    done = await withdraw(AMSTERDAM)
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["status"] == "withdrawn"
+    assert (body["history"][-1]["action"], body["history"][-1]["detail"], body["history"][-1]["notified"]) == (
+        "withdrawn", {"reason": "De provincie regelt dit al voor ons."}, [UTRECHT, AMSTERDAM])
+    assert (await store_messages(session))[len(told_of_joining):] == [
+        {"wens": wish["id"], "gemeente": code, "status": "withdrawn"} for code in (UTRECHT, AMSTERDAM)]
+    rotterdam = await client.put(f"{url}/participants/{ROTTERDAM}", headers=await beheerder(session, ROTTERDAM))
+    assert rotterdam.status_code == 409
+    assert (await withdraw(AMSTERDAM)).status_code == 409
+    assert (await commission(client, session, wish["id"])).status_code == 409
+    listed = (await client.get(WISHES, params={"status": "withdrawn"})).json()
+    assert [item["id"] for item in listed] == [wish["id"]]
+
+
+async def test_a_commissioned_wish_is_not_withdrawn(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    wish = await posted(client, session)
+    await joined(client, session, wish["id"], UTRECHT)
+    assert (await commission(client, session, wish["id"])).status_code == 200
+    refused = await client.patch(f"{WISHES}/{wish['id']}", headers=await beheerder(session, AMSTERDAM),
+                                 json={"status": "withdrawn", "reason": "Toch maar niet, sorry allemaal."})
+    assert refused.status_code == 409 and refused.json()["invalidParams"][0]["code"] == "not-open"
+
+
 # --- fulfilling -----------------------------------------------------------------------------------
 
 

@@ -95,6 +95,26 @@ async def test_a_municipality_joins_only_for_itself_and_the_poster_commissions(
     assert identifier in own and "Opgedragen" in own
 
 
+async def test_the_poster_withdraws_the_wish_on_its_page(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    identifier = await amsterdams_wish(session, UTRECHT)
+    token = await log_in(client, session, "beheerder.utrecht", [(UTRECHT, "beheerder")])
+    assert "Wens intrekken" not in html.unescape((await client.get(f"/wensen/{identifier}")).text)
+    assert (await client.post(f"/wensen/{identifier}/intrekken", data={"csrf_token": token, "reason": "Weg ermee, "
+                                                                       "wij doen het zelf."})).status_code == 403
+    token = await log_in(client, session, "beheerder.amsterdam", [(AMSTERDAM, "beheerder")])
+    assert "Wens intrekken" in html.unescape((await client.get(f"/wensen/{identifier}")).text)
+    empty = await client.post(f"/wensen/{identifier}/intrekken", data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 400 and "Schrijf waarom de wens wordt ingetrokken" in html.unescape(empty.text)
+    done = await client.post(f"/wensen/{identifier}/intrekken", data={
+        "csrf_token": token, "reason": "Het Rijk levert dit volgend jaar voor alle gemeenten."})
+    assert done.status_code == 303
+    page = html.unescape((await client.get(f"/wensen/{identifier}")).text)
+    assert "Ingetrokken" in page and "Het Rijk levert dit volgend jaar voor alle gemeenten." in page
+    assert "/aansluiten" not in page and "Wens intrekken" not in page
+    listed = html.unescape((await client.get("/wensen?status=withdrawn")).text)
+    assert identifier in listed
+
+
 async def test_a_publisher_fulfils_the_wish_on_its_page(client: httpx.AsyncClient, session: AsyncSession) -> None:
     identifier = await amsterdams_wish(session, UTRECHT)
     await wishes.commission(session, identifier, AMSTERDAM, None, SYSTEM, "http://plein.test")

@@ -56,7 +56,7 @@ async def wish_out(session: AsyncSession, wish: Wish) -> WishOut:
         commission=commission, fulfilment=fulfilment, history=events)
 
 
-StatusFilter = Annotated[str | None, Query(description="open, commissioned or fulfilled.", max_length=20)]
+StatusFilter = Annotated[str | None, Query(description="open, commissioned, fulfilled or withdrawn.", max_length=20)]
 
 
 @router.get("/wishes", summary="Wishes of municipalities (joint demand)", operation_id="listWishes")
@@ -80,15 +80,18 @@ async def get_wish(identifier: str, session: SessionDep) -> WishOut:
     return await wish_out(session, await wishes.get_wish(session, identifier))
 
 
-@router.patch("/wishes/{identifier}", summary="Commission a wish, or fulfil it with an admitted app",
+@router.patch("/wishes/{identifier}", summary="Commission a wish, fulfil it with an admitted app, or withdraw it",
               operation_id="changeWish")
 async def change_wish(identifier: str, body: WishChange, request: Request, session: SessionDep,
                       principal: PrincipalDep) -> WishOut:
-    """`commissioned`: the poster's beheerder, with the joint commissioner; `fulfilled`: the publisher of the app.
-    Every joined municipality is told on the `store` kanaal."""
+    """`commissioned`: the poster's beheerder, with the joint commissioner; `fulfilled`: the publisher of the app;
+    `withdrawn`: the poster's beheerder, while the wish is open, with the `reason`. Every joined
+    municipality is told on the `store` kanaal."""
     base_url = str(request.base_url)
     if body.status == "commissioned":
         wish = await wishes.commission(session, identifier, body.commissioner or "", body.note, principal, base_url)
+    elif body.status == "withdrawn":
+        wish = await wishes.withdraw(session, identifier, body.reason, principal, base_url)
     else:
         if not body.app:
             raise InvalidInput("name the app that fulfils the wish",

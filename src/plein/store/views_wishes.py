@@ -1,6 +1,6 @@
 """The pages of joint demand (wensen): the public list with a status filter, a wish with who joined and the budget
-per municipality, the form to post one, joining and leaving for one's own municipality, commissioning by the poster,
-fulfilment by a publisher, and a municipality's own wishes."""
+per municipality, the form to post one, joining and leaving for one's own municipality, commissioning and withdrawing
+by the poster, fulfilment by a publisher, and a municipality's own wishes."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ from plein.web.views import PagePrincipal, flash, login_url, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
-WISH_STATUS_NAMES = {"open": "Open", "commissioned": "Opgedragen", "fulfilled": "Vervuld"}
+WISH_STATUS_NAMES = {"open": "Open", "commissioned": "Opgedragen", "fulfilled": "Vervuld", "withdrawn": "Ingetrokken"}
 WISH_SPLIT_NAMES = {"equal": "Gelijk verdeeld", "per-inhabitant": "Naar aantal inwoners"}
 WISH_ACTION_NAMES = {"posted": "Geplaatst", "joined": "Aangesloten", "left": "Afgemeld",
-                     "commissioned": "Opdracht verstrekt", "fulfilled": "Vervuld"}
+                     "commissioned": "Opdracht verstrekt", "fulfilled": "Vervuld", "withdrawn": "Ingetrokken"}
 MESSAGES = {
     "title": "Vul een titel in (hoogstens 200 tekens)",
     "description": "Beschrijf wat de gemeenten nodig hebben (hoogstens 10.000 tekens)",
@@ -36,6 +36,7 @@ MESSAGES = {
     "municipality": "Kies een gemeente waarvan u functioneel beheerder bent",
     "commissioner": "Kies een aangesloten gemeente of een samenwerkingsverband van gemeenten als opdrachtgever",
     "note": "Schrijf hoogstens 2000 tekens",
+    "reason": f"Schrijf waarom de wens wordt ingetrokken ({wishes.MIN_REASON} tot {wishes.MAX_NOTE} tekens)",
     "app": "Kies een toegelaten app van uw organisatie",
     "version": "Vul een toegelaten versie van de app in, of laat het veld leeg voor de nieuwste",
 }
@@ -155,8 +156,9 @@ async def _wish_context(session: AsyncSession, request: Request, wish: Wish,
     reckoning = await wishes.reckon(session, wish, joined)
     joined_codes = {participant.organisation.code for participant in joined}
     apps = await wishes.publisher_apps(session, principal) if wish.status == "commissioned" else []
+    history = await wishes.history(session, wish)
     return {
-        "wish": wish, "reckoning": reckoning, "history": await wishes.history(session, wish),
+        "wish": wish, "reckoning": reckoning, "history": history, "withdrawal": wishes.withdrawal_reason(history),
         "mine": [(code, name, code in joined_codes) for code, name in _managed(request)],
         "may_commission": wish.status == "open" and wishes.may_commission(wish, principal),
         "commissioners": await wishes.commissioners(session, joined) if wish.status == "open" else [],
@@ -215,14 +217,19 @@ async def leave_wish(identifier: str, request: Request, session: SessionDep, pri
     return redirect(f"/wensen/{identifier}#gemeenten")
 
 
+async def _poster(session: AsyncSession, identifier: str, principal: Principal | None, doing: str) -> Principal:
+    """The logged-in beheerder of the municipality that posted the wish (403 for anyone else)."""
+    wish = await wishes.get_wish(session, identifier)
+    if principal is None or not wishes.may_commission(wish, principal):
+        raise Forbidden(f"alleen een functioneel beheerder van {wish.organisation.name}, die de wens plaatste, mag "
+                        f"{doing}")
+    return principal
+
+
 @router.post("/wensen/{identifier}/opdracht")
 async def commission_wish(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal,
                           form: csrf.CheckedForm) -> Response:
-    wish = await wishes.get_wish(session, identifier)
-    if not wishes.may_commission(wish, principal):
-        raise Forbidden(f"alleen een functioneel beheerder van {wish.organisation.name}, die de wens plaatste, mag de "
-                        "opdracht verstrekken")
-    assert principal is not None
+    principal = await _poster(session, identifier, principal, "de opdracht verstrekken")
     fields = csrf.text_fields(form)
     try:
         await wishes.commission(session, identifier, fields.get("commissioner", ""), fields.get("note"), principal,
@@ -238,6 +245,25 @@ async def commission_wish(identifier: str, request: Request, session: SessionDep
                    else "De wens is niet meer open.")
         return await _page_again(session, request, identifier, principal, {"commissioner": message}, fields, 409)
     flash(request, f"De opdracht voor wens {identifier} is verstrekt; de aangesloten gemeenten hebben bericht.")
+    return redirect(f"/wensen/{identifier}")
+
+
+@router.post("/wensen/{identifier}/intrekken")
+async def withdraw_wish(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                        form: csrf.CheckedForm) -> Response:
+    principal = await _poster(session, identifier, principal, "de wens intrekken")
+    fields = csrf.text_fields(form)
+    try:
+        await wishes.withdraw(session, identifier, fields.get("reason"), principal, str(request.base_url))
+    except InvalidInput:
+        await session.rollback()
+        return await _page_again(session, request, identifier, principal, {"reason": MESSAGES["reason"]}, fields,
+                                 400)
+    except Conflict:
+        await session.rollback()
+        return await _page_again(session, request, identifier, principal, {
+            "reason": "Alleen een open wens kan worden ingetrokken."}, fields, 409)
+    flash(request, f"Wens {identifier} is ingetrokken; de aangesloten gemeenten hebben bericht.")
     return redirect(f"/wensen/{identifier}")
 
 

@@ -24,12 +24,14 @@ class WishCreate(Schema):
 
 
 class WishChange(Schema):
-    status: Literal["commissioned", "fulfilled"] = Field(description=(
+    status: Literal["commissioned", "fulfilled", "withdrawn"] = Field(description=(
         "commissioned: the poster's beheerder makes it a joint commission (with `commissioner` and `note`); "
-        "fulfilled: a publisher links its admitted app (`app`, optionally `version`)."))
+        "fulfilled: a publisher links its admitted app (`app`, optionally `version`); withdrawn: the poster's "
+        "beheerder withdraws an open wish, saying why in `reason`."))
     commissioner: str | None = Field(None, max_length=20, description=(
         "Code of the joint commissioner: a joined municipality or a cooperation of municipalities."))
     note: str | None = Field(None, max_length=2000, description="About the commission (e.g. the tender).")
+    reason: str | None = Field(None, max_length=2000, description="Why the wish is withdrawn (10 to 2000 characters).")
     app: str | None = Field(None, max_length=100, description="The admitted app that fulfils the wish (its slug).")
     version: str | None = Field(None, max_length=100, description="The release; the newest admitted when left out.")
 
@@ -44,7 +46,7 @@ class WishShareOut(Schema):
 
 
 class WishEventOut(Schema):
-    action: Literal["posted", "joined", "left", "commissioned", "fulfilled"]
+    action: Literal["posted", "joined", "left", "commissioned", "fulfilled", "withdrawn"]
     municipality: str | None = Field(description="The municipality that posted, joined or left.")
     detail: dict[str, Any]
     notified: list[str] = Field(description="Codes of the municipalities that were told (kanaal `store`).")
@@ -55,7 +57,7 @@ class WishEventOut(Schema):
 class WishSummary(Schema):
     id: str = Field(description="WENS-yyyy-nnnn")
     title: str
-    status: Literal["open", "commissioned", "fulfilled"]
+    status: Literal["open", "commissioned", "fulfilled", "withdrawn"]
     municipality: str = Field(description="Code of the municipality that posted it.")
     municipality_name: str
     budget_eur: float

@@ -29,11 +29,12 @@ from plein.store.service import get_app
 from plein.store.wish_models import Wish, WishEvent, WishParticipant
 
 KANAAL = "store"
-STATUSES = ("open", "commissioned", "fulfilled")
+STATUSES = ("open", "commissioned", "fulfilled", "withdrawn")
 SPLITS = ("equal", "per-inhabitant")
 MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 2000
+MIN_REASON = 10  # withdrawing a wish says why, in more than a word
 MAX_STANDARDS = 20
 MAX_STANDARD = 200
 MAX_BUDGET = Decimal("100000000.00")  # € 100 million: more than any joint commission of municipalities
@@ -381,7 +382,14 @@ async def _notify(session: AsyncSession, wish: Wish, joined: list[WishParticipan
 
 
 def may_commission(wish: Wish, actor: Principal | None) -> bool:
+    """Whether the actor acts for the municipality that posted the wish (commissions or withdraws it)."""
     return actor is not None and actor.has_role(wish.organisation.code, "beheerder")
+
+
+def _require_poster(wish: Wish, actor: Principal | None, doing: str) -> None:
+    if not may_commission(wish, actor):
+        raise Forbidden(f"only a functioneel beheerder of {wish.organisation.name}, which posted wish "
+                        f"{wish.identifier}, may {doing} it")
 
 
 async def commission(session: AsyncSession, identifier: str, commissioner: str, note: str | None,
@@ -389,9 +397,7 @@ async def commission(session: AsyncSession, identifier: str, commissioner: str, 
     """The poster's beheerder makes the wish a joint commission, with who commissions for all (a joined
     municipality, or a cooperation of municipalities) and a note; every joined municipality is told."""
     wish = await _locked(session, identifier)
-    if not may_commission(wish, actor):
-        raise Forbidden(f"only a functioneel beheerder of {wish.organisation.name}, which posted wish "
-                        f"{wish.identifier}, may commission it")
+    _require_poster(wish, actor, "commission")
     if wish.status != "open":
         raise Conflict(f"wish {wish.identifier} is {wish.status} already",
                        [InvalidParam("status", "not-open", f"the wish is {wish.status}")])
@@ -420,6 +426,34 @@ async def commission(session: AsyncSession, identifier: str, commissioner: str, 
                        notified=notified))
     await session.commit()
     return wish
+
+
+async def withdraw(session: AsyncSession, identifier: str, reason: str | None, actor: Principal,
+                   base_url: str) -> Wish:
+    """The poster's beheerder withdraws an open wish, saying why (a wish posted by mistake, a need met otherwise);
+    every joined municipality is told, and nobody joins, leaves or commissions it any more. A commissioned wish is
+    not withdrawn here: its commissioner has made commitments on behalf of all."""
+    wish = await _locked(session, identifier)
+    _require_poster(wish, actor, "withdraw")
+    if wish.status != "open":
+        raise Conflict(f"wish {wish.identifier} is {wish.status}; only an open wish can be withdrawn",
+                       [InvalidParam("status", "not-open", f"the wish is {wish.status}")])
+    clean = " ".join((reason or "").split())
+    if not MIN_REASON <= len(clean) <= MAX_NOTE:
+        raise InvalidInput("say why the wish is withdrawn", [InvalidParam(
+            "reason", "required" if not clean else "length", f"the reason, {MIN_REASON} to {MAX_NOTE} characters")])
+    joined = await participants(session, wish)
+    wish.status = "withdrawn"
+    notified = await _notify(session, wish, joined, base_url)
+    session.add(_event(wish, "withdrawn", actor, detail={"reason": clean}, notified=notified))
+    await session.commit()
+    return wish
+
+
+def withdrawal_reason(events: list[WishEvent]) -> str | None:
+    """Why the wish was withdrawn (its history keeps the reason), or None."""
+    return next((str(event.detail.get("reason", "")) for event in reversed(events) if event.action == "withdrawn"),
+                None)
 
 
 def _normalised(standard: str) -> str:
