@@ -231,6 +231,38 @@ async def test_harvest_a_list_of_publiccode_urls(session: AsyncSession, remote: 
     assert f"{static}/apps.txt" in page.text and "https://code.plein.example/apps/uittreksel-brp.git" in page.text
 
 
+async def test_an_app_the_source_no_longer_offers_leaves_the_listing_and_comes_back(
+        session: AsyncSession, remote: Remote, tmp_path: Path, client: httpx.AsyncClient) -> None:
+    folder = tmp_path / "list"
+    folder.mkdir()
+    extract = f"{remote.url}/api/store/v1/apps/uittreksel-brp/publiccode.yml"
+    with static_server(folder) as static:
+        source = f"{static}/apps.txt"
+        (folder / "apps.txt").write_text(f"{extract}\n")
+        assert _statuses(await harvest(session, STORAGE, source)) == {"uittreksel-brp": "added"}
+        adopted = await session.scalar(select(App).where(App.slug == "uittreksel-brp"))
+        assert adopted is not None and adopted.listed
+
+        (folder / "apps.txt").write_text("# nothing here any more\n")
+        gone = await harvest(session, STORAGE, source)
+        assert _statuses(gone) == {"uittreksel-brp": "removed"} and not gone.problems
+        await session.refresh(adopted)
+        assert not adopted.listed and adopted.latest_release_id is None
+        assert (await client.get("/api/store/v1/apps", params={"q": "uittreksel"})).json()["total"] == 0
+        releases = await session.scalar(select(func.count()).select_from(Release).where(Release.app_id == adopted.id))
+        assert releases == 1  # its release and report stay
+        again = await harvest(session, STORAGE, source)
+        assert again.outcomes == []  # removed once, not again
+
+        (folder / "apps.txt").write_text(f"{extract}\n")
+        back = await harvest(session, STORAGE, source)
+        assert _statuses(back) == {"uittreksel-brp": "relisted"}
+        await session.refresh(adopted)
+        assert adopted.listed and adopted.latest_version == "2.1.0"
+        item = await session.scalar(select(HarvestedItem).where(HarvestedItem.app_id == adopted.id))
+        assert item is not None and item.status == "accepted"
+
+
 async def test_harvest_refuses_what_it_must_not_fetch(session: AsyncSession, remote: Remote,
                                                       tmp_path: Path) -> None:
     with pytest.raises(HarvestError, match="only http and https"):
@@ -247,7 +279,7 @@ def test_cli_harvest_shows_what_happened(remote: Remote) -> None:
     first = runner.invoke(cli, ["store", "harvest", remote.feed], env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "added" in first.output and "uittreksel-brp 2.1.0" in first.output
-    assert "2 added, 0 updated, 0 unchanged, 0 rejected, 0 failed" in first.output
+    assert "2 added, 0 updated, 0 unchanged, 0 relisted, 0 removed, 0 rejected, 0 failed" in first.output
     second = runner.invoke(cli, ["store", "harvest", remote.feed, "--format", "json"])
     assert second.exit_code == 0, second.output
     assert '"unchanged": 2' in second.output

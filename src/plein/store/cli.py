@@ -178,7 +178,8 @@ def _harvest_report(summary: HarvestSummary, output: OutputFormat) -> None:
     if output is OutputFormat.json:
         typer.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
         return
-    colours = {"added": "green", "updated": "green", "unchanged": "dim", "rejected": "red", "failed": "red"}
+    colours = {"added": "green", "updated": "green", "unchanged": "dim", "relisted": "green", "removed": "yellow",
+               "rejected": "red", "failed": "red"}
     for outcome in summary.outcomes:
         colour = colours[outcome.status]
         what = " ".join(part for part in (outcome.app, outcome.version) if part) or outcome.remote_url

@@ -34,7 +34,9 @@ from plein.store.harvest_items import (
 from plein.store.models import App, HarvestedItem, HarvestSource
 from plein.store.package import LoadResult, PackageLimits, load_archive
 
-_ITEM_STATUS = {"added": "accepted", "updated": "accepted", "rejected": "rejected", "failed": "failed"}
+_ITEM_STATUS = {"added": "accepted", "updated": "accepted", "relisted": "accepted", "rejected": "rejected",
+                "failed": "failed", "removed": "removed"}
+STATUSES = ("added", "updated", "unchanged", "relisted", "removed", "rejected", "failed")
 HARVESTER = Principal("cli", "plein-harvest", "Plein harvest", frozenset(), all_rights=True)
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
@@ -52,7 +54,8 @@ class HarvestLimits:
 
 @dataclass
 class Outcome:
-    """What became of one harvested item: added, updated, unchanged, rejected (a report was kept) or failed."""
+    """What became of one harvested item: added, updated, unchanged, relisted (back at the source), removed (no
+    longer at the source: no longer listed here), rejected (a report was kept) or failed."""
 
     remote_url: str
     status: str
@@ -76,7 +79,7 @@ class HarvestSummary:
         return [outcome for outcome in self.outcomes if outcome.status in ("rejected", "failed")]
 
     def as_dict(self) -> dict[str, Any]:
-        counts = {status: self.count(status) for status in ("added", "updated", "unchanged", "rejected", "failed")}
+        counts = {status: self.count(status) for status in STATUSES}
         return {"source": self.source, "kind": self.kind, "publisher": self.publisher, "counts": counts,
                 "items": [asdict(outcome) for outcome in self.outcomes]}
 
@@ -98,6 +101,8 @@ async def harvest(session: AsyncSession, storage: FileStorage, url: str, limits:
             if progress:
                 progress(done, len(entries), entry if isinstance(entry, str) else entry.remote_url)
             outcomes.append(await _harvest_one(session, storage, http, source, entry, limits))
+        seen = {entry if isinstance(entry, str) else entry.remote_url for entry in entries}
+        outcomes += await _remove_missing(session, source, seen)
     summary = HarvestSummary(url, kind, source.organisation.name, outcomes)
     source.last_harvested_at = utcnow()
     source.last_summary = summary.as_dict()
@@ -250,12 +255,47 @@ async def _admit(session: AsyncSession, storage: FileStorage, source: HarvestSou
     return await _record(session, source, item, outcome.remote_url, outcome, app_id=release.app_id, **extra)
 
 
+async def _remove_missing(session: AsyncSession, source: HarvestSource, seen: set[str]) -> list[Outcome]:
+    """The source's apps that its feed or list no longer offers leave the listing here (search and this store's
+    own feed); their releases and reports stay, and municipalities that adopted one keep it. Only an app this
+    source published here is unlisted. Called only after the whole source was read."""
+    query = select(HarvestedItem).where(HarvestedItem.source_id == source.id, HarvestedItem.app_id.is_not(None),
+                                        HarvestedItem.status != "removed")
+    outcomes = []
+    for item in (await session.scalars(query)).all():
+        if item.remote_url in seen:
+            continue
+        app = await session.get(App, item.app_id)
+        if app is None or app.publisher_id != source.organisation_id:
+            continue
+        if app.listed:
+            await service.unlist(session, app)
+        outcome = Outcome(item.remote_url, "removed", app.slug, item.version,
+                          "no longer offered by the source: no longer listed here (adopters keep it)")
+        outcomes.append(await _record(session, source, item, item.remote_url, outcome))
+    return outcomes
+
+
+async def _relist(session: AsyncSession, item: HarvestedItem, outcome: Outcome) -> None:
+    """An app the source offers again after it was removed is listed again with its newest admitted release (a new
+    version listed itself already)."""
+    app = await session.get(App, item.app_id) if item.app_id else None
+    if app is None or app.listed:
+        return
+    release = await service.newest_listable(session, app)
+    if release is not None:
+        await service.list_release(session, app, release, app.publisher.code)
+        outcome.status = "relisted"
+
+
 async def _record(session: AsyncSession, source: HarvestSource, item: HarvestedItem | None, remote_url: str,
                   outcome: Outcome, **values: Any) -> Outcome:
     """Keep what this harvest learnt about the item, so the next one fetches only what changed."""
     if item is None:  # new and unchanged: that version is admitted here already
         item = HarvestedItem(source_id=source.id, remote_url=remote_url, status="accepted")
         session.add(item)
+    elif item.status == "removed" and outcome.status in ("unchanged", "added", "updated"):
+        await _relist(session, item, outcome)
     if outcome.status != "unchanged":
         item.status = _ITEM_STATUS[outcome.status]
     if outcome.status in ("added", "updated", "rejected") or item.version is None:

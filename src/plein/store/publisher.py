@@ -3,7 +3,7 @@ upgraded to, while municipalities that use it keep running it and see that it wa
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.auth.service import Principal
@@ -11,7 +11,7 @@ from plein.db import utcnow
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from plein.organisations.models import Organisation
 from plein.store import service
-from plein.store.models import Adoption, App, AppFacet, AppTerm, Release
+from plein.store.models import Adoption, App, Release
 
 REASON_MIN, REASON_MAX = 10, 2000
 
@@ -66,14 +66,8 @@ async def withdraw(session: AsyncSession, release: Release, reason: str, actor: 
 async def _list_previous(session: AsyncSession, app: App, withdrawn: Release) -> None:
     """The app's listing falls back to its newest admitted release that is not withdrawn; without one it leaves
     the listing (its terms and facets go, as for every unlisted app)."""
-    query = (select(Release).where(Release.app_id == app.id, Release.status == "accepted",
-                                   Release.withdrawn_at.is_(None), Release.id != withdrawn.id)
-             .order_by(Release.created_at.desc()).limit(1))
-    previous = await session.scalar(query)
+    previous = await service.newest_listable(session, app, besides=withdrawn)
     if previous is not None:
         await service.list_release(session, app, previous, app.publisher.code)
         return
-    app.listed = False
-    app.latest_release_id = app.latest_version = app.latest_released_at = None
-    await session.execute(delete(AppTerm).where(AppTerm.app_id == app.id))
-    await session.execute(delete(AppFacet).where(AppFacet.app_id == app.id))
+    await service.unlist(session, app)

@@ -197,6 +197,23 @@ async def list_release(session: AsyncSession, app: App, release: Release, publis
     await session.execute(insert(AppFacet), [{"app_id": app.id, "facet": f, "value": v} for f, v in facets])
 
 
+async def unlist(session: AsyncSession, app: App) -> None:
+    """The app leaves the listing (search, facets, the feed); its releases, reports and adoptions stay."""
+    app.listed = False
+    app.latest_release_id = app.latest_version = app.latest_released_at = None
+    await session.execute(delete(AppTerm).where(AppTerm.app_id == app.id))
+    await session.execute(delete(AppFacet).where(AppFacet.app_id == app.id))
+
+
+async def newest_listable(session: AsyncSession, app: App, besides: Release | None = None) -> Release | None:
+    """The app's newest admitted release that is not withdrawn (other than `besides`), which its listing shows."""
+    query = select(Release).where(Release.app_id == app.id, Release.status == "accepted",
+                                  Release.withdrawn_at.is_(None))
+    if besides is not None:
+        query = query.where(Release.id != besides.id)
+    return await session.scalar(query.order_by(Release.created_at.desc()).limit(1))
+
+
 async def get_app(session: AsyncSession, slug: str) -> App:
     app = await session.scalar(select(App).where(App.slug == slug))
     if app is None:
