@@ -285,6 +285,42 @@ async def test_a_subscriber_filters_on_the_wish(client: httpx.AsyncClient, sessi
     assert delivered == [{"wens": second["id"], "gemeente": UTRECHT, "status": "commissioned"}]
 
 
+# --- changing -------------------------------------------------------------------------------------
+
+
+async def test_the_poster_changes_an_open_wish_and_the_joined_are_told(client: httpx.AsyncClient,
+                                                                       session: AsyncSession) -> None:
+    wish = await posted(client, session)
+    await joined(client, session, wish["id"], UTRECHT)
+    told_of_joining = await store_messages(session)
+    url = f"{WISHES}/{wish['id']}"
+    content = {key: wish[key] for key in ("title", "description", "standards", "split")} | {
+        "budgetEur": wish["budgetEur"]}
+
+    async def change(code: str, **changes: Any) -> httpx.Response:
+        return await client.put(url, headers=await beheerder(session, code), json={**content, **changes})
+
+    assert (await change(UTRECHT, budgetEur=150000)).status_code == 403  # joined, but did not post it
+    bad = await change(AMSTERDAM, title=" ", budgetEur=0, standards=["no-such-standard"])
+    assert bad.status_code == 400
+    assert {param["name"] for param in bad.json()["invalidParams"]} == {"title", "budget", "standards.0"}
+    same = await change(AMSTERDAM)
+    assert same.status_code == 200 and same.json()["history"][-1]["action"] == "joined"  # nothing changed
+    assert await store_messages(session) == told_of_joining
+    done = await change(AMSTERDAM, budgetEur=150000, split="per-inhabitant")
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert (body["budgetEur"], body["split"]) == (150000, "per-inhabitant")
+    event = body["history"][-1]
+    assert event["action"] == "changed" and event["notified"] == [UTRECHT, AMSTERDAM]
+    assert event["detail"] == {"fields": ["budget_cents", "split"],
+                               "before": {"budget_cents": int(wish["budgetEur"] * 100), "split": "equal"}}
+    assert (await store_messages(session))[len(told_of_joining):] == [
+        {"wens": wish["id"], "gemeente": code, "status": "open"} for code in (UTRECHT, AMSTERDAM)]
+    assert (await commission(client, session, wish["id"])).status_code == 200
+    assert (await change(AMSTERDAM, title="Te laat")).status_code == 409
+
+
 # --- withdrawing ----------------------------------------------------------------------------------
 
 

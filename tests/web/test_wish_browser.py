@@ -85,6 +85,11 @@ def test_join_post_commission_and_fulfil(wish_url: str, viewport: dict[str, int]
         page.get_by_role("button", name="Wens plaatsen").click()
         expect(page.get_by_text(re.compile("Uw wens WENS-.* is geplaatst"))).to_be_visible()
         assert_usable(page, "a new wish with one municipality")
+        page.get_by_role("link", name="Wens wijzigen").click()
+        page.get_by_label("Geschat budget in euro's").fill("35.000")
+        assert_usable(page, "the form to change a wish")
+        page.get_by_role("button", name="Wijziging opslaan").click()
+        expect(page.get_by_text(re.compile("Wens WENS-.* is gewijzigd"))).to_be_visible()
 
         page.goto("/wensen")
         page.get_by_role("link", name="Verhuizing digitaal doorgeven").click()

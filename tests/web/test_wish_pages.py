@@ -95,6 +95,24 @@ async def test_a_municipality_joins_only_for_itself_and_the_poster_commissions(
     assert identifier in own and "Opgedragen" in own
 
 
+async def test_the_poster_changes_the_wish_on_its_page(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    identifier = await amsterdams_wish(session, UTRECHT)
+    await log_in(client, session, "beheerder.utrecht", [(UTRECHT, "beheerder")])
+    assert (await client.get(f"/wensen/{identifier}/wijzigen")).status_code == 403
+    token = await log_in(client, session, "beheerder.amsterdam", [(AMSTERDAM, "beheerder")])
+    assert f"/wensen/{identifier}/wijzigen" in (await client.get(f"/wensen/{identifier}")).text
+    form = html.unescape((await client.get(f"/wensen/{identifier}/wijzigen")).text)
+    assert "Verhuizing digitaal doorgeven" in form and "90000,00" in form and "Wijziging opslaan" in form
+    fields = {"csrf_token": token, "title": "Verhuizing digitaal doorgeven", "split": "equal",
+              "description": "Inwoners geven hun verhuizing online door.", "standards": ["zgw-zaken-1.5", "bag"]}
+    bad = await client.post(f"/wensen/{identifier}/wijzigen", data={**fields, "budget": "nul"})
+    assert bad.status_code == 400 and "Vul het geschatte budget in" in html.unescape(bad.text)
+    done = await client.post(f"/wensen/{identifier}/wijzigen", data={**fields, "budget": "120.000"})
+    assert done.status_code == 303
+    page = html.unescape((await client.get(f"/wensen/{identifier}")).text)
+    assert page.count("€ 60.000,00") == 2 and "Gewijzigd: budget" in page
+
+
 async def test_the_poster_withdraws_the_wish_on_its_page(client: httpx.AsyncClient, session: AsyncSession) -> None:
     identifier = await amsterdams_wish(session, UTRECHT)
     token = await log_in(client, session, "beheerder.utrecht", [(UTRECHT, "beheerder")])

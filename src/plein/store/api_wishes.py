@@ -1,5 +1,5 @@
-"""The wishes (joint demand) in the store API (/api/store/v1/wishes): list, post, read, join and leave for one's own
-municipality, commission, and fulfil with an admitted app."""
+"""The wishes (joint demand) in the store API (/api/store/v1/wishes): list, post, read, change, join and leave for
+one's own municipality, commission, fulfil with an admitted app, and withdraw."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from plein.store.wish_models import Wish
 from plein.store.wish_schemas import (
     WishChange,
     WishCommission,
+    WishContent,
     WishCreate,
     WishEventOut,
     WishFulfilment,
@@ -78,6 +79,17 @@ async def post_wish(body: WishCreate, session: SessionDep, principal: PrincipalD
             operation_id="getWish")
 async def get_wish(identifier: str, session: SessionDep) -> WishOut:
     return await wish_out(session, await wishes.get_wish(session, identifier))
+
+
+@router.put("/wishes/{identifier}", summary="Change an open wish", operation_id="replaceWish")
+async def replace_wish(identifier: str, body: WishContent, request: Request, session: SessionDep,
+                       principal: PrincipalDep) -> WishOut:
+    """The poster's beheerder changes the title, description, standards, budget or split of an open wish, checked as
+    when it was posted. Every joined municipality is told on the `store` kanaal (its part of the budget may change);
+    the history keeps what each changed field was."""
+    data = wishes.WishInput(title=body.title, description=body.description, budget=body.budget_eur,
+                            split=body.split, standards=list(body.standards))
+    return await wish_out(session, await wishes.change(session, identifier, data, principal, str(request.base_url)))
 
 
 @router.patch("/wishes/{identifier}", summary="Commission a wish, fulfil it with an admitted app, or withdraw it",

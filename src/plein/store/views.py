@@ -494,7 +494,7 @@ def include(app: FastAPI) -> None:
         value_labels=VALUE_LABELS, display_value=forms.display_value,
         severity_names=views_market.SEVERITY_NAMES, pricing_periods=views_market.PRICING_PERIODS,
         wish_status_names=views_wishes.WISH_STATUS_NAMES, wish_split_names=views_wishes.WISH_SPLIT_NAMES,
-        wish_action_names=views_wishes.WISH_ACTION_NAMES,
+        wish_action_names=views_wishes.WISH_ACTION_NAMES, wish_field_names=views_wishes.WISH_FIELD_NAMES,
     )
     app.include_router(views_publisher.router)  # before the app routes: /publiceren, …/intrekken
     app.include_router(views_curator.router)

@@ -1,6 +1,6 @@
 """The pages of joint demand (wensen): the public list with a status filter, a wish with who joined and the budget
-per municipality, the form to post one, joining and leaving for one's own municipality, commissioning and withdrawing
-by the poster, fulfilment by a publisher, and a municipality's own wishes."""
+per municipality, the form to post one, joining and leaving for one's own municipality, changing, commissioning and
+withdrawing by the poster, fulfilment by a publisher, and a municipality's own wishes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ router = APIRouter(include_in_schema=False)
 WISH_STATUS_NAMES = {"open": "Open", "commissioned": "Opgedragen", "fulfilled": "Vervuld", "withdrawn": "Ingetrokken"}
 WISH_SPLIT_NAMES = {"equal": "Gelijk verdeeld", "per-inhabitant": "Naar aantal inwoners"}
 WISH_ACTION_NAMES = {"posted": "Geplaatst", "joined": "Aangesloten", "left": "Afgemeld",
-                     "commissioned": "Opdracht verstrekt", "fulfilled": "Vervuld", "withdrawn": "Ingetrokken"}
+                     "changed": "Gewijzigd", "commissioned": "Opdracht verstrekt", "fulfilled": "Vervuld",
+                     "withdrawn": "Ingetrokken"}
+WISH_FIELD_NAMES = {"title": "titel", "description": "beschrijving", "standards": "standaarden",
+                    "budget_cents": "budget", "split": "verdeling"}
 MESSAGES = {
     "title": "Vul een titel in (hoogstens 200 tekens)",
     "description": "Beschrijf wat de gemeenten nodig hebben (hoogstens 10.000 tekens)",
@@ -91,11 +94,29 @@ async def wish_list(request: Request, session: SessionDep, principal: PagePrinci
 
 
 async def _form_context(session: AsyncSession, request: Request, values: dict[str, Any],
-                        errors: dict[str, str]) -> dict[str, Any]:
+                        errors: dict[str, str], editing: Wish | None = None) -> dict[str, Any]:
+    """The wish form: to post a new wish, or (editing) to change an open one."""
     known = await wishes.known_standards(session)
     chosen = values.get("standards", [])
     return {"known": known, "chosen": chosen, "values": values, "errors": errors, "municipalities": _managed(request),
-            "aliases": wishes.alias_standards()}
+            "aliases": wishes.alias_standards(), "editing": editing}
+
+
+def _form_input(fields: dict[str, str], chosen: list[str]) -> wishes.WishInput:
+    """What the wish form sent, as the service takes it."""
+    return wishes.WishInput(title=fields.get("title", ""), description=fields.get("description", ""),
+                            budget=euros(fields.get("budget", "")), split=fields.get("split", ""),
+                            standards=standards_of(fields, chosen))
+
+
+def _form_errors(exc: InvalidInput, standards: list[str]) -> dict[str, str]:
+    """The refusal of the wish form in Dutch, at its fields."""
+    errors = {param.name: MESSAGES.get(param.name, param.reason) for param in exc.invalid_params
+              if not param.name.startswith("standards.")}
+    standard_errors = _standard_errors(exc, standards)
+    if standard_errors:
+        errors["other_standards"] = " ".join(standard_errors)
+    return errors
 
 
 @router.get("/wensen/nieuw")
@@ -128,18 +149,11 @@ async def post_wish(request: Request, session: SessionDep, principal: PagePrinci
     code = fields.get("municipality", "")
     _check_manager(request, code)
     chosen = [str(value) for value in form.getlist("standards")]
-    standards = standards_of(fields, chosen)
-    data = wishes.WishInput(title=fields.get("title", ""), description=fields.get("description", ""),
-                            budget=euros(fields.get("budget", "")), split=fields.get("split", ""),
-                            standards=standards)
+    data = _form_input(fields, chosen)
     try:
         wish = await wishes.post(session, code, data, principal)
     except InvalidInput as exc:
-        errors = {param.name: MESSAGES.get(param.name, param.reason) for param in exc.invalid_params
-                  if not param.name.startswith("standards.")}
-        standard_errors = _standard_errors(exc, standards)
-        if standard_errors:
-            errors["other_standards"] = " ".join(standard_errors)
+        errors = _form_errors(exc, data.standards)
         values = {**fields, "standards": chosen}
         return render(request, "store/wishes_new.html", await _form_context(session, request, values, errors),
                       status=400)
@@ -245,6 +259,44 @@ async def commission_wish(identifier: str, request: Request, session: SessionDep
                    else "De wens is niet meer open.")
         return await _page_again(session, request, identifier, principal, {"commissioner": message}, fields, 409)
     flash(request, f"De opdracht voor wens {identifier} is verstrekt; de aangesloten gemeenten hebben bericht.")
+    return redirect(f"/wensen/{identifier}")
+
+
+@router.get("/wensen/{identifier}/wijzigen")
+async def change_form(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    if (login := _require_login(request, principal)) is not None:
+        return login
+    await _poster(session, identifier, principal, "de wens wijzigen")
+    wish = await wishes.get_wish(session, identifier)
+    if wish.status != "open":
+        return redirect(f"/wensen/{identifier}")
+    known = set(await wishes.known_standards(session))
+    values = {"title": wish.title, "description": wish.description, "split": wish.split,
+              "budget": f"{wish.budget_cents / 100:.2f}".replace(".", ","),
+              "standards": [standard for standard in wish.standards if standard in known],
+              "other_standards": ", ".join(standard for standard in wish.standards if standard not in known)}
+    return render(request, "store/wishes_new.html", await _form_context(session, request, values, {}, wish))
+
+
+@router.post("/wensen/{identifier}/wijzigen")
+async def change_wish(identifier: str, request: Request, session: SessionDep, principal: PagePrincipal,
+                      form: csrf.CheckedForm) -> Response:
+    principal = await _poster(session, identifier, principal, "de wens wijzigen")
+    fields = csrf.text_fields(form)
+    chosen = [str(value) for value in form.getlist("standards")]
+    data = _form_input(fields, chosen)
+    try:
+        await wishes.change(session, identifier, data, principal, str(request.base_url))
+    except InvalidInput as exc:
+        await session.rollback()
+        wish = await wishes.get_wish(session, identifier)
+        errors = _form_errors(exc, data.standards)
+        context = await _form_context(session, request, {**fields, "standards": chosen}, errors, wish)
+        return render(request, "store/wishes_new.html", context, status=400)
+    except Conflict:
+        await session.rollback()
+        return redirect(f"/wensen/{identifier}")
+    flash(request, f"Wens {identifier} is gewijzigd; de aangesloten gemeenten hebben bericht.")
     return redirect(f"/wensen/{identifier}")
 
 

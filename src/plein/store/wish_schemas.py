@@ -10,9 +10,7 @@ from pydantic import Field
 from plein.store.schemas import InhabitantsOut, Schema
 
 
-class WishCreate(Schema):
-    municipality: str = Field(description="Code of the municipality that posts the wish (its beheerder acts).",
-                              max_length=20)
+class WishContent(Schema):
     title: str = Field(max_length=200)
     description: str = Field(description="What the municipalities need, and why.", max_length=10000)
     standards: list[str] = Field(default_factory=list, max_length=20, description=(
@@ -21,6 +19,11 @@ class WishCreate(Schema):
     budget_eur: float = Field(description="The estimated budget of the whole commission, in euros (whole cents).")
     split: Literal["equal", "per-inhabitant"] = Field(
         "equal", description="How the budget is split over the joined municipalities.")
+
+
+class WishCreate(WishContent):
+    municipality: str = Field(description="Code of the municipality that posts the wish (its beheerder acts).",
+                              max_length=20)
 
 
 class WishChange(Schema):
@@ -46,7 +49,7 @@ class WishShareOut(Schema):
 
 
 class WishEventOut(Schema):
-    action: Literal["posted", "joined", "left", "commissioned", "fulfilled", "withdrawn"]
+    action: Literal["posted", "joined", "left", "changed", "commissioned", "fulfilled", "withdrawn"]
     municipality: str | None = Field(description="The municipality that posted, joined or left.")
     detail: dict[str, Any]
     notified: list[str] = Field(description="Codes of the municipalities that were told (kanaal `store`).")

@@ -310,6 +310,34 @@ async def post(session: AsyncSession, code: str, data: WishInput, actor: Princip
     return wish
 
 
+CONTENT = ("title", "description", "standards", "budget_cents", "split")  # what the poster may change while open
+
+
+async def change(session: AsyncSession, identifier: str, data: WishInput, actor: Principal, base_url: str) -> Wish:
+    """The poster's beheerder changes an open wish (title, description, standards, budget, split), checked as when it
+    was posted; every joined municipality is told, since its part of the budget may change. The history keeps what
+    each changed field was. A change that changes nothing tells nobody."""
+    wish = await _locked(session, identifier)
+    _require_poster(wish, actor, "change")
+    if wish.status != "open":
+        raise Conflict(f"wish {wish.identifier} is {wish.status}; only an open wish can be changed",
+                       [InvalidParam("status", "not-open", f"the wish is {wish.status}")])
+    clean, cents = check(data, await known_standards(session))
+    after = {"title": clean.title, "description": clean.description, "standards": clean.standards,
+             "budget_cents": cents, "split": clean.split}
+    before = {name: getattr(wish, name) for name in CONTENT if getattr(wish, name) != after[name]}
+    if not before:
+        await session.rollback()
+        return await get_wish(session, identifier)
+    for name in before:
+        setattr(wish, name, after[name])
+    notified = await _notify(session, wish, await participants(session, wish), base_url)
+    session.add(_event(wish, "changed", actor, detail={"fields": sorted(before), "before": before},
+                       notified=notified))
+    await session.commit()
+    return wish
+
+
 def _require_open(wish: Wish, doing: str) -> None:
     if wish.status != "open":
         raise Conflict(f"wish {wish.identifier} is {wish.status}: municipalities {doing} only while it is open",
