@@ -5,7 +5,7 @@ kanaal in the same transaction. Corrections and withdrawals are kept in the advi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,14 +130,6 @@ def snapshot(advisory: Advisory) -> dict[str, Any]:
             "summary": advisory.summary, "details": advisory.details, "status": advisory.status}
 
 
-def _advisory(values: dict[str, Any], app: App) -> Callable[[str], Advisory]:
-    def make(identifier: str) -> Advisory:
-        advisory = Advisory(identifier=identifier, **values)
-        advisory.app = app
-        return advisory
-    return make
-
-
 async def affected_adoptions(session: AsyncSession, advisory: Advisory) -> list[Adoption]:
     """The open (planned or active) adoptions of the app on a version the advisory affects."""
     versions = await session.scalars(select(Release.version).where(
@@ -183,10 +175,10 @@ async def publish(session: AsyncSession, slug: str, data: AdvisoryInput, actor: 
     _require_publisher(app, actor)
     clean, vector, base, severity = check(data)
     now = utcnow()
-    advisory = await numbering.add_numbered(session, _advisory({
-        "app_id": app.id, "aliases": clean.aliases, "affected": clean.affected, "fixed": clean.fixed,
+    advisory = await numbering.add_numbered(session, Advisory, {
+        "app": app, "app_id": app.id, "aliases": clean.aliases, "affected": clean.affected, "fixed": clean.fixed,
         "cvss_vector": vector, "score": base, "severity": severity, "summary": clean.summary, "details": clean.details,
-        "status": "published", "published_at": now, "modified_at": now, "published_by": actor.id}, app),
+        "status": "published", "published_at": now, "modified_at": now, "published_by": actor.id},
         Advisory.identifier, "PLEIN", "many advisories are being published at this moment; publish this one again")
     await _record(session, advisory, "published", "", actor, base_url, await affected_adoptions(session, advisory))
     await session.commit()

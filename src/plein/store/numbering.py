@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,16 +26,17 @@ async def next_identifier(session: AsyncSession, column: InstrumentedAttribute[s
     return f"{prefix}{number + 1:04d}"
 
 
-async def add_numbered(session: AsyncSession, make: Callable[[str], Row], column: InstrumentedAttribute[str],
-                       series: str, busy: str) -> Row:
-    """The row `make(identifier)` added with the next free number. Two added at the same moment may pick the same
-    one: the unique index refuses the second, which takes the number after it (in a savepoint, so nothing else of
-    the transaction is undone); after TRIES such collisions Conflict(busy)."""
+async def add_numbered(session: AsyncSession, model: Callable[..., Row], values: dict[str, Any],
+                       column: InstrumentedAttribute[str], series: str, busy: str) -> Row:
+    """A `model(identifier=…, **values)` added with the next free number (values may name related rows, so they
+    are there without a load). Two added at the same moment may pick the same one: the unique index refuses the
+    second, which takes the number after it (in a savepoint, so nothing else of the transaction is undone); after
+    TRIES such collisions Conflict(busy)."""
     for _ in range(TRIES):
         identifier = await next_identifier(session, column, series)
         try:
             async with session.begin_nested():
-                row = make(identifier)
+                row = model(identifier=identifier, **values)
                 session.add(row)
                 await session.flush()
             return row

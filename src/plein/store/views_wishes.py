@@ -188,7 +188,9 @@ async def wish_page(identifier: str, request: Request, session: SessionDep, prin
 
 async def _page_again(session: AsyncSession, request: Request, identifier: str, principal: Principal | None,
                       errors: dict[str, str], values: dict[str, str], status: int) -> Response:
-    """The wish page once more after a refused form, with the errors at their fields (nothing was saved)."""
+    """The wish page once more after a refused form, with the errors at their fields; what the form began is rolled
+    back (nothing is saved)."""
+    await session.rollback()
     wish = await wishes.get_wish(session, identifier)
     context = await _wish_context(session, request, wish, principal)
     context.update(errors=errors, values=values)
@@ -204,7 +206,6 @@ async def join_wish(identifier: str, request: Request, session: SessionDep, prin
     try:
         wish, _ = await wishes.join(session, identifier, code, principal, str(request.base_url))
     except Conflict:
-        await session.rollback()
         return await _page_again(session, request, identifier, principal, {
             "membership": "Aansluiten kan alleen zolang de wens open is."}, {}, 409)
     name = dict(_managed(request))[code]
@@ -221,7 +222,6 @@ async def leave_wish(identifier: str, request: Request, session: SessionDep, pri
     try:
         await wishes.leave(session, identifier, code, principal, str(request.base_url))
     except (Conflict, NotFound) as exc:
-        await session.rollback()
         poster = any(param.code == "poster" for param in exc.invalid_params)
         message = ("De gemeente die de wens plaatste, blijft erbij." if poster else
                    "Afmelden kan alleen zolang de wens open is en de gemeente is aangesloten.")
@@ -249,11 +249,9 @@ async def commission_wish(identifier: str, request: Request, session: SessionDep
         await wishes.commission(session, identifier, fields.get("commissioner", ""), fields.get("note"), principal,
                                 str(request.base_url))
     except InvalidInput as exc:
-        await session.rollback()
         errors = {param.name: MESSAGES.get(param.name, param.reason) for param in exc.invalid_params}
         return await _page_again(session, request, identifier, principal, errors, fields, 400)
     except Conflict as exc:
-        await session.rollback()
         too_few = any(param.code == "too-few" for param in exc.invalid_params)
         message = (f"Een gezamenlijke opdracht vraagt minstens {wishes.MIN_PARTICIPANTS} gemeenten." if too_few
                    else "De wens is niet meer open.")
@@ -308,11 +306,9 @@ async def withdraw_wish(identifier: str, request: Request, session: SessionDep, 
     try:
         await wishes.withdraw(session, identifier, fields.get("reason"), principal, str(request.base_url))
     except InvalidInput:
-        await session.rollback()
         return await _page_again(session, request, identifier, principal, {"reason": MESSAGES["reason"]}, fields,
                                  400)
     except Conflict:
-        await session.rollback()
         return await _page_again(session, request, identifier, principal, {
             "reason": "Alleen een open wens kan worden ingetrokken."}, fields, 409)
     flash(request, f"Wens {identifier} is ingetrokken; de aangesloten gemeenten hebben bericht.")
@@ -329,10 +325,8 @@ async def fulfil_wish(identifier: str, request: Request, session: SessionDep, pr
         await wishes.fulfil(session, identifier, fields.get("app", ""), fields.get("version") or None, principal,
                             str(request.base_url))
     except NotFound:
-        await session.rollback()
         return await _page_again(session, request, identifier, principal, {"app": MESSAGES["app"]}, fields, 400)
     except InvalidInput as exc:
-        await session.rollback()
         missing = [param.reason.removeprefix("it does not name ") for param in exc.invalid_params
                    if param.code == "standards-not-met"]
         errors = ({"app": "Deze versie van de app noemt niet alle standaarden van de wens; ontbrekend: "
@@ -340,7 +334,6 @@ async def fulfil_wish(identifier: str, request: Request, session: SessionDep, pr
                   {param.name: MESSAGES.get(param.name, param.reason) for param in exc.invalid_params})
         return await _page_again(session, request, identifier, principal, errors, fields, 400)
     except Conflict:
-        await session.rollback()
         return await _page_again(session, request, identifier, principal, {
             "app": "Alleen een wens waarvoor de opdracht is verstrekt, kan vervuld worden."}, fields, 409)
     flash(request, f"Wens {identifier} is vervuld; de aangesloten gemeenten hebben bericht.")

@@ -6,7 +6,6 @@ the transaction of the step. docs/store.md writes the rules down."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
@@ -280,14 +279,6 @@ async def _managed(session: AsyncSession, code: str, actor: Principal) -> Organi
     return organisation
 
 
-def _wish(values: dict[str, Any], poster: Organisation) -> Callable[[str], Wish]:
-    def make(identifier: str) -> Wish:
-        wish = Wish(identifier=identifier, **values)
-        wish.organisation = poster
-        return wish
-    return make
-
-
 def _event(wish: Wish, action: str, actor: Principal, municipality: str | None = None,
            detail: dict[str, Any] | None = None, notified: list[str] | None = None) -> WishEvent:
     return WishEvent(wish_id=wish.id, action=action, municipality=municipality, detail=detail or {},
@@ -299,10 +290,10 @@ async def post(session: AsyncSession, code: str, data: WishInput, actor: Princip
     poster = await _managed(session, code, actor)
     clean, budget_cents = check(data, await known_standards(session))
     now = utcnow()
-    wish = await numbering.add_numbered(session, _wish({
-        "organisation_id": poster.id, "title": clean.title, "description": clean.description,
+    wish = await numbering.add_numbered(session, Wish, {
+        "organisation": poster, "organisation_id": poster.id, "title": clean.title, "description": clean.description,
         "standards": clean.standards, "budget_cents": budget_cents, "split": clean.split, "status": "open",
-        "created_at": now, "created_by": actor.id}, poster), Wish.identifier, "WENS",
+        "created_at": now, "created_by": actor.id}, Wish.identifier, "WENS",
         "many wishes are being posted at this moment; post this one again")
     session.add(WishParticipant(wish_id=wish.id, organisation_id=poster.id, joined_at=now, joined_by=actor.id))
     session.add(_event(wish, "posted", actor, poster.code))
