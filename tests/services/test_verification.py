@@ -78,14 +78,15 @@ def test_text_that_cannot_be_a_code_is_malformed(text: str) -> None:
 
 
 async def test_issue_record_link_and_withdraw(session: AsyncSession) -> None:
-    issued = await verification.issue(session, kind="Akte van overlijden", municipality=AMSTERDAM)
+    issued = verification.issue(session, kind="Akte van overlijden", municipality=AMSTERDAM)
+    await session.flush()
     with pytest.raises(verification.UnknownCode):  # not finished: no document has this code yet
         await verification.look_up(session, issued.code)
-    await verification.record_hash(session, issued.code, "a" * 64)
+    verification.record_hash(issued, "a" * 64)
     with pytest.raises(Exception, match="another document"):
-        await verification.record_hash(session, issued.code, "b" * 64)
+        verification.record_hash(issued, "b" * 64)
     zaak, document = uuid.uuid4(), uuid.uuid4()
-    await verification.link_document(session, verification.display(issued.code), zaak_id=zaak, document_id=document)
+    verification.link_document(issued, zaak_id=zaak, document_id=document)
     await session.commit()
     found = await verification.look_up(session, verification.display(issued.code).lower())
     assert (found.kind, found.municipality, found.sha256) == ("Akte van overlijden", AMSTERDAM, "a" * 64)

@@ -20,6 +20,7 @@ from plein.services.models import Aanvraag, Bestand
 from plein.services.questions import nested
 from plein.services.run import Run
 from plein.zgw.zaken import cases
+from plein.zgw.zaken.models import Zaak
 
 OMSCHRIJVING_LIMIT = 80
 TOELICHTING_LIMIT = 1000
@@ -177,9 +178,10 @@ async def files_of(session: AsyncSession, aanvraag: Aanvraag) -> list[Bestand]:
     return [row for row in rows if str(row.id) in wanted]
 
 
-async def close(session: AsyncSession, run: Run, base_url: str, granted: bool, reason: str) -> None:
+async def close(session: AsyncSession, run: Run, base_url: str, granted: bool, reason: str
+                ) -> tuple[Zaak, cases.CaseType]:
     """Give the zaak the outcome's resultaat and its eindstatus (of the zaak's own zaaktype), with the text the
-    citizen reads."""
+    citizen reads; the zaak and its case type, for the effects that add to it."""
     aanvraag = run.aanvraag
     outcome = run.definition.decision["toegekend" if granted else "afgewezen"]
     assert aanvraag.zaak_id is not None
@@ -191,3 +193,4 @@ async def close(session: AsyncSession, run: Run, base_url: str, granted: bool, r
     await cases.close_case(session, base_url, zaak, {"resultaattype": resultaattype, "toelichting": text[:1000]},
                            {"statustype": kind.statustypen[-1], "datumStatusGezet": utcnow().isoformat(),
                             "statustoelichting": text[:1000]})
+    return zaak, kind

@@ -91,9 +91,9 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
     stored: list[str] = []
     try:
         async with cases.writes_together(session):
-            await casefile.close(session, run, base_url, granted, "" if granted else text)
+            case = await casefile.close(session, run, base_url, granted, "" if granted else text)
             if granted:
-                aanvraag.effects = await effects.apply(session, run, base_url, trace_id, storage, stored)
+                aanvraag.effects = await effects.apply(session, run, case, base_url, trace_id, storage, stored)
         aanvraag.reason = text or None
         aanvraag.decided_by = actor.id if actor is not None else AUTOMATIC
         aanvraag.decided_at = aanvraag.updated_at = utcnow()

@@ -61,12 +61,14 @@ class TemplateError(InvalidInput):
 @dataclass(frozen=True)
 class Rendered:
     """A rendered document: the PDF bytes, their sha256, the verification code printed on it (as printed, with
-    dashes; None when not verifiable) and a file name to offer it under."""
+    dashes; None when not verifiable) and its row (not written until the caller's transaction flushes), and a file
+    name to offer it under."""
 
     content: bytes
     sha256: str
     verification_code: str | None
     filename: str
+    verificatie: verification.Verificatie | None = None
 
 
 # --- filters a template may use ----------------------------------------------------------------------------------
@@ -251,15 +253,16 @@ async def render(session: AsyncSession, *, template: str, data: dict[str, Any], 
 
     The template sees the data's keys, and `gemeente` (naam, code), `document` (titel, datum) and, when verifiable,
     `verificatie` (code, url, qr: inline SVG). When verifiable, a code is issued for `kind` (default: the title;
-    never personal data, its page is public) before rendering and the PDF's sha256 kept with it after; both are
-    written in the caller's transaction (flushed, not committed). WeasyPrint runs in the rendering thread.
+    never personal data, its page is public) before rendering and the PDF's sha256 kept with it after, in the
+    caller's transaction (written with its next flush). WeasyPrint runs in the rendering thread.
     """
     issued = dt.datetime.now(dt.UTC)
     verificatie: dict[str, Any] | None = None
     code: str | None = None
+    issued_code: verification.Verificatie | None = None
     if verifiable:
-        issued_code = await verification.issue(session, kind=kind or title, municipality=organisation.code,
-                                               zaak_id=zaak_id)
+        issued_code = verification.issue(session, kind=kind or title, municipality=organisation.code,
+                                         zaak_id=zaak_id)
         code = verification.display(issued_code.code)
         link = verification.url(base_url, issued_code.code)
         verificatie = {"code": code, "url": link, "qr": qr_svg(link)}
@@ -268,7 +271,7 @@ async def render(session: AsyncSession, *, template: str, data: dict[str, Any], 
                 issued=issued)
     content = await asyncio.get_running_loop().run_in_executor(_rendering, write_pdf, html, theme_css(theme))
     digest = hashlib.sha256(content).hexdigest()
-    if code is not None:
-        await verification.record_hash(session, code, digest)
+    if issued_code is not None:
+        verification.record_hash(issued_code, digest)
     return Rendered(content=content, sha256=digest, verification_code=code,
-                    filename=filename(title, issued.astimezone(LOCAL_TIME).date()))
+                    filename=filename(title, issued.astimezone(LOCAL_TIME).date()), verificatie=issued_code)

@@ -24,14 +24,18 @@ from plein.services.run import LOCAL_TIME, Run
 from plein.storage import FileStorage
 from plein.store.checks.service import EFFECT_WRITES
 from plein.zgw.zaken import cases
+from plein.zgw.zaken.models import Zaak
 
 PDF = "application/pdf"
 
 
 @dataclass(frozen=True)
 class Context:
-    """What an effect works with besides the run: where resources live, the trace of this decision, file storage."""
+    """What an effect works with besides the run: the closed zaak and its case type, where resources live, the trace
+    of this decision, file storage."""
 
+    zaak: Zaak
+    kind: cases.CaseType
     base_url: str
     trace_id: str
     storage: FileStorage | None
@@ -144,13 +148,13 @@ async def _document(session: AsyncSession, run: Run, spec: dict[str, Any], conte
     if spec.get("when") is not None and logic.holds(spec["when"], data) is not True:
         return []
     template = run.definition.templates.get(spec["template"])
-    if template is None or context.storage is None or run.aanvraag.zaak_id is None:
+    if template is None or context.storage is None:
         raise Conflict(f"the document {spec['template']} cannot be made (template, file storage or zaak missing)")
     title = _text(spec.get("titel"), data, spec["informatieobjecttype"])[:200]
     rendered = await documents.render(
         session, template=template, data=data, organisation=run.offer.organisation, title=title,
-        base_url=context.base_url, verifiable=bool(spec.get("verifiable")), zaak_id=run.aanvraag.zaak_id, kind=title)
-    zaak, kind = await cases.zaak_with_type(session, context.base_url, run.aanvraag.zaak_id)
+        base_url=context.base_url, verifiable=bool(spec.get("verifiable")), zaak_id=context.zaak.id, kind=title)
+    zaak, kind = context.zaak, context.kind
     informatieobjecttype = kind.informatieobjecttypen.get(spec["informatieobjecttype"])
     if informatieobjecttype is None:
         raise Conflict(f"the zaaktype has no informatieobjecttype {spec['informatieobjecttype']!r}")
@@ -164,11 +168,10 @@ async def _document(session: AsyncSession, run: Run, spec: dict[str, Any], conte
             "informatieobjecttype": informatieobjecttype, "bestandsnaam": filename[:255], "formaat": PDF,
             "status": "definitief", "indicatieGebruiksrecht": False,
             **({} if spec.get("voorAanvrager", True) else {"vertrouwelijkheidaanduiding": "vertrouwelijk"})}
-    [document_id] = await cases.add_documents(session, context.base_url, zaak,
-                                              [cases.CaseDocument(body, key, len(rendered.content))])
-    if rendered.verification_code:
-        await verification.link_document(session, rendered.verification_code, zaak_id=run.aanvraag.zaak_id,
-                                         document_id=document_id)
+    document = cases.CaseDocument(body, key, len(rendered.content))
+    if rendered.verificatie is not None:  # named before the code's row is written with the document's
+        verification.link_document(rendered.verificatie, zaak_id=zaak.id, document_id=document.id)
+    [document_id] = await cases.add_documents(session, context.base_url, zaak, [document])
     return [{"type": "document", "titel": title, "document": str(document_id), "bestandsnaam": filename,
              "voorAanvrager": bool(spec.get("voorAanvrager", True)),
              **({"verificatiecode": rendered.verification_code} if rendered.verification_code else {})}]
@@ -178,13 +181,14 @@ EFFECTS: dict[str, Effect] = {"brp.verhuizing": _verhuizing, "brp.overlijden": _
 assert set(EFFECTS) == set(EFFECT_WRITES), "every effect the store admits is implemented, and no other"
 
 
-async def apply(session: AsyncSession, run: Run, base_url: str, trace_id: str, storage: FileStorage | None = None,
-                stored: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run the definition's effects in order, in the caller's transaction; what each changed, for the aanvraag.
+async def apply(session: AsyncSession, run: Run, case: tuple[Zaak, cases.CaseType], base_url: str, trace_id: str,
+                storage: FileStorage | None = None, stored: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run the definition's effects in order, in the caller's transaction, on the zaak just closed (with its case
+    type); what each changed, for the aanvraag.
     Documents come first and register changes last: a register write appends to the processing log, whose head
     stays locked until the commit. The keys of the files stored are added to `stored`: when the transaction does
     not commit, the caller removes them (forget)."""
-    context = Context(base_url, trace_id, storage, stored if stored is not None else [])
+    context = Context(*case, base_url, trace_id, storage, stored if stored is not None else [])
     ordered = sorted(run.definition.effects, key=lambda spec: spec["type"] != "document")
     done: list[dict[str, Any]] = []
     for spec in ordered:

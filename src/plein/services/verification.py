@@ -94,38 +94,31 @@ def url(base_url: str, code: str) -> str:
 # --- issuing and looking up -------------------------------------------------------------------------------------
 
 
-async def issue(session: AsyncSession, *, kind: str, municipality: str, zaak_id: uuid.UUID | None = None
-                ) -> Verificatie:
-    """A new code for a document about to be rendered, in the caller's transaction (flushed, not committed)."""
+def issue(session: AsyncSession, *, kind: str, municipality: str, zaak_id: uuid.UUID | None = None) -> Verificatie:
+    """A new code for a document about to be rendered, added to the caller's transaction: it is written with the
+    transaction's next flush, once the PDF's hash (record_hash) and the stored document (link_document) are known.
+    95 random bits: a code that was issued before is not drawn again."""
     kind = kind.strip()
     if not kind:
         raise InvalidInput("a verification code needs the kind of document it is on")
     verificatie = Verificatie(code=new_code(), kind=kind[:200], municipality=municipality, zaak_id=zaak_id,
                               issued_at=utcnow())
     session.add(verificatie)
-    await session.flush()
     return verificatie
 
 
-async def record_hash(session: AsyncSession, code: str, sha256: str) -> Verificatie:
+def record_hash(verificatie: Verificatie, sha256: str) -> None:
     """Keep the sha256 of the rendered PDF with its code (once: a document is rendered once)."""
-    verificatie = await _get(session, code)
     if verificatie.sha256 is not None and verificatie.sha256 != sha256:
-        raise InvalidInput(f"verification code {display(code)} already belongs to another document")
+        raise InvalidInput(f"verification code {display(verificatie.code)} already belongs to another document")
     verificatie.sha256 = sha256
-    await session.flush()
-    return verificatie
 
 
-async def link_document(session: AsyncSession, code: str, *, zaak_id: uuid.UUID | None,
-                        document_id: uuid.UUID) -> Verificatie:
+def link_document(verificatie: Verificatie, *, zaak_id: uuid.UUID | None, document_id: uuid.UUID) -> None:
     """Name the zaak and the stored document the code is on (the engine calls this after storing the PDF)."""
-    verificatie = await _get(session, code)
     if zaak_id is not None:
         verificatie.zaak_id = zaak_id
     verificatie.document_id = document_id
-    await session.flush()
-    return verificatie
 
 
 async def withdraw(session: AsyncSession, code: str) -> Verificatie:

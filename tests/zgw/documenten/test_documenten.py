@@ -162,6 +162,21 @@ async def test_the_create_rules_name_the_field(client: httpx.AsyncClient, sessio
     assert await session.scalar(select(func.count()).select_from(Informatieobject)) == 1
 
 
+async def test_the_generator_skips_identificaties_chosen_on_create_or_change(client: httpx.AsyncClient,
+                                                                              session: AsyncSession) -> None:
+    ctx = await setup(client, session)
+    year = dt.date.today().year
+    await create_document(client, ctx.admin, ctx.iot, identificatie=f"DOCUMENT-{year}-{2:010d}")
+    changed = await create_document(client, ctx.admin, ctx.iot, identificatie="BRIEF-7")
+    path = local(changed["url"])
+    lock = (await client.post(f"{path}/lock", headers=ctx.admin)).json()["lock"]
+    renamed = await client.patch(path, json={"identificatie": f"DOCUMENT-{year}-{4:010d}", "lock": lock},
+                                 headers=ctx.admin)
+    assert renamed.status_code == 200, renamed.text
+    generated = [(await create_document(client, ctx.admin, ctx.iot))["identificatie"] for _ in range(3)]
+    assert generated == [f"DOCUMENT-{year}-{number:010d}" for number in (5, 6, 7)]
+
+
 async def test_malformed_bodies_and_unknown_parameters_are_refused(client: httpx.AsyncClient,
                                                                    session: AsyncSession) -> None:
     ctx = await setup(client, session)

@@ -246,11 +246,12 @@ async def add(session: AsyncSession, caller: ZgwCaller, links: Links, key: uuid.
     await require_acts_for(session, caller, data["bronorganisatie"], "bronorganisatie",
                            informatieobjecttype.catalogus_id)
     change = content_change(body, data, None, None)
-    identificatie = data.get("identificatie") or await next_identificatie(session, data["bronorganisatie"],
-                                                                          "DOCUMENT")
-    await _unique_identificatie(session, data["bronorganisatie"], identificatie, key)
-    if data.get("identificatie"):
+    identificatie = data.get("identificatie")
+    if identificatie:  # a generated one is free: claim keeps the counter past those chosen in its shape
+        await _unique_identificatie(session, data["bronorganisatie"], identificatie, key)
         await claim(session, data["bronorganisatie"], "DOCUMENT", identificatie)
+    else:
+        identificatie = await next_identificatie(session, data["bronorganisatie"], "DOCUMENT")
     lock = secrets.token_hex(16) if change.kind == "parts" else ""
     document = Informatieobject(id=key, bronorganisatie=data["bronorganisatie"], identificatie=identificatie,
                                 versie=1, lock=lock, created_at=utcnow())
@@ -341,6 +342,7 @@ async def _update(session: AsyncSession, caller: ZgwCaller, links: Links, key: u
     versie.identificatie = versie.identificatie or before.identificatie
     if (versie.bronorganisatie, versie.identificatie) != (document.bronorganisatie, document.identificatie):
         await _unique_identificatie(session, versie.bronorganisatie, versie.identificatie, key)
+        await claim(session, versie.bronorganisatie, "DOCUMENT", versie.identificatie)
         document.bronorganisatie, document.identificatie = versie.bronorganisatie, versie.identificatie
     obsolete: list[str | None] = []
     if change.kind != "keep":

@@ -65,12 +65,13 @@ class Registration:
 
 @dataclass(frozen=True)
 class CaseDocument:
-    """A document for a new zaak: its Documenten body (an EnkelvoudigInformatieObject without inhoud) and where its
-    contents are stored already (key and size in the file storage)."""
+    """A document for a zaak: its Documenten body (an EnkelvoudigInformatieObject without inhoud), where its
+    contents are stored already (key and size in the file storage), and the id it gets (new by default)."""
 
     data: dict[str, Any]
     stored_key: str
     size: int
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 def _checked(schema: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -169,17 +170,19 @@ async def _read_case_type(session: AsyncSession, urls: Urls, zaaktype: ZaakType,
         roltypen.setdefault(rol.omschrijving_generiek, urls.catalogi("roltypen", rol.id))
     resultaatrows = list(await session.scalars(select(ResultaatType).where(ResultaatType.zaaktype_id == zaaktype.id)))
     resultaattypen = {row.omschrijving: urls.catalogi("resultaattypen", row.id) for row in resultaatrows}
-    if not zaaktype.concept:
-        catalogus_parts.keep_parts(session, zaaktype.id, statustypen, [*rolrows, *resultaatrows])
     names = list(await session.scalars(select(ZaakTypeInformatieObjectType.informatieobjecttype).where(
         ZaakTypeInformatieObjectType.zaaktype_id == zaaktype.id)))
-    documents = {row.omschrijving: urls.catalogi("informatieobjecttypen", row.id) for row in await session.scalars(
+    iotrows = list(await session.scalars(
         select(InformatieObjectType).where(InformatieObjectType.catalogus_id == zaaktype.catalogus_id,
                                            InformatieObjectType.omschrijving.in_(names),
                                            InformatieObjectType.concept.is_(False),
                                            InformatieObjectType.begin_geldigheid <= day,
                                            or_(InformatieObjectType.einde_geldigheid.is_(None),
-                                               InformatieObjectType.einde_geldigheid >= day)))}
+                                               InformatieObjectType.einde_geldigheid >= day))))
+    documents = {row.omschrijving: urls.catalogi("informatieobjecttypen", row.id) for row in iotrows}
+    if not zaaktype.concept:  # the published rows, kept for this transaction (the documents' checks look them up)
+        catalogus_parts.keep_parts(session, zaaktype.id, statustypen,
+                                   [*rolrows, *resultaatrows, *iotrows, zaaktype, catalogus])
     return CaseType(urls.catalogi("zaaktypen", zaaktype.id), catalogus.rsin, zaaktype.doorlooptijd,
                     [urls.catalogi("statustypen", row.id) for row in statustypen], roltypen, resultaattypen,
                     documents)
@@ -228,7 +231,7 @@ async def add_documents(session: AsyncSession, base_url: str, zaak: Zaak, docume
 async def _documents(scope: Scope, zaak: Zaak, documents: Sequence[CaseDocument]) -> list[uuid.UUID]:
     links, url, made = Links(scope.base_url), scope.urls.zaak(zaak.id), []
     for document in documents:
-        key = uuid.uuid4()
+        key = document.id
         await documenten.add(scope.session, scope.caller, links, key,
                              DocumentBody(document.data, stored=document.size), document.stored_key)
         await create_zaakinformatieobject(scope, _checked("ZaakInformatieObject", {

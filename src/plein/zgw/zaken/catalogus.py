@@ -92,9 +92,10 @@ def _forget_parts(session: Session) -> None:
 
 def keep_parts(session: AsyncSession, zaaktype_id: uuid.UUID, statustypen: Sequence[StatusType],
                others: Sequence[Any]) -> None:
-    """Hold the parts of a published zaaktype (they do not change) until the transaction ends: part_at then finds
-    them in the session without a query (its identity map holds rows only while something refers to them), and
-    is_eindstatus knows the highest volgnummer. Making a zaak and closing it each look several parts up."""
+    """Hold a published zaaktype, its catalogus and its parts (they do not change) until the transaction ends:
+    part_at and session.get then find them in the session without a query (its identity map holds rows only while
+    something refers to them), and is_eindstatus knows the highest volgnummer. Making a zaak, closing it and
+    adding documents to it each look several of them up."""
     kept = session.info.setdefault(_KEPT, {"rows": [], "highest": {}})
     kept["rows"].extend([*statustypen, *others])
     if statustypen:
