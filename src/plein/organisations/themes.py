@@ -8,10 +8,11 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+import orjson
 import yaml
 
 from plein.errors import InvalidInput, InvalidParam
@@ -377,8 +378,15 @@ def theme_of(stored: Mapping[str, Any] | None) -> tuple[Theme, bool]:
     the checks (written past them, or stricter checks since) is replaced by the default theme, never shown."""
     if not stored:
         return DEFAULT_THEME, True
+    return _checked_theme(orjson.dumps(stored, option=orjson.OPT_SORT_KEYS))
+
+
+@lru_cache(maxsize=512)
+def _checked_theme(text: bytes) -> tuple[Theme, bool]:
+    """theme_of for a stored theme as JSON: checked and resolved once per process (every page and document shows
+    one; the checks measure contrast)."""
     try:
-        return resolve(validate_theme(dict(stored))), True
+        return resolve(validate_theme(orjson.loads(text))), True
     except ThemeError:
         return DEFAULT_THEME, False
 

@@ -212,7 +212,8 @@ async def update_zaak(scope: Scope, zaak: Zaak, data: dict[str, Any], partial: b
         raise invalid("zaaktype", "wijzigen-niet-toegelaten", "the zaaktype of a zaak cannot be changed")
     if "identificatie" in data and data["identificatie"] != zaak.identificatie:
         raise invalid("identificatie", "wijzigen-niet-toegelaten", "the identificatie of a zaak cannot be changed")
-    before = await represent(scope, zaak)
+    rel = await present.related(scope.session, [zaak.id])  # rows that refer to the zaak: a change keeps them
+    before = present.zaak(scope.urls, zaak, rel)
     for attr, value in _columns(data).items():
         setattr(zaak, attr, value)
     require_on(scope, frozenset({"zaken.bijwerken", "zaken.geforceerd-bijwerken"}), zaak)
@@ -220,7 +221,8 @@ async def update_zaak(scope: Scope, zaak: Zaak, data: dict[str, Any], partial: b
     assert zaaktype is not None
     await _check(scope, zaak, data, zaaktype.producten_of_diensten)
     await scope.session.flush()
-    await changed(scope, zaak, "partial_update" if partial else "update", 200, before)
+    await changed(scope, zaak, "partial_update" if partial else "update", 200, before,
+                  after=present.zaak(scope.urls, zaak, rel))
     return zaak
 
 
