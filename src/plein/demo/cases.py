@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plein import werkdagen
 from plein.auth.service import Principal
 from plein.exchange.service import new_trace_id
+from plein.organisations import service as organisations
 from plein.payments import service as payments
 from plein.payments import simulator
 from plein.registers.bag.service import AddressData, ensure_address
@@ -157,7 +158,8 @@ async def _paid_extract(session: AsyncSession, settings: Settings, bsn: str, nam
 
 
 async def _autorise(session: AsyncSession, base_url: str, client_id: str) -> None:
-    kind = await cases.case_type(session, base_url, MUNICIPALITY, IDENTIFICATIE, dt.date.today())
+    organisation = await organisations.get_by_code(session, MUNICIPALITY)
+    kind = await cases.case_type(session, base_url, organisation, IDENTIFICATIE, dt.date.today())
     if kind is None:
         raise LookupError(f"no zaaktype {IDENTIFICATIE}: the demo activates {APP} in {MUNICIPALITY} first")
     await autorisaties.save_applicatie(session, {"clientIds": [client_id], "label": "Demo Amsterdam", "autorisaties": [

@@ -17,6 +17,7 @@ from plein.exchange import insight
 from plein.exchange.api import TraceId
 from plein.http import PrefixRouter, SessionDep, bearer_token, current_principal
 from plein.openapi import API_DOCUMENTS, api_document
+from plein.payments.service import Payment
 from plein.services import decisions, fees, tasks
 from plein.services import service as engine
 from plein.services.models import Aanvraag
@@ -94,10 +95,11 @@ async def create_aanvraag(request: Request, body: AanvraagIn, session: SessionDe
     aanvraag, run = await engine.submit_new(session, offer, principal, body.antwoorden,
                                             request.app.state.settings.base_url, trace, request.app.state.storage,
                                             idempotency_key)
+    payment = None
     if run is not None:
         tasks.nudge(request.app)
-        await _start_payment(request, session, aanvraag, run)
-    shown = await _shown(session, aanvraag, principal, run)
+        payment = await _start_payment(request, session, aanvraag, run)
+    shown = await _shown(session, aanvraag, principal, run, payment)
     return JSONResponse(shown.model_dump(mode="json", by_alias=True, exclude_none=True),
                         status_code=200 if run is None else 201)
 
@@ -159,15 +161,17 @@ async def pay_aanvraag(request: Request, session: SessionDep, principal: Caller,
     return await _shown(session, aanvraag, principal)
 
 
-async def _start_payment(request: Request, session: SessionDep, aanvraag: Aanvraag, run: Run | None = None) -> None:
-    """Start the aanvraag's payment when it has a fee (the applicant returns to their own case page). `run`: the
-    aanvraag's run when the caller has it (a submission just made), else it is read."""
+async def _start_payment(request: Request, session: SessionDep, aanvraag: Aanvraag, run: Run | None = None
+                         ) -> Payment | None:
+    """Start the aanvraag's payment when it has a fee (the applicant returns to their own case page); the payment to
+    pay. `run`: the aanvraag's run when the caller has it (a submission just made), else it is read."""
     run = run or await decisions.decision_run(session, aanvraag)
     if not fees.amount_cents(run):
-        return
+        return None
     own = "/zakelijk/zaken/" if aanvraag.subject_kind == "business" else "/mijn/zaken/"
-    await fees.start_payment(session, run, request.app.state.settings, f"{own}{aanvraag.id}")
+    payment = await fees.start_payment(session, run, request.app.state.settings, f"{own}{aanvraag.id}")
     await session.commit()
+    return payment
 
 
 async def _readable(session: SessionDep, principal: Principal, aanvraag_id: uuid.UUID) -> Aanvraag:
@@ -178,9 +182,10 @@ async def _readable(session: SessionDep, principal: Principal, aanvraag_id: uuid
     return aanvraag
 
 
-async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal, run: Run | None = None
-                 ) -> AanvraagOut:
-    """The aanvraag as the API shows it; `run` as for _start_payment (its consent requests are the pending ones)."""
+async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal, run: Run | None = None,
+                 payment: Payment | None = None) -> AanvraagOut:
+    """The aanvraag as the API shows it; `run` as for _start_payment (its consent requests are the pending ones),
+    `payment` the one just started (else the aanvraag's payment is read)."""
     own = (aanvraag.subject_kind, aanvraag.subject) == (principal.kind, principal.id)
     if aanvraag.status != "ingediend":
         pending = False
@@ -188,14 +193,16 @@ async def _shown(session: SessionDep, aanvraag: Aanvraag, principal: Principal, 
         pending = bool(run.consents)
     else:
         pending = bool(await decisions.pending_consent(session, aanvraag))
-    return AanvraagOut.of(aanvraag, pending, with_answers=own, betaling=await _betaling(session, aanvraag, own, run))
+    return AanvraagOut.of(aanvraag, pending, with_answers=own,
+                          betaling=await _betaling(session, aanvraag, own, run, payment))
 
 
-async def _betaling(session: SessionDep, aanvraag: Aanvraag, own: bool, run: Run | None = None) -> Betaling | None:
+async def _betaling(session: SessionDep, aanvraag: Aanvraag, own: bool, run: Run | None = None,
+                    payment: Payment | None = None) -> Betaling | None:
     cents = fees.amount_cents(run or await decisions.decision_run(session, aanvraag))
     if not cents:
         return None
-    payment = await fees.payment_of(session, aanvraag)
+    payment = payment or await fees.payment_of(session, aanvraag)
     status = payment.status if payment is not None else "niet-gestart"
     url = payment.checkout_url if own and payment is not None and payment.status == "open" else None
     return Betaling(bedrag=f"{cents / 100:.2f}", status=status, betaal_url=url)

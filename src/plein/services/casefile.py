@@ -29,7 +29,8 @@ TOELICHTING_LIMIT = 1000
 async def case_type(session: AsyncSession, run: Run, base_url: str) -> cases.CaseType:
     """The handling municipality's zaaktype in force today for the service's case; Conflict when there is none (the
     adoption ended, or its zaaktype was ended through the Catalogi API)."""
-    found = await cases.case_type(session, base_url, run.offer.code, run.definition.case["zaaktype"], run.day)
+    found = await cases.case_type(session, base_url, run.offer.organisation, run.definition.case["zaaktype"],
+                                  run.day)
     if found is None:
         raise Conflict(f"{run.offer.organisation.name} has no zaaktype {run.definition.case['zaaktype']} in force "
                        "today, so no zaak can be made; the municipality's beheerder must activate the app again")
@@ -53,13 +54,13 @@ async def open_case(session: AsyncSession, run: Run, base_url: str, files: Seque
     deadline = _deadline(run, data) or cases.due_date(start, kind.doorlooptijd)
     if deadline is not None:
         zaak["uiterlijkeEinddatumAfdoening"] = deadline.isoformat()
-    aanvraag.due_on = deadline
     status = {"statustype": kind.statustypen[0], "datumStatusGezet": utcnow().isoformat(),
               "statustoelichting": "Ontvangen via Plein"}
     made = await cases.add_case(session, base_url, zaak, _rollen(run, kind), status, _eigenschappen(run, data),
                                 _documents(run, kind, files))
     for bestand, key in zip(files, made.documents, strict=True):
         bestand.document_id = key
+    aanvraag.due_on = deadline  # after the zaak's flush: written with the aanvraag's other changes
     aanvraag.zaak_id = made.zaak.id
     aanvraag.zaak_url = f"{base_url.rstrip('/')}/zaken/api/v1/zaken/{made.zaak.id}"
     aanvraag.zaak_identificatie = made.zaak.identificatie

@@ -92,8 +92,9 @@ async def decide(session: AsyncSession, aanvraag: Aanvraag, granted: bool, reaso
     try:
         async with cases.writes_together(session):
             case = await casefile.close(session, run, base_url, granted, "" if granted else text)
-            if granted:
-                aanvraag.effects = await effects.apply(session, run, case, base_url, trace_id, storage, stored)
+            done = await effects.apply(session, run, case, base_url, trace_id, storage, stored) if granted else None
+        if done is not None:  # set after the block's writes: the aanvraag is written once, at the commit
+            aanvraag.effects = done
         aanvraag.reason = text or None
         aanvraag.decided_by = actor.id if actor is not None else AUTOMATIC
         aanvraag.decided_at = aanvraag.updated_at = utcnow()

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plein.errors import Conflict, InvalidParam
 from plein.organisations import service as organisations
+from plein.organisations.models import Organisation
 from plein.zgw.catalogi.common import (
     INFORMATIEOBJECTTYPE,
     ZAAKTYPE,
@@ -200,17 +201,20 @@ async def end(session: AsyncSession, base_url: str, organisation_code: str, app:
     return scope.done
 
 
-async def in_force(session: AsyncSession, organisation_code: str, identificatie: str, day: dt.date) -> ZaakType | None:
-    """The published version of a zaaktype in the municipality's catalogus that is valid on the day (None: none is)."""
-    catalogus = await _catalogus(session, organisation_code, create=False)
+async def in_force(session: AsyncSession, organisation: Organisation, identificatie: str, day: dt.date
+                   ) -> tuple[ZaakType, Catalogus] | None:
+    """The published version of a zaaktype in the municipality's catalogus that is valid on the day, with that
+    catalogus (None: none is)."""
+    catalogus = await _catalogus_of(session, organisation)
     if catalogus is None:
         return None
     einde = ZaakType.einde_geldigheid
-    return await session.scalar(
+    zaaktype = await session.scalar(
         select(ZaakType).where(ZaakType.catalogus_id == catalogus.id, ZaakType.identificatie == identificatie,
                                ZaakType.concept.is_(False), ZaakType.begin_geldigheid <= day,
                                or_(einde.is_(None), einde >= day))
         .order_by(ZaakType.begin_geldigheid.desc()).limit(1))
+    return None if zaaktype is None else (zaaktype, catalogus)
 
 
 # --- versions --------------------------------------------------------------------------------------------------
@@ -219,7 +223,10 @@ async def in_force(session: AsyncSession, organisation_code: str, identificatie:
 async def _catalogus(session: AsyncSession, code: str, create: bool) -> Catalogus | None:
     if create:
         return await ensure_municipality_catalogus(session, code)
-    organisation = await organisations.get_by_code(session, code)
+    return await _catalogus_of(session, await organisations.get_by_code(session, code))
+
+
+async def _catalogus_of(session: AsyncSession, organisation: Organisation) -> Catalogus | None:
     return await session.scalar(select(Catalogus).where(Catalogus.rsin == organisation.rsin,
                                                         Catalogus.domein == municipality_domein(organisation.slug)))
 

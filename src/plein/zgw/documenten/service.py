@@ -496,10 +496,13 @@ def register_relation_source(object_type: str, check: RelationSource) -> None:
 async def get_document_ref(session: AsyncSession, key: uuid.UUID) -> DocumentRef | None:
     """The current type, confidentiality and names of a document; None when there is no such document."""
     found = await session.scalar(current_versions().where(Informatieobject.id == key))
-    if found is None:
-        return None
-    return DocumentRef(found.informatieobjecttype_id, found.vertrouwelijkheidaanduiding, found.bronorganisatie,
-                       found.identificatie, found.titel)
+    return None if found is None else document_ref(found)
+
+
+def document_ref(versie: InformatieobjectVersie) -> DocumentRef:
+    """The DocumentRef of a document's current version."""
+    return DocumentRef(versie.informatieobjecttype_id, versie.vertrouwelijkheidaanduiding, versie.bronorganisatie,
+                       versie.identificatie, versie.titel)
 
 
 async def without_gebruiksrecht(session: AsyncSession, keys: list[uuid.UUID]) -> list[uuid.UUID]:

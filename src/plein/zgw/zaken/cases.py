@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from plein.notifications import service as notifications
+from plein.organisations.models import Organisation
 from plein.zgw import audit, validation
 from plein.zgw.auth import ZgwCaller
 from plein.zgw.catalogi import provisioning
@@ -118,12 +119,13 @@ class CaseType:
     informatieobjecttypen: dict[str, str]
 
 
-async def case_type(session: AsyncSession, base_url: str, organisation_code: str, identificatie: str,
+async def case_type(session: AsyncSession, base_url: str, organisation: Organisation, identificatie: str,
                     day: dt.date) -> CaseType | None:
     """The zaaktype with this identificatie in force on the day in the municipality's catalogus (None: none)."""
-    zaaktype = await provisioning.in_force(session, organisation_code, identificatie, day)
-    if zaaktype is None:
+    found = await provisioning.in_force(session, organisation, identificatie, day)
+    if found is None:
         return None
+    zaaktype, _catalogus = found  # held: the case type reads the catalogus from the session
     return await _case_type(session, Urls(base_url.rstrip("/")), zaaktype, day)
 
 
@@ -232,10 +234,11 @@ async def _documents(scope: Scope, zaak: Zaak, documents: Sequence[CaseDocument]
     links, url, made = Links(scope.base_url), scope.urls.zaak(zaak.id), []
     for document in documents:
         key = document.id
-        await documenten.add(scope.session, scope.caller, links, key,
-                             DocumentBody(document.data, stored=document.size), document.stored_key)
+        shown = await documenten.add(scope.session, scope.caller, links, key,
+                                     DocumentBody(document.data, stored=document.size), document.stored_key)
         await create_zaakinformatieobject(scope, _checked("ZaakInformatieObject", {
-            "zaak": url, "informatieobject": links.document(key), "titel": document.data.get("titel", "")}), ALL)
+            "zaak": url, "informatieobject": links.document(key), "titel": document.data.get("titel", "")}), ALL,
+            made=documenten.document_ref(shown.versie))  # `shown` holds the document for the mirror's check
         made.append(key)
     return made
 

@@ -65,17 +65,22 @@ def _assign(row: ZaakInformatieObject, data: dict[str, Any]) -> None:
         row.vernietigingsdatum = moment(data["vernietigingsdatum"]) if data["vernietigingsdatum"] else None
 
 
-async def create_zaakinformatieobject(scope: Scope, data: dict[str, Any],
-                                      scopes: frozenset[str]) -> ZaakInformatieObject:
-    """Relate a document to an open zaak that is not archived yet, once, and mirror it on the Documenten side."""
+async def create_zaakinformatieobject(scope: Scope, data: dict[str, Any], scopes: frozenset[str],
+                                      made: documenten.DocumentRef | None = None) -> ZaakInformatieObject:
+    """Relate a document to an open zaak that is not archived yet, once, and mirror it on the Documenten side.
+    `made`: the document's ref when the caller made it in this transaction (else it is looked up)."""
     zaak = await open_zaak_at(scope, data["zaak"], scopes)
     if zaak.archiefstatus != "nog_te_archiveren":
         raise invalid("zaak", "zaak-archiefstatus", "documents are related only to zaken with archiefstatus "
                       "nog_te_archiveren")
-    key, ref = await _document(scope, data["informatieobject"])
+    if made is None:
+        key, ref = await _document(scope, data["informatieobject"])
+    else:
+        key, ref = parse_resource_url(scope.base_url, data["informatieobject"], "documenten",
+                                      "enkelvoudiginformatieobjecten", "informatieobject"), made
     await _check_type(scope, zaak, ref)
-    if await scope.session.scalar(select(exists().where(ZaakInformatieObject.zaak_id == zaak.id,
-                                                        ZaakInformatieObject.informatieobject == str(key)))):
+    if made is None and await scope.session.scalar(select(exists().where(  # a document just made has no relations
+            ZaakInformatieObject.zaak_id == zaak.id, ZaakInformatieObject.informatieobject == str(key)))):
         raise invalid("nonFieldErrors", "unique", "this informatieobject is related to this zaak already")
     row = ZaakInformatieObject(id=uuid.uuid4(), zaak_id=zaak.id, informatieobject=str(key), titel="",
                                beschrijving="", registratiedatum=utcnow(),
