@@ -67,7 +67,8 @@ async def create_status(scope: Scope, data: dict[str, Any]) -> Status:
         await _close(scope.session, zaak, status.datum_status_gezet.date())
     scope.session.add(status)
     await scope.session.flush()
-    zaak.status_id = await _latest_status(scope.session, zaak.id)
+    # the newest by datumStatusGezet; a zaak without one had no status before (statussen are never removed)
+    zaak.status_id = status.id if zaak.status_id is None else await _latest_status(scope.session, zaak.id)
     url = scope.urls.zaken("statussen", status.id)
     await changed(scope, zaak, "create", 201, None, "status", url, {"url": url}, weergave=statustype.omschrijving)
     return status
