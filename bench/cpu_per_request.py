@@ -17,14 +17,13 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import orjson
 from brp_lookup import ACTIVITY, CLIENT, PATH, SECRET, register_client, samples
 from common import console as bench_console
-from common import pg_admin, pg_dsn
+from common import pg_admin, pg_dsn, postgres_cpu
 from rich.table import Table
 from sqlalchemy.engine import make_url
 from zaken import ADMIN, CRS, RSIN, seed_types
@@ -80,21 +79,6 @@ async def call(app: Any, method: str, path: str, headers: dict[str, str], body: 
 
     await app(scope, receive, send)
     return answer["status"], b"".join(answer["chunks"])
-
-
-def postgres_cpu() -> float | None:
-    """Seconds of CPU that the local PostgreSQL processes have used, those of ended backends included (the
-    postmaster's children's times); None when PostgreSQL does not run on this machine or /proc is not readable."""
-    ticks, found = 0, False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name, fields = stat.read_text().split(") ", 1)
-        except OSError:
-            continue
-        if name.endswith("(postgres"):
-            found = True
-            ticks += sum(int(value) for value in fields.split()[11:15])  # utime, stime, cutime, cstime
-    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from typing import Any
 import asyncpg
 import orjson
 import yaml
-from common import LeanClient, lean_request, ms, percentile, pg_dsn, print_outcomes, timed
+from common import CpuUse, LeanClient, lean_request, ms, percentile, pg_dsn, print_outcomes, timed
 from common import console as bench_console
 from rich.table import Table
 from sqlalchemy import select
@@ -159,6 +159,7 @@ class Extracts:
     outcomes: list[tuple[str, str | None, int]] = field(default_factory=list)
     phases: dict[str, list[float]] = field(default_factory=dict)
     log_records: float = 0.0
+    cpu: CpuUse | None = None  # over the timed extracts
 
     @property
     def rate(self) -> float:
@@ -265,8 +266,10 @@ async def extracts(base: str, dsn: str, code: str, citizens: list[str], args: ar
             run.result = Extracts()
             async with pool.acquire() as conn:
                 logged = await conn.fetchval("SELECT count(*) FROM exchange_log")
+            began = CpuUse.now(base)
             _, run.result.seconds = await timed(run.one, timed_requests, len(timed_requests), concurrency, warmup=0)
             result = run.result
+            result.cpu = CpuUse.now(base).since(began)
             result.errors = warm_errors + result.errors
         async with pool.acquire() as conn:
             made = result.made
@@ -471,6 +474,9 @@ def report(result: Extracts, found: list[Rendering], args: argparse.Namespace, c
                   "zaak; per s: extracts stored over the wall time of the timed ones. Between submit and webhook the "
                   "load generator marks the simulated payment paid (asyncpg). Processing-log records per extract: "
                   f"{result.log_records:.1f}.", highlight=False)
+    if result.cpu is not None:
+        console.print(result.cpu.per(len(result.stored), "extract") + " (from /proc, over the timed extracts: less "
+                      "noisy than the rates when the machine is shared)", highlight=False)
     print_outcomes(console, result.outcomes, result.errors)
     report_phases(result)
     report_renderings(result, found)
