@@ -3,7 +3,6 @@ records it, together with the listeners of its kind), and look payments up. Plai
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import uuid
@@ -179,22 +178,27 @@ async def apply(session: AsyncSession, payment: Payment, reported: Reported, sou
                 f"{payment.amount_cents} cents {payment.currency}: not accepted")
         await _refuse(session, payment, reported.status, source, note)
         raise PaymentMismatch(f"payment {payment.id}: {note}")
-    now = utcnow()
-    await _note_check(session, payment, now, reported.expires_at)
-    if reported.status == PAID:
-        return await transition(session, payment, PAID, source)
-    if reported.status in FAILURES:
-        return await transition(session, payment, reported.status, source)
+    checked: dict[str, Any] = {"checked_at": utcnow(), **({"expires_at": reported.expires_at}
+                                                           if reported.expires_at is not None else {})}
+    if (reported.status == PAID or reported.status in FAILURES) and await transition(
+            session, payment, reported.status, source, checked=checked):
+        return True
+    await session.execute(update(Payment).where(Payment.id == payment.id).values(**checked)
+                          .execution_options(synchronize_session=False))  # nothing moved: only when it was asked
+    for name, value in checked.items():
+        set_committed_value(payment, name, value)
     return False
 
 
 async def transition(session: AsyncSession, payment: Payment, status: str, source: str,
-                     note: str | None = None) -> bool:
+                     note: str | None = None, checked: dict[str, Any] | None = None) -> bool:
     """Move the payment to `status` if it may go there (paid: from anything but paid; a failure: from open), with
-    an event and the listeners, all in the caller's transaction. False when another request got there first."""
+    an event and the listeners, all in the caller's transaction; `checked`: when the provider was asked (written with
+    the move). False when another request got there first (the caller writes `checked` then)."""
     now = utcnow()
     allowed: ColumnElement[bool] = Payment.status != PAID if status == PAID else Payment.status == OPEN
-    values: dict[str, Any] = {"status": status, "updated_at": now, **({"paid_at": now} if status == PAID else {})}
+    values: dict[str, Any] = {"status": status, "updated_at": now, **({"paid_at": now} if status == PAID else {}),
+                              **(checked or {})}
     moved = await session.execute(update(Payment).where(Payment.id == payment.id, allowed).values(**values)
                                   .execution_options(synchronize_session=False))
     if not getattr(moved, "rowcount", 0):
@@ -209,17 +213,6 @@ async def transition(session: AsyncSession, payment: Payment, status: str, sourc
         await listener(session, payment)
     logger.info("payment %s (%s) is %s, reported by %s", payment.id, payment.reference, status, source)
     return True
-
-
-async def _note_check(session: AsyncSession, payment: Payment, now: dt.datetime,
-                      expires_at: dt.datetime | None) -> None:
-    values: dict[str, Any] = {"checked_at": now}
-    if expires_at is not None:
-        values["expires_at"] = expires_at
-    await session.execute(update(Payment).where(Payment.id == payment.id).values(**values)
-                          .execution_options(synchronize_session=False))
-    for name, value in values.items():
-        set_committed_value(payment, name, value)
 
 
 async def _refuse(session: AsyncSession, payment: Payment, status: str, source: str, note: str) -> None:
