@@ -149,7 +149,7 @@ async def _document(session: AsyncSession, run: Run, spec: dict[str, Any], conte
         return []
     template = run.definition.templates.get(spec["template"])
     if template is None or context.storage is None:
-        raise Conflict(f"the document {spec['template']} cannot be made (template, file storage or zaak missing)")
+        raise Conflict(f"the document {spec['template']} cannot be made (template or file storage missing)")
     title = _text(spec.get("titel"), data, spec["informatieobjecttype"])[:200]
     rendered = await documents.render(
         session, template=template, data=data, organisation=run.offer.organisation, title=title,
