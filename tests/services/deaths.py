@@ -15,6 +15,7 @@ from plein import werkdagen
 from plein.apps import package_path
 from plein.auth.service import Principal
 from plein.registers.brp import service as brp
+from plein.services import run as running
 from plein.services import service as engine
 from plein.services.models import Aanvraag
 from plein.store import adoptions
@@ -64,7 +65,7 @@ def pdf(content: bytes = A_FORM, name: str = "a-formulier.pdf") -> dict[str, str
 def registration(bsn: str, died: dt.date | None = None, at: str = "10:00", funeral: dt.date | None = None,
                  funeral_at: str = "11:00", place: str = AMSTERDAM, **extra: Any) -> dict[str, Any]:
     """Every answer of a registration: died yesterday at 10:00 unless told, buried on the second working day after."""
-    died = died or dt.date.today() - dt.timedelta(days=1)
+    died = died or running.today() - dt.timedelta(days=1)
     funeral = funeral or werkdagen.werkdag(died, 2)
     return {"bsnOverledene": bsn, "gemeenteOverlijden": place, "locatieOverlijden": "Thuis, Lindengracht 12",
             "datumOverlijden": died.isoformat(), "tijdOverlijden": at, "verklaringOverlijden": pdf(),

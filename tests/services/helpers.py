@@ -12,6 +12,7 @@ from plein.apps import package_path
 from plein.auth.service import Principal
 from plein.registers.bag.models import Address
 from plein.registers.brp import service as brp
+from plein.services import run as running
 from plein.services import service as engine
 from plein.services.models import Aanvraag
 from plein.services.run import Run
@@ -149,14 +150,13 @@ async def submitted_move(session: AsyncSession, f: Family, applicant: str | None
                          movers: list[str] | None = None) -> Aanvraag:
     """A move reported by Anna (or another applicant) through the engine and submitted: to the empty Amsterdam
     address today unless told otherwise."""
-    import datetime as dt
 
     who = applicant or f.anna
     address_ = target or f.empty
     offer = await engine.require_offer(session, AMSTERDAM, APP)
     run = await engine.start(session, offer, citizen(who, name), f"trace-start-{who}")
     steps: dict[str, dict[str, Any]] = {"verhuizing": {
-        "verhuisdatum": day or dt.date.today().isoformat(),
+        "verhuisdatum": day or running.today().isoformat(),
         "nieuwAdres": {"postcode": address_.postcode, "huisnummer": str(address_.huisnummer)}}}
     if run.aanvraag.prefill.get("huisgenoten"):
         steps["meeverhuizers"] = {"meeverhuizers": movers or []}

@@ -42,7 +42,7 @@ from tests.services.deaths import (
 from tests.services.helpers import AMSTERDAM, BASE_URL, behandelaar, citizen
 from tests.store.helpers import STORAGE
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+YESTERDAY = running.today() - dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ async def test_a_death_registered_already_cannot_be_registered_again(session, wo
 
 
 async def test_the_date_of_death_is_not_in_the_future_nor_before_the_birth(session, world) -> None:
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = running.today() + dt.timedelta(days=1)
     assert "toekomst" in (await problems(session, registration(world.piet, died=tomorrow)))["datumOverlijden"]
     before_birth = dt.date(1940, 3, 11)
     found = await problems(session, registration(world.piet, died=before_birth, funeral=dt.date(1940, 3, 13)))
@@ -111,7 +111,7 @@ async def test_the_date_of_death_is_not_in_the_future_nor_before_the_birth(sessi
 
 
 async def test_the_time_of_death_today_is_not_later_than_now(session, world, monkeypatch) -> None:
-    today = dt.date.today()
+    today = running.today()
     monkeypatch.setattr(running, "now", lambda: dt.datetime.combine(today, dt.time(9, 0), running.LOCAL_TIME))
     found = await problems(session, registration(world.piet, died=today, at="09:30",
                                                  funeral=today + dt.timedelta(days=3)))

@@ -4,7 +4,6 @@ source (and logged), who used my data in plain Dutch, consent asked of me, and w
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import re
 import uuid
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 
 from plein.exchange.models import Grant, LogRecord
 from plein.services import decisions, own_data, tasks
+from plein.services import run as running
 from plein.services.models import GEGEVEN, Aanvraag, Toestemming
 from plein.services.run import LOCAL_TIME
 from tests.exchange.verifier import included, signature_holds
@@ -63,7 +63,7 @@ async def report_move(http: httpx.AsyncClient, postcode: str, huisnummer: int, m
     token = await csrf_token(http, START)
     started = await http.post(f"{START}/starten", data={"csrf_token": token})
     location = started.headers["location"]
-    today = dt.date.today()
+    today = running.today()
     answers: dict[str, dict[str, Any]] = {
         "verhuizing": {"verhuisdatum.dag": str(today.day), "verhuisdatum.maand": str(today.month),
                        "verhuisdatum.jaar": str(today.year), "nieuwAdres.postcode": postcode,
@@ -177,7 +177,7 @@ async def test_a_citizen_follows_their_zaak_and_downloads_their_document(client,
     decided = await client.get(f"/mijn/zaken/{aanvraag_id}")
     assert "toegekend" in decided.text
     assert "Uw verhuizing is verwerkt." in decided.text  # the eindstatus's statustekst in the history
-    today = dt.date.today()
+    today = running.today()
     day = f"{today.day} {MONTHS[today.month - 1]} {today.year}"
     assert f"U staat vanaf {day} ingeschreven op het nieuwe adres, in gemeente Amsterdam." in decided.text
     assert f"Kees Bakker staat vanaf {day} ingeschreven" in decided.text
@@ -314,7 +314,7 @@ async def test_who_used_my_data_for_another_period(client, session, world) -> No
     assert empty.status_code == 200
     assert "Van 1 januari 2000 tot en met 31 december 2000" in empty.text
     assert "niemand uw gegevens gebruikt" in empty.text
-    today = dt.date.today().isoformat()
+    today = running.today().isoformat()
     found = await client.get("/mijn/inzage", params={"van": today, "tot": today})
     assert "U bekeek zelf uw naam" in found.text
     wrong = await client.get("/mijn/inzage", params={"van": "2026-13-01"})
@@ -337,7 +337,7 @@ async def test_the_main_occupant_gives_consent_in_their_portal(app, client, sess
         assert "Anna Visser wil op uw adres komen wonen." in overview.text
         page = await olga.get("/mijn/toestemming")
         assert "Anna Visser" in page.text and "Prinsengracht 263" in page.text
-        today = dt.date.today()
+        today = running.today()
         assert f"{today.day} {MONTHS[today.month - 1]} {today.year}" in page.text
         consent = re.search(r'action="/mijn/toestemming/([0-9a-f-]{36})"', page.text)
         assert consent

@@ -13,6 +13,7 @@ from plein.errors import Conflict
 from plein.registers.brp import service as brp
 from plein.registers.brp.models import Residence
 from plein.services import decisions
+from plein.services import run as running
 from plein.services import service as engine
 from plein.services.models import AFGEWEZEN, INGEDIEND, TOEGEKEND, Aanvraag, Toestemming
 from plein.services.run import Run
@@ -33,7 +34,7 @@ from tests.services.helpers import (
 )
 from tests.store.helpers import STORAGE
 
-TODAY = dt.date.today()
+TODAY = running.today()
 
 
 @pytest.fixture
