@@ -43,7 +43,7 @@ from common import console as bench_console
 from rich.table import Table
 from sqlalchemy import select
 
-from plein import logic
+from plein import clock, logic
 from plein.apps import package_path
 from plein.auth.service import Principal
 from plein.db import make_engine, make_session_factory
@@ -112,7 +112,7 @@ async def prepare(url: str, count: int) -> tuple[str, list[str]]:
     conn = await asyncpg.connect(pg_dsn(url))
     try:
         code = str(await conn.fetchval(LARGEST))
-        today = dt.date.today()
+        today = clock.today()
         adult = (today - dt.timedelta(days=18 * 366)).strftime("%Y%m%d")
         citizens = [row["bsn"] for row in await conn.fetch(CITIZENS, code, adult, count)]
     finally:

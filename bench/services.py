@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import datetime as dt
 import multiprocessing
 import os
 import shutil
@@ -73,6 +72,7 @@ from zaken import ADMIN as ZAKEN_CLIENT
 from zaken import CRS
 from zaken import SECRET as ZAKEN_SECRET
 
+from plein import clock
 from plein.app import quiet_collector
 from plein.apps import package_path
 from plein.auth.service import Principal, make_jwt
@@ -325,7 +325,7 @@ class Move:
 
 
 def _dates() -> tuple[str, str]:
-    today = dt.date.today()
+    today = clock.today()
     adult = today.replace(year=today.year - 18) if not (today.month == 2 and today.day == 29) else \
         today.replace(year=today.year - 18, day=28)
     return today.strftime("%Y%m%d"), adult.strftime("%Y%m%d")
@@ -472,7 +472,7 @@ class BrpWatch:
 async def submit_all(lean: LeanClient, base: str, moves: list[Move], watch: BrpWatch, concurrency: int,
                      errors: list[str]) -> tuple[list[float], float, list[str]]:
     """Submit each move once; (latencies, wall seconds, aanvraag ids)."""
-    day = dt.date.today().isoformat()
+    day = clock.today().isoformat()
     requests = {move: lean_request(base, SUBMIT_PATH, {
         "Authorization": f"Bearer {make_citizen_token(move.bsn, SECRET_KEY, loa='midden')}"}, move.body(day))
         for move in moves}
@@ -544,7 +544,7 @@ async def parts(base: str, dsn: str, args: argparse.Namespace) -> list[Part]:
     brp_headers = {"Authorization": f"Bearer {make_jwt(BRP_CLIENT, BRP_SECRET)}", ACTIVITY_HEADER: BRP_ACTIVITY}
     zaken_headers = {"Authorization": f"Bearer {make_jwt(ZAKEN_CLIENT, ZAKEN_SECRET)}", **CRS}
     zaak = orjson.dumps({"zaaktype": f"{base}/catalogi/api/v1/zaaktypen/{zaaktype}", "bronorganisatie": rsin,
-                         "verantwoordelijkeOrganisatie": rsin, "startdatum": dt.date.today().isoformat()})
+                         "verantwoordelijkeOrganisatie": rsin, "startdatum": clock.today().isoformat()})
     plans = [("BRP Raadpleeg", 200, [lean_request(base, BRP_PATH, brp_headers, orjson.dumps(raadpleeg(bsn).body))
                                      for bsn in bsns]),
              ("POST /zaken", 201, [lean_request(base, "/zaken/api/v1/zaken", zaken_headers, zaak)])]

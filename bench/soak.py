@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
-import datetime as dt
 import os
 import shutil
 import signal
@@ -52,6 +51,7 @@ from zaken import ADMIN, CRS, RSIN, seed_types
 from zaken import SECRET as ZAKEN_SECRET
 
 from notifications import Receiver
+from plein import clock
 from plein.auth.service import make_jwt
 from plein.db import make_engine, make_session_factory
 from plein.exchange.service import ACTIVITY_HEADER
@@ -129,7 +129,7 @@ class Load:
             elif kind == "create":
                 self.creates += 1
                 body = {"zaaktype": rng.choice(self.zaaktypen), "bronorganisatie": RSIN,
-                        "verantwoordelijkeOrganisatie": RSIN, "startdatum": dt.date.today().isoformat(),
+                        "verantwoordelijkeOrganisatie": RSIN, "startdatum": clock.today().isoformat(),
                         "toelichting": f"soak-{uuid.uuid4()}"}
                 answer = await self.call(kind, 201, http.post(ZAKEN, json=body, headers=zaken))
                 if answer is not None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.auth.service import make_jwt
 from plein.exchange import log, service
 from plein.exchange.insight import make_citizen_token
@@ -46,7 +47,7 @@ async def test_a_citizen_sees_their_own_records_grouped(client: httpx.AsyncClien
     response = await client.get(URL, headers=citizen(settings, JAN))
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["periodEnd"] == dt.datetime.now(dt.UTC).date().isoformat()
+    assert body["periodEnd"] == clock.today().isoformat()
     organisations = {item["organisation"]: item for item in body["organisations"]}
     assert set(organisations) == {"0344", "0363"}
     assert organisations["0363"]["name"] == "Amsterdam"
@@ -86,7 +87,7 @@ async def test_nobody_sees_another_persons_records(client: httpx.AsyncClient, se
 
 @pytest.mark.usefixtures("processed")
 async def test_the_period_filters(client: httpx.AsyncClient, settings: Settings) -> None:
-    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
     empty = await client.get(URL, params={"from": yesterday, "to": yesterday}, headers=citizen(settings, JAN))
     assert empty.status_code == 200 and empty.json()["organisations"] == []
     backwards = await client.get(URL, params={"from": "2026-02-01", "to": "2026-01-01"},

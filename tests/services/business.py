@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.db import utcnow
 from plein.organisations import service as organisations
 from plein.services.models import AFGEWEZEN, INGEDIEND, TOEGEKEND, Aanvraag
@@ -43,7 +44,7 @@ async def business_case(session: AsyncSession, storage: FileStorage, kvk: str, a
     its zaak in the municipality's catalogus; decided (toegekend or afgewezen) when asked."""
     adoption = await adoptions.active_adoption(session, code, APP)
     assert adoption is not None, f"adopt {APP} in {code} first"
-    today = dt.date.today()
+    today = clock.today()
     kind = await cases.case_type(session, BASE_URL, await organisations.get_by_code(session, code), ZAAKTYPE, today)
     assert kind is not None
     aanvraag = Aanvraag(app=APP, release_id=adoption.release_id, municipality=code, entry_municipality=code,

@@ -3,11 +3,10 @@ decides it; retries with an Idempotency-Key make one zaak."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import func, select
 
+from plein import clock
 from plein.zgw.zaken.models import Zaak
 from tests.services.helpers import AMSTERDAM, adopt, citizen_headers, family, publish_app
 
@@ -23,7 +22,7 @@ async def world(session):
 
 def body(world, **answers):
     return {"gemeente": "0363", "dienst": "verhuizing-doorgeven", "antwoorden": {
-        "verhuisdatum": dt.date.today().isoformat(),
+        "verhuisdatum": clock.today().isoformat(),
         "nieuwAdres": {"postcode": "1019AB", "huisnummer": 10, "huisletter": None, "huisnummertoevoeging": None},
         "meeverhuizers": [world.kees], **answers}}
 

@@ -3,13 +3,13 @@ the register says, and conditions on the municipality's options; the definition 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.services import service as engine
 from tests.factories import make_package
 from tests.services.helpers import (
@@ -24,7 +24,7 @@ from tests.services.helpers import (
 )
 from tests.store.helpers import STORAGE, publish_folder
 
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 
 
 def with_question(tmp_path: Path, question: dict) -> Path:

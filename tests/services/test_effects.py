@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.db import utcnow
 from plein.exchange import log
 from plein.exchange.models import Grant, LogRecord
@@ -39,7 +40,7 @@ from tests.services.helpers import (
 )
 from tests.store.helpers import STORAGE
 
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 PROOF = b"%PDF-1.4 a proof of residence"
 
 

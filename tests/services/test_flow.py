@@ -3,11 +3,10 @@ worker (or Plein itself) decides, and the BRP says where they live now."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.services import decisions
 from plein.services import service as engine
 from plein.services.models import INGEDIEND, TOEGEKEND
@@ -27,7 +26,7 @@ async def test_a_move_with_a_co_mover_becomes_a_zaak_and_a_decision_changes_the_
     assert run.aanvraag.prefill["aanvrager"]["burgerservicenummer"] == world.anna
     mates = {p["burgerservicenummer"] for p in run.aanvraag.prefill["huisgenoten"]}
     assert mates == {world.jan, world.kees}
-    day = dt.date.today().isoformat()
+    day = clock.today().isoformat()
     await fill(session, run, {
         "verhuizing": {"verhuisdatum": day, "nieuwAdres": {"postcode": "1019 ab", "huisnummer": "10"}},
         "meeverhuizers": {"meeverhuizers": [world.kees]},

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import Conflict, Forbidden
 from plein.exchange import log
 from plein.exchange.models import LogRecord
@@ -26,6 +27,7 @@ from plein.services import run as running
 from plein.services import service as engine
 from plein.services.models import AFGEWEZEN, INGEDIEND, TOEGEKEND, Aanvraag
 from plein.services.verification import Verificatie
+from plein.zgw.catalogi import provisioning
 from plein.zgw.zaken import cases
 from plein.zgw.zaken.models import Zaak
 from tests.services.deaths import (
@@ -46,8 +48,10 @@ YESTERDAY = running.today() - dt.timedelta(days=1)
 
 
 @pytest.fixture
-async def world(session: AsyncSession):
+async def world(session: AsyncSession, monkeypatch: pytest.MonkeyPatch):
     found = await deaths(session)
+    # the zaaktype is in force from before the days the tests below move the engine to
+    monkeypatch.setattr(provisioning, "today", lambda: dt.date(2026, 1, 1))
     await adopt(session)
     return found
 
@@ -112,7 +116,7 @@ async def test_the_date_of_death_is_not_in_the_future_nor_before_the_birth(sessi
 
 async def test_the_time_of_death_today_is_not_later_than_now(session, world, monkeypatch) -> None:
     today = running.today()
-    monkeypatch.setattr(running, "now", lambda: dt.datetime.combine(today, dt.time(9, 0), running.LOCAL_TIME))
+    monkeypatch.setattr(running, "now", lambda: dt.datetime.combine(today, dt.time(9, 0), clock.LOCAL_TIME))
     found = await problems(session, registration(world.piet, died=today, at="09:30",
                                                  funeral=today + dt.timedelta(days=3)))
     assert "toekomst" in found["tijdOverlijden"]
@@ -190,7 +194,7 @@ async def test_the_municipality_where_the_person_died_handles_the_registration(s
 ])
 async def test_a_registration_received_before_noon_on_a_working_day_is_due_that_day(
         session, world, monkeypatch, moment: dt.datetime, due: dt.date) -> None:
-    local = moment.replace(tzinfo=running.LOCAL_TIME)
+    local = moment.replace(tzinfo=clock.LOCAL_TIME)
     monkeypatch.setattr(running, "now", lambda: local)
     monkeypatch.setattr(running, "today", local.date)
     died = moment.date() - dt.timedelta(days=1)

@@ -3,11 +3,11 @@ with its change links, the confirmation with the zaak's number."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
+from plein import clock
 from tests.services.helpers import AMSTERDAM, adopt, csrf_token, family, log_in_citizen, publish_app
 
 START = "/diensten/amsterdam/verhuizing-doorgeven"
@@ -33,7 +33,7 @@ async def test_a_citizen_reports_a_move_page_by_page(client, session, world) -> 
     step = await client.get(started.headers["location"])
     assert step.status_code == 200, step.text
     assert "Anna" in step.text and "Damstraat 1" in step.text
-    today = dt.date.today()
+    today = clock.today()
     wrong = await client.post(started.headers["location"], data={
         "csrf_token": token, "verhuisdatum.dag": "31", "verhuisdatum.maand": "2", "verhuisdatum.jaar": "2026",
         "nieuwAdres.postcode": "1019AB", "nieuwAdres.huisnummer": "10"})
@@ -64,7 +64,7 @@ async def test_with_both_intakes_the_citizen_chooses_the_desk_and_asks_for_an_ap
     await log_in_citizen(client, world.anna)
     token = await csrf_token(client, START)
     step = (await client.post(f"{START}/starten", data={"csrf_token": token})).headers["location"]
-    today = dt.date.today()
+    today = clock.today()
     saved = await client.post(step, data={
         "csrf_token": token, "verhuisdatum.dag": str(today.day), "verhuisdatum.maand": str(today.month),
         "verhuisdatum.jaar": str(today.year), "nieuwAdres.postcode": "1019AB", "nieuwAdres.huisnummer": "10"})

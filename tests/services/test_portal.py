@@ -14,11 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from plein.clock import LOCAL_TIME
 from plein.exchange.models import Grant, LogRecord
 from plein.services import decisions, own_data, tasks
 from plein.services import run as running
 from plein.services.models import GEGEVEN, Aanvraag, Toestemming
-from plein.services.run import LOCAL_TIME
 from tests.exchange.verifier import included, signature_holds
 from tests.services.helpers import (
     AMSTERDAM,

@@ -18,7 +18,7 @@ import httpx
 import pypdf
 import pytest
 
-from plein import werkdagen
+from plein import clock, werkdagen
 from plein.auth.service import create_user
 from plein.db import make_engine, make_session_factory
 from plein.notifications import service as notifications
@@ -92,7 +92,7 @@ def test_a_funeral_director_registers_a_death_and_downloads_the_verlof(world: tu
     url, holder = world
     a_form = tmp_path / "a-formulier.pdf"
     a_form.write_bytes(b"%PDF-1.4\n% verklaring van overlijden\n%%EOF\n")
-    died = dt.date.today() - dt.timedelta(days=1)
+    died = clock.today() - dt.timedelta(days=1)
     funeral = werkdagen.werkdag(died, 3)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -5,7 +5,6 @@ service, portal and desk page on the way (WCAG 2.1 A and AA), and the service pa
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from plein import clock
 from plein.auth.service import create_user
 from plein.db import make_engine, make_session_factory
 from plein.settings import Settings
@@ -98,7 +98,7 @@ def test_a_move_from_the_form_to_the_brp(world: tuple[str, Family]) -> None:
         expect(page.get_by_text("Damstraat 1")).to_be_visible()
         check(page, "stap-verhuizing")
         fits_a_phone(page)
-        today = dt.date.today()
+        today = clock.today()
         page.get_by_role("textbox", name="Dag").fill("31")
         page.get_by_role("textbox", name="Maand").fill("2")
         page.get_by_role("textbox", name="Jaar").fill(str(today.year))
@@ -175,7 +175,7 @@ def test_the_service_pages_need_no_javascript(world: tuple[str, Family]) -> None
         page = context.new_page()
         log_in_as_citizen(page, people.jan, audit=False)  # axe itself needs JavaScript
         page.get_by_role("button", name="Start").click()
-        today = dt.date.today()
+        today = clock.today()
         page.get_by_role("textbox", name="Dag").fill(str(today.day))
         page.get_by_role("textbox", name="Maand").fill(str(today.month))
         page.get_by_role("textbox", name="Jaar").fill(str(today.year))
@@ -203,7 +203,7 @@ def test_a_move_to_utrecht_asks_utrechts_proof_of_residence(world: tuple[str, Fa
         page = context.new_page()
         log_in_as_citizen(page, people.jan, audit=False)
         page.get_by_role("button", name="Start").click()
-        today = dt.date.today()
+        today = clock.today()
         page.get_by_role("textbox", name="Dag").fill(str(today.day))
         page.get_by_role("textbox", name="Maand").fill(str(today.month))
         page.get_by_role("textbox", name="Jaar").fill(str(today.year))

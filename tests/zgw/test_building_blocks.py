@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from plein import clock
 from plein.zgw import audit
 from plein.zgw.auth import ZgwCaller
 from plein.zgw.identificatie import next_identificatie
@@ -34,7 +35,7 @@ async def test_fifty_concurrent_creates_draw_fifty_distinct_numbers(app: object)
 
 async def test_numbers_drawn_in_an_open_transaction_by_backend(app: object, session: AsyncSession) -> None:
     sessions: async_sessionmaker[AsyncSession] = app.state.sessions  # type: ignore[attr-defined]
-    year = dt.date.today().year
+    year = clock.today().year
     assert await next_identificatie(session, "002220647", "BESLUIT") == f"BESLUIT-{year}-0000000001"
     if session.get_bind().dialect.name == "postgresql":
         # drawn on the counter pool, outside the create's transaction: another create is not held up meanwhile,

@@ -32,6 +32,7 @@ import pytest
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.auth.service import create_client
 from plein.zgw.autorisaties import service as autorisaties
 from tests.factories import client_headers
@@ -111,7 +112,7 @@ async def test_scenario(name: str, client: httpx.AsyncClient, session: AsyncSess
     scenario = SCENARIOS[name]
     ctx = await setting(client, session)
     names: dict[str, Any] = {**dataclasses.asdict(ctx), "rsin": "000000000", "host": HOST,
-                             "today": dt.date.today().isoformat()}
+                             "today": clock.today().isoformat()}
     headers = await clients_of(session, scenario, names)
     for step in scenario["steps"]:
         method, _, target = fill(step["request"], names).partition(" ")

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein import werkdagen
+from plein import clock, werkdagen
 from plein.auth.service import Principal
 from plein.exchange.service import new_trace_id
 from plein.organisations import service as organisations
@@ -67,7 +67,7 @@ def _citizen(bsn: str, name: str) -> Principal:
 
 
 def _move(postcode: str, movers: list[str], **more: object) -> dict[str, object]:
-    return {"verhuisdatum": dt.date.today().isoformat(), "nieuwAdres": {"postcode": postcode, "huisnummer": 1},
+    return {"verhuisdatum": clock.today().isoformat(), "nieuwAdres": {"postcode": postcode, "huisnummer": 1},
             "meeverhuizers": movers, **more}
 
 
@@ -103,7 +103,7 @@ async def _deaths(session: AsyncSession, settings: Settings) -> list[Aanvraag]:
     kvk, company, employee = FUNERAL_DIRECTOR
     director = Principal("business", kvk, company, frozenset(), loa="EH3", branch="000038509504",
                          acting_person=employee, mandates=frozenset({DEATHS}))
-    died = dt.date.today() - dt.timedelta(days=1)
+    died = clock.today() - dt.timedelta(days=1)
     made = []
     for (code, place), bsn in zip((("0363", "OLVG, Oosterpark 9, Amsterdam"), ("0518", "Thuis"),
                                    ("0363", "Thuis")), await _deceased(session), strict=True):
@@ -159,7 +159,7 @@ async def _paid_extract(session: AsyncSession, settings: Settings, bsn: str, nam
 
 async def _autorise(session: AsyncSession, base_url: str, client_id: str) -> None:
     organisation = await organisations.get_by_code(session, MUNICIPALITY)
-    kind = await cases.case_type(session, base_url, organisation, IDENTIFICATIE, dt.date.today())
+    kind = await cases.case_type(session, base_url, organisation, IDENTIFICATIE, clock.today())
     if kind is None:
         raise LookupError(f"no zaaktype {IDENTIFICATIE}: the demo activates {APP} in {MUNICIPALITY} first")
     await autorisaties.save_applicatie(session, {"clientIds": [client_id], "label": "Demo Amsterdam", "autorisaties": [

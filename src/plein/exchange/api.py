@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plein import clock
 from plein.errors import InvalidInput, InvalidParam, NotAuthenticated
 from plein.exchange import checkpoints, insight, service
 from plein.exchange.schemas import (
@@ -180,8 +181,9 @@ def citizen(request: Request, settings: Annotated[Settings, Depends(get_settings
                    operation_id="listVerwerkingen")
 async def list_verwerkingen(
     session: SessionDep, bsn: Annotated[str, Depends(citizen)], trace: TraceId,
-    start: Annotated[dt.date | None, Query(alias="from", description="First day (default: a year ago).")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="Last day (default: today).")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", description="First day, in Dutch time (default: a year ago).")
+                     ] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="Last day, in Dutch time (default: today).")] = None,
 ) -> InsightOut:
     """The logged-in citizen's own processing-log records, grouped by organisation and purpose, with the fields.
 
@@ -189,7 +191,7 @@ async def list_verwerkingen(
     kind=citizen; DigiD hands these out later). Looking is itself logged (client plein-inzage, activity
     inzage-verwerkingen), with the X-Transaction-Id of the response as trace id.
     """
-    end = end or dt.datetime.now(dt.UTC).date()
+    end = end or clock.today()
     start = start or end - dt.timedelta(days=365)
     if start > end:
         raise InvalidInput("'from' is after 'to'", [InvalidParam("from", "before-to", "must not be after 'to'")])

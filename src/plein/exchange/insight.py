@@ -11,6 +11,7 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.exchange import log
 from plein.exchange.models import LogRecord, ProcessingActivity
 from plein.identifiers import passes_elfproef
@@ -96,9 +97,8 @@ class OrganisationProcessing:
 
 async def overview(session: AsyncSession, bsn: str, start: dt.date, end: dt.date,
                    trace_id: str) -> list[OrganisationProcessing]:
-    """The citizen's own log records from start to end (inclusive, UTC days), grouped; the look is logged first."""
-    low = dt.datetime.combine(start, dt.time.min, dt.UTC)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC)
+    """The citizen's own log records from start to end (Dutch days, inclusive), grouped; the look is logged."""
+    low, high = clock.days(start, end)
     query = (select(LogRecord).where(LogRecord.subject == bsn, LogRecord.at >= low, LogRecord.at < high)
              .order_by(LogRecord.seq))
     records = list((await session.scalars(query)).all())

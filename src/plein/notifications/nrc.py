@@ -7,12 +7,12 @@ optional field to an abonnement: `format`, `zgw` (default) or `cloudevents` (NL 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from plein import clock
 from plein.http import PrefixRouter
 from plein.notifications import service
 from plein.notifications.models import Abonnement, Kanaal
@@ -141,17 +141,13 @@ async def publish(ctx: ZgwContext) -> dict[str, Any]:
     message = await service.publish(
         ctx.session, kanaal=body["kanaal"], hoofd_object=body["hoofdObject"], resource=body["resource"],
         resource_url=body["resourceUrl"], actie=body["actie"], kenmerken=body.get("kenmerken") or {},
-        aanmaakdatum=_moment(body["aanmaakdatum"]), source_oin=await _caller_oin(ctx))
+        aanmaakdatum=clock.parse(body["aanmaakdatum"]), source_oin=await _caller_oin(ctx))
     await ctx.session.commit()
     return {"kanaal": message.kanaal, "hoofdObject": message.hoofd_object, "resource": message.resource,
             "resourceUrl": message.resource_url, "actie": message.actie, "aanmaakdatum": body["aanmaakdatum"],
             "kenmerken": message.kenmerken}
 
 
-def _moment(text: str) -> dt.datetime:
-    """A date-time as the standard sends it; one without a time zone is taken as UTC."""
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 async def _caller_oin(ctx: ZgwContext) -> str | None:

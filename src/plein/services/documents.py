@@ -10,7 +10,6 @@ import re
 import threading
 import unicodedata
 import uuid
-import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -26,6 +25,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from plein.clock import LOCAL_TIME
 from plein.errors import InvalidInput
 from plein.organisations import themes
 from plein.organisations.models import Organisation
@@ -43,12 +43,6 @@ FALLBACK_FONTS = '"Liberation Sans", "DejaVu Sans", sans-serif'  # Debian's font
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 RESERVED = ("gemeente", "document", "verificatie")  # names the engine gives every template, over the data's own
-
-try:
-    LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Amsterdam")
-except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without time zone data
-    LOCAL_TIME = dt.UTC
-
 
 class TemplateError(InvalidInput):
     """The app's template cannot be rendered: a syntax error, a name the data does not have, or something the

@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein import logic
+from plein import clock, logic
 from plein.db import utcnow
 from plein.errors import Conflict, InvalidInput, InvalidParam
 from plein.exchange import service as exchange
 from plein.notifications import service as notifications
 from plein.registers.brp import service as brp
 from plein.services import documents, questions, verification
-from plein.services.run import LOCAL_TIME, Run
+from plein.services.run import Run
 from plein.storage import FileStorage
 from plein.store.checks.service import EFFECT_WRITES
 from plein.zgw.zaken import cases
@@ -128,11 +128,10 @@ async def _overlijden(session: AsyncSession, run: Run, spec: dict[str, Any], con
 def template_data(run: Run) -> dict[str, Any]:
     """What a document template is filled with: everything expressions see (nu is the moment of the decision), the
     zaak and the names of the municipalities (gemeenten[code])."""
-    now = utcnow().astimezone(LOCAL_TIME)
     aanvraag = run.aanvraag
     return {**run.data(),
-            "zaak": {"identificatie": aanvraag.zaak_identificatie, "startdatum": (aanvraag.submitted_at or now)
-                     .astimezone(LOCAL_TIME).date().isoformat()},
+            "zaak": {"identificatie": aanvraag.zaak_identificatie,
+                     "startdatum": clock.day_of(aanvraag.submitted_at or utcnow()).isoformat()},
             "gemeenten": dict(questions.municipalities())}
 
 
@@ -163,7 +162,7 @@ async def _document(session: AsyncSession, run: Run, spec: dict[str, Any], conte
     key = f"services/{run.aanvraag.id}/{uuid.uuid4()}.pdf"
     await context.storage.put(key, rendered.content)
     context.stored.append(key)
-    body = {"bronorganisatie": kind.rsin, "creatiedatum": dt.date.today().isoformat(), "titel": title,
+    body = {"bronorganisatie": kind.rsin, "creatiedatum": clock.today().isoformat(), "titel": title,
             "auteur": f"Gemeente {run.offer.organisation.name}"[:200], "taal": "nld",
             "informatieobjecttype": informatieobjecttype, "bestandsnaam": filename[:255], "formaat": PDF,
             "status": "definitief", "indicatieGebruiksrecht": False,

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.auth.service import Principal
 from plein.exchange import service as exchange
 from plein.registers.bag import service as bag
-from plein.registers.brp import lo3
 from plein.registers.brp import schemas as brp_schemas
 from plein.registers.brp import service as brp
 
@@ -62,7 +62,7 @@ async def entry(session: AsyncSession, code: str, spec: dict[str, Any], subject:
         found = read[0] if read else None
     if HISTORIE in spec["fields"] and found is not None:
         found = {**found, HISTORIE: await brp.read_verblijfplaatshistorie(
-            session, client(code), subject, spec["activity"], trace_id, van=EVER, tot=lo3.today() + dt.timedelta(1))}
+            session, client(code), subject, spec["activity"], trace_id, van=EVER, tot=clock.today() + dt.timedelta(1))}
     return found
 
 

@@ -4,14 +4,13 @@ which options they offer, and checking answers (lookups at the source included) 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plein import logic
+from plein import clock, logic
 from plein.organisations.models import Organisation
 from plein.services import prefill, questions
 from plein.services.definition import Definition, Question, Step
@@ -19,19 +18,14 @@ from plein.services.models import Aanvraag, Toestemming
 from plein.services.questions import Problem
 from plein.store.models import Adoption
 
-try:
-    LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Amsterdam")
-except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without time zone data
-    LOCAL_TIME = dt.UTC
-
 
 def now() -> dt.datetime:
-    """The moment in the Netherlands, local time (a function, so tests can move it)."""
-    return dt.datetime.now(LOCAL_TIME)
+    """The engine's moment, Dutch time (a function of its own, so tests can move the engine's clock)."""
+    return clock.now()
 
 
 def today() -> dt.date:
-    """The day in the Netherlands."""
+    """The engine's day in the Netherlands."""
     return now().date()
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.exchange import checkpoints, insight
 from plein.exchange.log import WRITE
 from plein.exchange.models import LogRecord
 from plein.organisations import service as organisations
 from plein.services import own_data
 from plein.services.questions import MONTHS
-from plein.services.run import LOCAL_TIME
 from plein.settings import Settings
 
 # A log record's field path (its first part) in words; the order is the order in which they are named.
@@ -84,27 +84,19 @@ class Use:
     moments: list[Moment] = field(default_factory=list)
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(LOCAL_TIME).date()
-
-
 def local_time(moment: dt.datetime) -> str:
     """'3 mei 2026 om 14:05', in Dutch time."""
-    here = moment.astimezone(LOCAL_TIME)
+    here = moment.astimezone(clock.LOCAL_TIME)
     return f"{here.day} {MONTHS[here.month - 1]} {here.year} om {here:%H:%M}"
 
 
 async def uses(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, trace_id: str) -> list[Use]:
     """The citizen's records from start to end (Dutch days, inclusive), newest use first. The look is logged."""
-    grouped = await insight.overview(session, bsn, start - dt.timedelta(days=1), end + dt.timedelta(days=1),
-                                     trace_id)
     found = []
-    for organisation in grouped:
+    for organisation in await insight.overview(session, bsn, start, end, trace_id):
         name = await _organisation_name(session, organisation.code, organisation.name)
         for purpose in organisation.purposes:
-            records = [record for record in purpose.records if start <= local_day(record.at) <= end]
-            if records:
-                found.append(_use(organisation.code, name, purpose, records))
+            found.append(_use(organisation.code, name, purpose, purpose.records))
     return sorted(found, key=lambda use: use.latest, reverse=True)
 
 
@@ -114,8 +106,7 @@ async def proof(session: AsyncSession, bsn: str, start: dt.date, end: dt.date, s
     with the public key that checks the checkpoint they lead to (a key Plein signed with before, when the signing
     key was replaced after that checkpoint). The look is logged."""
     key = checkpoints.signing_key(settings)
-    low = dt.datetime.combine(start, dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, LOCAL_TIME).astimezone(dt.UTC)
+    low, high = clock.days(start, end)
     found = await checkpoints.proofs_about(session, bsn, low, high, key)
     await insight.log_look(session, bsn, trace_id)
     return {

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import math
 import re
-import zoneinfo
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plein.auth import logins, throttle
 from plein.auth import service as auth
+from plein.clock import LOCAL_TIME
 from plein.db import RETRY_AFTER, unreachable
 from plein.errors import PleinError
 from plein.http import (
@@ -48,12 +48,6 @@ ERROR_TITLES = {
     405: "Dit kan hier niet", 409: "Dit kan nu niet", 413: "Het bestand is te groot", 422: "De invoer klopt niet",
     503: "Even niet beschikbaar",
 }
-
-try:
-    LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Amsterdam")
-except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - systems without time zone data
-    LOCAL_TIME = dt.UTC
-
 
 def datum(value: dt.datetime | dt.date | None, with_time: bool = False) -> str:
     """'3 mei 2025' (or '3 mei 2025 14:05') in Dutch time."""

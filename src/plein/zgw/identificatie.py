@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plein import clock
 from plein.db import Base
 from plein.driver import Ready
 
@@ -52,7 +53,7 @@ def counter_engine(settings_url: str) -> AsyncEngine | None:
 async def next_identificatie(session: AsyncSession, bronorganisatie: str, kind: str,
                              today: dt.date | None = None) -> str:
     """The next free identificatie for this organisation and kind, e.g. `ZAAK-2026-0000000042`."""
-    year = (today or dt.date.today()).year
+    year = (today or clock.today()).year
     counters = session.info.get(COUNTER_ENGINE)
     if isinstance(counters, AsyncEngine):
         statement, parameters = _advance(pg_insert, bronorganisatie, kind, year)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.apps import package_path
 from plein.errors import Conflict
 from plein.exchange.models import Grant
@@ -128,7 +129,7 @@ async def test_activation_publishes_the_zaaktypen_in_the_municipalitys_catalogus
     await activate(client, session)
     [catalogus] = await catalogus_of(client, reader, session, AMSTERDAM)
     [zaaktype] = await zaaktypen(client, reader, catalogus)
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert (zaaktype["identificatie"], zaaktype["omschrijving"], zaaktype["concept"]) == (
         "VERHUIZING", "Verhuizing doorgeven", False)
     assert (zaaktype["beginGeldigheid"], zaaktype["versiedatum"], zaaktype["eindeGeldigheid"]) == (today, today, None)
@@ -201,7 +202,7 @@ async def test_an_upgrade_with_a_changed_zaaktype_makes_a_new_version(
     await publish_release(session, tmp_path, "2.1.0", [*changed, other_zaaktype()])
     await publish_release(session, tmp_path, "2.2.0", [other_zaaktype()], service=False)
     reader = await all_rights(session)
-    first_day = dt.date.today() - dt.timedelta(days=20)
+    first_day = clock.today() - dt.timedelta(days=20)
     move_today(monkeypatch, first_day)
     adoption = await activate(client, session)
     [catalogus] = await catalogus_of(client, reader, session, AMSTERDAM)
@@ -262,7 +263,7 @@ async def test_changes_on_the_day_of_activation_take_effect_the_next_day(
     await change(client, adoption, version="2.1.0")
     [catalogus] = await catalogus_of(client, reader, session, AMSTERDAM)
     old, new = await zaaktypen(client, reader, catalogus)
-    today, tomorrow = dt.date.today(), dt.date.today() + dt.timedelta(days=1)
+    today, tomorrow = clock.today(), clock.today() + dt.timedelta(days=1)
     assert (old["beginGeldigheid"], old["eindeGeldigheid"]) == (today.isoformat(), today.isoformat())
     assert (new["beginGeldigheid"], new["eindeGeldigheid"]) == (tomorrow.isoformat(), None)
     assert [z["url"] for z in await zaaktypen(client, reader, catalogus, datumGeldigheid=today.isoformat())] == [
@@ -302,16 +303,16 @@ async def test_ending_closes_the_zaaktypen_and_keeps_the_zaken(client: httpx.Asy
     made = await cases.register_zaak(
         session, HOST,
         {"zaaktype": zaaktype["url"], "bronorganisatie": rsin, "verantwoordelijkeOrganisatie": rsin,
-         "startdatum": dt.date.today().isoformat(), "omschrijving": "Verhuizing doorgeven"},
+         "startdatum": clock.today().isoformat(), "omschrijving": "Verhuizing doorgeven"},
         rollen=[{"roltype": initiator, "betrokkeneType": "natuurlijk_persoon", "roltoelichting": "Aanvrager",
                  "betrokkeneIdentificatie": {"inpBsn": "999993653"}}],
-        status={"statustype": zaaktype["statustypen"][0], "datumStatusGezet": f"{dt.date.today()}T09:00:00Z"})
+        status={"statustype": zaaktype["statustypen"][0], "datumStatusGezet": f"{clock.today()}T09:00:00Z"})
 
     ended = await change(client, adoption, status="ended")
     assert ended["status"] == "ended"
     [closed] = await zaaktypen(client, reader, catalogus)
-    assert closed["url"] == zaaktype["url"] and closed["eindeGeldigheid"] == dt.date.today().isoformat()
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert closed["url"] == zaaktype["url"] and closed["eindeGeldigheid"] == clock.today().isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     assert await zaaktypen(client, reader, catalogus, datumGeldigheid=tomorrow) == []
     assert [actie for actie, _ in await actions(session, "zaaktypen")] == ["create", "publish", "partial_update"]
     zaak = await client.get(f"/zaken/api/v1/zaken/{made.zaak.id}", headers=reader | CRS)

@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.notifications.models import Message
 from plein.zgw.audit import AuditRecord
 from plein.zgw.documenten.models import Informatieobject, InformatieobjectVersie
@@ -165,7 +166,7 @@ async def test_the_create_rules_name_the_field(client: httpx.AsyncClient, sessio
 async def test_the_generator_skips_identificaties_chosen_on_create_or_change(client: httpx.AsyncClient,
                                                                               session: AsyncSession) -> None:
     ctx = await setup(client, session)
-    year = dt.date.today().year
+    year = clock.today().year
     await create_document(client, ctx.admin, ctx.iot, identificatie=f"DOCUMENT-{year}-{2:010d}")
     changed = await create_document(client, ctx.admin, ctx.iot, identificatie="BRIEF-7")
     path = local(changed["url"])

@@ -4,12 +4,11 @@ with one a client chose (of another organisation's series, or of its own)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.notifications.models import Abonnement, Delivery, Message
 from plein.organisations import service as organisations
 from tests.factories import AMSTERDAM, UTRECHT, client_headers
@@ -65,7 +64,7 @@ async def test_the_generator_skips_identificaties_a_client_chose(client: httpx.A
     zaaktype = await published_zaaktype(client, admin)
     amsterdam = await rsin(session, AMSTERDAM)
     of_amsterdam = await client_headers(session, "amsterdam-zaken", AMSTERDAM, [], all_rights=True)
-    year = dt.date.today().year
+    year = clock.today().year
     for number in (1, 3):
         chosen = await create(client, of_amsterdam, zaaktype.url, amsterdam, identificatie=f"ZAAK-{year}-{number:010d}")
         assert chosen.status_code == 201, chosen.text

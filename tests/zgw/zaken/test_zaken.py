@@ -110,6 +110,26 @@ async def test_closing_needs_a_resultaat_and_derives_the_archiving(client: httpx
     assert (after["einddatum"], after["archiefnominatie"], after["archiefactiedatum"]) == (None, None, None)
 
 
+
+@pytest.mark.parametrize(("gezet", "stored", "einddatum"), [
+    ("2026-11-19T23:30:00Z", "2026-11-19T23:30:00Z", "2026-11-20"),  # 00:30 in the Netherlands (winter time)
+    ("2026-07-01T22:30:00Z", "2026-07-01T22:30:00Z", "2026-07-02"),  # 00:30 in summer time
+    ("2026-11-20T00:30:00", "2026-11-19T23:30:00Z", "2026-11-20"),  # no offset: Dutch time, as the reference reads it
+    ("2026-11-20T00:30:00+01:00", "2026-11-19T23:30:00Z", "2026-11-20"),
+])
+async def test_a_zaak_ends_on_the_dutch_day_of_its_eindstatus(client: httpx.AsyncClient, admin: dict[str, str],
+                                                              zaaktype: Zaaktype, gezet: str, stored: str,
+                                                              einddatum: str) -> None:
+    zaak = (await client.post(f"{BASE}/zaken", json=zaak_body(zaaktype.url), headers=admin)).json()
+    await client.post(f"{BASE}/resultaten", headers=admin, json={"zaak": zaak["url"],
+                                                                 "resultaattype": zaaktype.resultaattype})
+    closed = await client.post(f"{BASE}/statussen", headers=admin, json={
+        "zaak": zaak["url"], "statustype": zaaktype.statustypen[1], "datumStatusGezet": gezet})
+    assert closed.status_code == 201, closed.text
+    assert closed.json()["datumStatusGezet"] == stored
+    assert (await client.get(local(zaak["url"]), headers=admin)).json()["einddatum"] == einddatum
+
+
 async def _zaak_client(session: AsyncSession, client_id: str, zaaktype: str, scopes: list[str],
                        maximum: str = "zeer_geheim") -> dict[str, str]:
     """A client whose applicatie holds these zaken scopes for one zaaktype up to a confidentiality."""

@@ -8,9 +8,7 @@ import io
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UNKNOWN_DATE = "00000000"
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
@@ -118,10 +116,6 @@ def in_force(einde: str | None, on: dt.date) -> bool:
     if day == 0:
         return (year, month) >= (on.year, on.month)
     return dt.date(year, month, day) > on
-
-
-def today() -> dt.date:
-    return dt.datetime.now(AMSTERDAM).date()
 
 
 def leeftijd(geboortedatum: str, on: dt.date) -> int | None:

@@ -24,7 +24,7 @@ from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, any_, bindpar
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from plein import light
+from plein import clock, light
 from plein.driver import Ready, rows_of
 from plein.registers.bag import service as bag
 from plein.registers.bag.models import Address
@@ -457,7 +457,7 @@ async def _relations(session: AsyncSession, bsns: Collection[str], soort: str) -
 async def load_gezag(session: AsyncSession, bundles: Iterable[PersonBundle], on: dt.date | None = None) -> GezagContext:
     """The rows gezag needs: the persons who may be minors (themselves or their children), their parents, and the
     parent and partner relations that decide who has authority."""
-    day = on or lo3.today()
+    day = on or clock.today()
     cutoff = f"{day.year - MAJORITY - 1:04d}{day:%m%d}"  # born on or after this day: perhaps a minor
     context = GezagContext()
     minors: set[str] = set()

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
+from plein import clock
 from plein.auth.service import Principal
 from plein.db import Base
 from plein.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
@@ -121,7 +122,7 @@ async def read_personen(session: AsyncSession, principal: Principal | None, quer
                                            brp_query.Needs.for_fields(paths, query.response_schema))
     personen, delivered = [], []
     for bundle in bundles:
-        body, fields = present.render(bundle, query.response_schema, paths, on or lo3.today(), automatic)
+        body, fields = present.render(bundle, query.response_schema, paths, on or clock.today(), automatic)
         personen.append(body)
         delivered.append((bundle.person.bsn, fields))
     await exchange.log_reads(session, permit, delivered)

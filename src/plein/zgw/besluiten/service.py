@@ -21,6 +21,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
@@ -152,7 +153,7 @@ def _problems(besluit: Besluit) -> list[InvalidParam]:
     problems: list[InvalidParam] = []
     problems += rsin_problems({"verantwoordelijkeOrganisatie": besluit.verantwoordelijke_organisatie},
                               "verantwoordelijkeOrganisatie")
-    if besluit.datum > dt.date.today():
+    if besluit.datum > clock.today():
         problems.append(InvalidParam("datum", "future_not_allowed", "the datum of a besluit cannot be in the future"))
     if besluit.vervaldatum is not None and besluit.vervaldatum < besluit.ingangsdatum:
         problems.append(InvalidParam("vervaldatum", "date-mismatch", "the vervaldatum cannot come before the "

@@ -43,6 +43,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import Conflict, InvalidParam
 from plein.organisations import service as organisations
 from plein.organisations.models import Organisation
@@ -79,8 +80,8 @@ DATE_LENGTE = {"datum": 8, "datum_tijd": 14}  # ztc-015: a date eigenschap's len
 
 
 def today() -> dt.date:
-    """The day provisioning works on (a function, so tests can move it)."""
-    return dt.date.today()
+    """The day provisioning works on, in the Netherlands (a function, so tests can move it)."""
+    return clock.today()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import InvalidParam
 from plein.organisations import service as organisations
 from plein.zgw.auth import ZgwCaller
@@ -107,7 +108,7 @@ async def ensure_municipality_catalogus(session: AsyncSession, organisation_code
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(insert(Catalogus).values(
         id=uuid.uuid4(), domein=domein, rsin=organisation.rsin, naam=f"Zaaktypecatalogus {organisation.name}"[:200],
-        versie="1", begindatum_versie=dt.date.today(), contactpersoon_beheer_naam=organisation.name[:40],
+        versie="1", begindatum_versie=clock.today(), contactpersoon_beheer_naam=organisation.name[:40],
         contactpersoon_beheer_telefoonnummer="", contactpersoon_beheer_emailadres="",
         created_at=dt.datetime.now(dt.UTC),
     ).on_conflict_do_nothing(index_elements=["rsin", "domein"]))

@@ -4,13 +4,13 @@ datum_tijd (ztc-015), what a correctie may only extend, filters and derived valu
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import InvalidParam
 from plein.zgw.catalogi import fields
 from plein.zgw.catalogi.common import (
@@ -200,7 +200,7 @@ async def _resultaattype_extra(session: AsyncSession, links: Links, rows: list[R
     """The besluittypen and informatieobjecttypen valid today with their omschrijvingen, the zaakobjecttypen that
     name the resultaattype; omschrijvingGeneriek would come from the referentielijsten API, which Plein does not
     call (it stays empty)."""
-    today = dt.date.today()
+    today = clock.today()
     catalogi = {z.catalogus_id for z in zaaktypen.values()}
     besluittypen = await valid_versions(session, BESLUITTYPE, catalogi, {n for r in rows for n in r.besluittypen},
                                         today)
@@ -402,7 +402,7 @@ async def _ztiot_extra(session: AsyncSession, links: Links, rows: list[ZaakTypeI
     version; only when no version is left, the omschrijving itself."""
     catalogi = {z.catalogus_id for z in zaaktypen.values()}
     names = {row.informatieobjecttype for row in rows}
-    valid = await valid_versions(session, INFORMATIEOBJECTTYPE, catalogi, names, dt.date.today())
+    valid = await valid_versions(session, INFORMATIEOBJECTTYPE, catalogi, names, clock.today())
     latest: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
     for catalogus_id, name, key in await session.execute(
             select(InformatieObjectType.catalogus_id, InformatieObjectType.omschrijving, InformatieObjectType.id)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import InvalidParam
 from plein.zgw.catalogi import fields
 from plein.zgw.catalogi.common import (
@@ -139,7 +140,7 @@ async def represent_informatieobjecttypen(session: AsyncSession, links: Links, r
                                           day: dt.date | None = None) -> list[dict[str, Any]]:
     """Each with the zaaktypen (through zaaktype-informatieobjecttypen) and besluittypen that name it: their
     published versions valid on the day (today when not given)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     catalogi = {row.catalogus_id for row in rows}
     zaaktypen: dict[tuple[uuid.UUID, str], list[str]] = {}
     for catalogus_id, key, name in await session.execute(
@@ -168,7 +169,7 @@ async def represent_besluittypen(session: AsyncSession, links: Links, rows: list
                                  day: dt.date | None = None) -> list[dict[str, Any]]:
     """Each with its informatieobjecttypen (vastgelegdIn: their omschrijvingen), the zaaktypen that name it and the
     resultaattypen of those zaaktypen that name it; related versions as published and valid on the day."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     catalogi = {row.catalogus_id for row in rows}
     iots = await valid_versions(session, INFORMATIEOBJECTTYPE, catalogi,
                                 {name for row in rows for name in row.informatieobjecttypen}, day)

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.zgw.catalogi import fields
 from plein.zgw.catalogi.common import (
@@ -212,7 +213,7 @@ async def represent_many(session: AsyncSession, links: Links, rows: list[ZaakTyp
                          day: dt.date | None = None) -> list[dict[str, Any]]:
     """Zaaktypen in the standard's shape; related types as the URLs of their published versions valid on `day`
     (today when not given), as Catalogi 1.3.2 specifies for these version-independent references."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     keys = [row.id for row in rows]
     catalogi = {row.catalogus_id for row in rows}
     parts = await _parts(session, keys)

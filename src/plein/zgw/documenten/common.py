@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.notifications import service as notifications
 from plein.zgw import audit, spec
@@ -174,12 +175,11 @@ def iso_datetime(value: dt.datetime | None) -> str | None:
 
 
 def parse_datetime(value: str, name: str) -> dt.datetime:
-    """An ISO 8601 date-time; without a zone it is taken as UTC."""
+    """An ISO 8601 date-time (without an offset: Dutch time), in UTC."""
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return clock.parse(value)
     except ValueError as exc:
         raise invalid(name, "invalid", f"{value!r} is not a date-time (ISO 8601)") from exc
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def parse_date(value: str | None) -> dt.date | None:

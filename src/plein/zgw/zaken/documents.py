@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
+from plein import clock
 from plein.db import utcnow
 from plein.zgw.catalogi.models import InformatieObjectType, ZaakType, ZaakTypeInformatieObjectType
 from plein.zgw.documenten import service as documenten
@@ -16,7 +17,7 @@ from plein.zgw.http import parse_resource_url
 from plein.zgw.zaken import present_relations as shown
 from plein.zgw.zaken.catalogus import invalid
 from plein.zgw.zaken.models import Status, Zaak, ZaakInformatieObject
-from plein.zgw.zaken.relations import flush_unique, moment, open_zaak_at, remove, same_zaak, written
+from plein.zgw.zaken.relations import flush_unique, open_zaak_at, remove, same_zaak, written
 from plein.zgw.zaken.service import Scope, require_open
 
 RESOURCE = "zaakinformatieobject"
@@ -62,7 +63,7 @@ def _assign(row: ZaakInformatieObject, data: dict[str, Any]) -> None:
         if name in data:
             setattr(row, name, data[name])
     if "vernietigingsdatum" in data:
-        row.vernietigingsdatum = moment(data["vernietigingsdatum"]) if data["vernietigingsdatum"] else None
+        row.vernietigingsdatum = clock.parse(data["vernietigingsdatum"]) if data["vernietigingsdatum"] else None
 
 
 async def create_zaakinformatieobject(scope: Scope, data: dict[str, Any], scopes: frozenset[str],

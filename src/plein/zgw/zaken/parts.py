@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import Forbidden, NotFound
 from plein.zgw.catalogi.models import ResultaatType, RolType, StatusType
 from plein.zgw.documenten import service as documenten
@@ -40,11 +41,6 @@ def add_duration(day: dt.date, duration: str) -> dt.date | None:
     return moved + dt.timedelta(weeks=weeks, days=days)
 
 
-def _parse_time(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
 async def create_status(scope: Scope, data: dict[str, Any]) -> Status:
     """Give a zaak a status; the eindstatus closes it, a non-final status on a closed zaak reopens it."""
     zaak = await zaak_at(scope, data["zaak"], "zaak", STATUS_WRITE)
@@ -58,13 +54,13 @@ async def create_status(scope: Scope, data: dict[str, Any]) -> Status:
     elif zaak.einddatum is not None:
         require_open(scope, zaak)
     status = Status(id=uuid.uuid4(), zaak_id=zaak.id, statustype_id=statustype.id,
-                    datum_status_gezet=_parse_time(data["datumStatusGezet"]),
+                    datum_status_gezet=clock.parse(data["datumStatusGezet"]),
                     statustoelichting=data.get("statustoelichting", ""))
     if data.get("gezetdoor"):
         rol = await _rol_at(scope, data["gezetdoor"], "gezetdoor")
         status.gezetdoor_id = rol.id
     if closing:
-        await _close(scope.session, zaak, status.datum_status_gezet.date())
+        await _close(scope.session, zaak, clock.day_of(status.datum_status_gezet))
     scope.session.add(status)
     await scope.session.flush()
     # the newest by datumStatusGezet; a zaak without one had no status before (statussen are never removed)

@@ -8,12 +8,12 @@ Functions take a `Scope` and the scopes of the operation (the route passes the s
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from plein import clock
 from plein.errors import InvalidInput, InvalidParam, NotFound
 from plein.zgw import audit, spec, validation
 from plein.zgw.catalogi.models import Eigenschap, ZaakObjectType
@@ -81,12 +81,6 @@ async def flush_unique(scope: Scope, name: str, reason: str) -> None:
     except IntegrityError as exc:
         await scope.session.rollback()
         raise invalid(name, "unique", reason) from exc
-
-
-def moment(value: str) -> dt.datetime:
-    """A date-time from a (checked) body, in UTC as it is stored and shown; without an offset it is taken as UTC."""
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed.astimezone(dt.UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 async def remove(scope: Scope, row: Any, zaak: Zaak, resource: str, url: str, before: dict[str, Any]) -> None:
@@ -226,7 +220,7 @@ async def create_klantcontact(scope: Scope, data: dict[str, Any], scopes: frozen
     zaak = await open_zaak_at(scope, data["zaak"], scopes)
     identificatie = data.get("identificatie") or await klantcontact_identificatie(scope, zaak.bronorganisatie)
     row = KlantContact(id=uuid.uuid4(), zaak_id=zaak.id, identificatie=identificatie,
-                       datumtijd=moment(data["datumtijd"]), kanaal=data.get("kanaal", ""),
+                       datumtijd=clock.parse(data["datumtijd"]), kanaal=data.get("kanaal", ""),
                        onderwerp=data.get("onderwerp", ""), toelichting=data.get("toelichting", ""))
     scope.session.add(row)
     await scope.session.flush()

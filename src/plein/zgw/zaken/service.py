@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plein import clock
 from plein.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from plein.identifiers import oin_for_rsin, passes_elfproef
 from plein.notifications import service as notifications
@@ -115,9 +116,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
             found[attr] = dt.date.fromisoformat(data[name]) if data[name] else None
     if "laatsteBetaaldatum" in data:
         raw = data["laatsteBetaaldatum"]
-        found["laatste_betaaldatum"] = dt.datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
-        if found["laatste_betaaldatum"] is not None and found["laatste_betaaldatum"].tzinfo is None:
-            found["laatste_betaaldatum"] = found["laatste_betaaldatum"].replace(tzinfo=dt.UTC)
+        found["laatste_betaaldatum"] = clock.parse(raw) if raw else None
     if data.get("vertrouwelijkheidaanduiding"):
         found["vertrouwelijkheid"] = confidentiality_rank(data["vertrouwelijkheidaanduiding"])
     return found
@@ -168,7 +167,7 @@ async def add_zaak(scope: Scope, data: dict[str, Any]) -> tuple[Zaak, dict[str, 
     if "vertrouwelijkheid" not in _columns(data):
         zaak.vertrouwelijkheid = confidentiality_rank(zaaktype.vertrouwelijkheidaanduiding)  # zrc-009
     if zaak.registratiedatum is None:
-        zaak.registratiedatum = dt.date.today()
+        zaak.registratiedatum = clock.today()
     require_on(scope, frozenset({"zaken.aanmaken"}), zaak)
     if not scope.caller.may_act_for(zaak.bronorganisatie, zaaktype.rsin):
         raise Forbidden("bronorganisatie: this client may only create zaken for the organisation it acts for "
