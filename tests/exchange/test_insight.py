@@ -97,6 +97,26 @@ async def test_the_period_filters(client: httpx.AsyncClient, settings: Settings)
     assert malformed.status_code == 400
 
 
+
+async def test_the_period_is_in_dutch_days(client: httpx.AsyncClient, session: AsyncSession, settings: Settings,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read at 23:30 UTC on 19 November is one of 20 November in the Netherlands (00:30), as the portal shows it."""
+    await service.create_activity(session, ADMIN, "0363", "verhuizing-verwerken", "Verhuizing",
+                                  "Verwerken van een verhuizing", "Wet BRP artikel 2.38")
+    monkeypatch.setattr(log, "utcnow", lambda: dt.datetime(2026, 11, 19, 23, 30, tzinfo=dt.UTC))
+    await log.write(session, [log.Entry("a" * 32, "zaken-0363", "0363", "verhuizing-verwerken", "brp", JAN,
+                                        ("naam",))])
+    monkeypatch.undo()
+
+    async def organisations(day: str) -> list[str]:
+        found = await client.get(URL, params={"from": day, "to": day}, headers=citizen(settings, JAN))
+        assert found.status_code == 200, found.text
+        return [item["organisation"] for item in found.json()["organisations"]]
+
+    assert await organisations("2026-11-20") == ["0363"]
+    assert await organisations("2026-11-19") == []
+
+
 @pytest.mark.usefixtures("processed")
 async def test_bad_tokens_are_refused(client: httpx.AsyncClient, session: AsyncSession, settings: Settings) -> None:
     secret = settings.secret_key.get_secret_value()
